@@ -1,0 +1,30 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from checklist.uploads import ALLOWED_EXTENSIONS
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label=_("Файл документа"),
+        help_text=_("PDF, DOC, DOCX, ODT, JPG или PNG."),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join("." + ext for ext in ALLOWED_EXTENSIONS)}),
+    )
+    document_number = forms.CharField(label=_("Номер документа"), max_length=50, required=False)
+    document_date = forms.DateField(
+        label=_("Дата документа"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    note = forms.CharField(label=_("Комментарий для методиста"), max_length=1000, required=False)
+
+    def __init__(self, *args, needs_document_details: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if needs_document_details:
+            self.fields["document_number"].required = True
+            self.fields["document_date"].required = True
+        else:
+            del self.fields["document_number"]
+            del self.fields["document_date"]
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(label=_("Комментарий"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))

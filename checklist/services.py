@@ -1,0 +1,178 @@
+"""Every write to the checklist. Each transition is claimed with a conditional UPDATE so
+two people acting at once cannot both succeed, and writes an EntryEvent row."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from checklist.models import ChecklistEntry, ChecklistItem, EntryEvent, EvidenceRevision, Verdict, WorkStatus
+from checklist.uploads import check_upload
+from organizations.models import Organization
+
+
+def entries_ensure(*, organization: Organization | None = None, item: ChecklistItem | None = None) -> int:
+    """Create the missing entries (one per organization per item). Returns how many."""
+    organizations = [organization] if organization else list(Organization.objects.only("pk"))
+    items = [item] if item else list(ChecklistItem.objects.only("pk"))
+    existing = set(
+        ChecklistEntry.objects.filter(
+            organization__in=organizations, item__in=items
+        ).values_list("organization_id", "item_id")
+    )
+    missing = [
+        ChecklistEntry(organization_id=org.pk, item_id=it.pk)
+        for org in organizations
+        for it in items
+        if (org.pk, it.pk) not in existing
+    ]
+    ChecklistEntry.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
+
+
+def _transition(
+    *,
+    entry: ChecklistEntry,
+    allowed_from: tuple[str, ...],
+    to_status: str,
+    to_verdict: str,
+    actor,
+    comment: str = "",
+    revision: EvidenceRevision | None = None,
+) -> EntryEvent:
+    current = ChecklistEntry.objects.select_for_update().get(pk=entry.pk)
+    if current.status not in allowed_from:
+        raise ValidationError(
+            _("Действие уже невозможно: пункт сейчас в состоянии «%(status)s». Обновите страницу.")
+            % {"status": current.get_status_display()}
+        )
+    event = EntryEvent(
+        entry=current,
+        actor=actor,
+        from_status=current.status,
+        to_status=to_status,
+        from_verdict=current.verdict,
+        to_verdict=to_verdict,
+        comment=comment,
+        revision=revision,
+    )
+    event.full_clean()
+    current.status = to_status
+    current.verdict = to_verdict
+    current.full_clean()
+    current.save(update_fields=["status", "verdict", "updated_at"])
+    event.save()
+    entry.status, entry.verdict = current.status, current.verdict
+    return event
+
+
+def evidence_submit(
+    *,
+    entry: ChecklistEntry,
+    upload: UploadedFile,
+    user,
+    document_number: str = "",
+    document_date: datetime.date | None = None,
+    note: str = "",
+) -> EvidenceRevision:
+    """Store a new revision of the entry's document and send it for review.
+
+    The file is checked before anything is written; if any later step fails the
+    transaction rolls back and the stored file is removed, so nothing half-written stays.
+    """
+    if not entry.item.is_manual:
+        raise ValidationError(_("Этот пункт проверяется автоматически, документ для него не нужен."))
+    checked = check_upload(upload)
+    document_number = document_number.strip()
+    if entry.item.needs_document_details and (not document_number or not document_date):
+        raise ValidationError(_("Укажите номер и дату приказа."))
+    if document_date and document_date > datetime.date.today():
+        raise ValidationError(_("Дата документа не может быть в будущем."))
+
+    revision: EvidenceRevision | None = None
+    try:
+        with transaction.atomic():
+            locked = ChecklistEntry.objects.select_for_update().get(pk=entry.pk)
+            version = (locked.revisions.aggregate(n=Max("version"))["n"] or 0) + 1
+            upload.name = f"upload.{checked.extension}"
+            revision = EvidenceRevision(
+                entry=locked,
+                version=version,
+                file=upload,
+                original_name=checked.original_name,
+                size=checked.size,
+                sha256=checked.sha256,
+                content_type=checked.content_type,
+                document_number=document_number,
+                document_date=document_date,
+                note=note.strip(),
+                uploaded_by=user,
+            )
+            revision.full_clean()
+            revision.save()
+            _transition(
+                entry=locked,
+                allowed_from=tuple(WorkStatus.values),
+                to_status=WorkStatus.SUBMITTED,
+                to_verdict=Verdict.UNKNOWN,
+                actor=user,
+                comment=_("Загружена версия %(version)d: %(name)s") % {"version": version, "name": checked.original_name},
+                revision=revision,
+            )
+    except Exception:
+        if revision is not None and revision.file:
+            revision.file.storage.delete(revision.file.name)
+        raise
+    entry.refresh_from_db()
+    return revision
+
+
+@transaction.atomic
+def entry_approve(*, entry: ChecklistEntry, user, comment: str = "") -> EntryEvent:
+    return _transition(
+        entry=entry,
+        allowed_from=(WorkStatus.SUBMITTED,),
+        to_status=WorkStatus.APPROVED,
+        to_verdict=Verdict.COMPLIANT,
+        actor=user,
+        comment=comment.strip(),
+    )
+
+
+@transaction.atomic
+def entry_return(*, entry: ChecklistEntry, user, comment: str) -> EntryEvent:
+    comment = comment.strip()
+    if not comment:
+        raise ValidationError(_("Напишите, что нужно исправить: без комментария вернуть нельзя."))
+    return _transition(
+        entry=entry,
+        allowed_from=(WorkStatus.SUBMITTED, WorkStatus.APPROVED),
+        to_status=WorkStatus.RETURNED,
+        to_verdict=Verdict.NON_COMPLIANT,
+        actor=user,
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def entry_set_verdict(*, entry: ChecklistEntry, verdict: str, note: str) -> EntryEvent | None:
+    """Record what the sweep found for an automatic item; an event only when it changes."""
+    current = ChecklistEntry.objects.select_for_update().get(pk=entry.pk)
+    if current.verdict == verdict and current.verdict_note == note:
+        return None
+    event = None
+    if current.verdict != verdict:
+        event = EntryEvent.objects.create(
+            entry=current, actor=None, from_verdict=current.verdict, to_verdict=verdict, comment=note
+        )
+    current.verdict = verdict
+    current.verdict_note = note[:500]
+    current.full_clean()
+    current.save(update_fields=["verdict", "verdict_note", "updated_at"])
+    entry.verdict, entry.verdict_note = current.verdict, current.verdict_note
+    return event

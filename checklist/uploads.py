@@ -1,0 +1,138 @@
+"""Checks an uploaded document before anything is stored: the name, the size, and that
+the bytes really are what the extension says (a renamed executable is refused)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+
+ALLOWED_EXTENSIONS = ("pdf", "doc", "docx", "odt", "jpg", "jpeg", "png")
+# A name like «приказ.php.pdf» is a classic trick to get a script past a check by suffix.
+DANGEROUS_INNER_EXTENSIONS = {
+    "exe", "com", "bat", "cmd", "scr", "msi", "js", "vbs", "ps1", "sh", "php", "phtml",
+    "html", "htm", "svg", "jar", "py", "pl", "cgi", "asp", "aspx", "jsp", "dll", "lnk",
+}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+}
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    original_name: str
+    extension: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def clean_file_name(raw: str) -> str:
+    """The last path component only, without control characters, at most 200 characters."""
+    name = PureWindowsPath(PurePosixPath(raw or "").name).name
+    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C")
+    return name.strip().strip(".")[-200:]
+
+
+def check_upload(upload: UploadedFile) -> CheckedUpload:
+    """Raise ValidationError (Russian) unless the file is an allowed, intact document."""
+    allowed = ", ".join(ALLOWED_EXTENSIONS)
+    raw_name = upload.name or ""
+    if "/" in raw_name or "\\" in raw_name or raw_name.startswith("."):
+        raise ValidationError(_("Недопустимое имя файла: уберите из него пути и начальную точку."))
+    name = clean_file_name(raw_name)
+    parts = name.lower().split(".")
+    if len(parts) < 2 or not parts[0]:
+        raise ValidationError(_("У файла нет расширения. Допустимые форматы: %(allowed)s.") % {"allowed": allowed})
+    extension = parts[-1]
+    if extension not in ALLOWED_EXTENSIONS:
+        raise ValidationError(
+            _("Формат «.%(ext)s» не принимается. Допустимые форматы: %(allowed)s.") % {"ext": extension, "allowed": allowed}
+        )
+    if any(part in DANGEROUS_INNER_EXTENSIONS for part in parts[1:-1]):
+        raise ValidationError(_("Имя файла содержит двойное расширение. Переименуйте файл, например «prikaz.pdf»."))
+
+    size = upload.size or 0
+    if size == 0:
+        raise ValidationError(_("Файл пустой. Выберите файл с документом."))
+    limit_mb = settings.UPLOAD_MAX_MB
+    if size > limit_mb * 1024 * 1024:
+        raise ValidationError(
+            _("Файл слишком большой: %(size).1f МБ при допустимых %(limit)d МБ.") % {"size": size / 1024 / 1024, "limit": limit_mb}
+        )
+
+    digest = hashlib.sha256()
+    head = b""
+    upload.seek(0)
+    for chunk in upload.chunks():
+        if len(head) < 16:
+            head += chunk[:16]
+        digest.update(chunk)
+    upload.seek(0)
+    if not _content_matches(extension, head, upload):
+        raise ValidationError(
+            _("Содержимое файла не соответствует расширению «.%(ext)s». Загрузите настоящий документ этого формата.")
+            % {"ext": extension}
+        )
+    upload.seek(0)
+    return CheckedUpload(
+        original_name=name,
+        extension=extension,
+        content_type=CONTENT_TYPES[extension],
+        size=size,
+        sha256=digest.hexdigest(),
+    )
+
+
+def _content_matches(extension: str, head: bytes, upload: UploadedFile) -> bool:
+    if extension == "pdf":
+        return head.startswith(b"%PDF-")
+    if extension == "doc":
+        return head.startswith(OLE2_MAGIC)
+    if extension in ("jpg", "jpeg"):
+        return head.startswith(b"\xff\xd8\xff") and _image_intact(upload)
+    if extension == "png":
+        return head.startswith(b"\x89PNG\r\n\x1a\n") and _image_intact(upload)
+    if extension in ("docx", "odt"):
+        return head.startswith(b"PK\x03\x04") and _office_zip_matches(extension, upload)
+    return False
+
+
+def _image_intact(upload: UploadedFile) -> bool:
+    from PIL import Image
+
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            image.verify()
+    except Exception:  # Pillow raises many types for broken images
+        return False
+    return True
+
+
+def _office_zip_matches(extension: str, upload: UploadedFile) -> bool:
+    upload.seek(0)
+    data = upload.read()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if extension == "docx":
+                return "word/document.xml" in names
+            return "mimetype" in names and archive.read("mimetype").strip() == CONTENT_TYPES["odt"].encode()
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return False

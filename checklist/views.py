@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+from auditlog.models import LogEntry
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from checklist import selectors, services
+from checklist.forms import EvidenceForm, ReviewForm
+from checklist.models import ChecklistEntry, EvidenceRevision
+from organizations.access import (
+    get_organization_for_user,
+    is_methodologist,
+    organizations_for,
+    require_edit,
+    require_review,
+)
+from organizations.forms import PageLinkForm
+from organizations.models import Network, OfficialPage, Organization
+
+
+def _entry_for_user(user, entry_id: int) -> tuple[ChecklistEntry, object]:
+    entry = get_object_or_404(ChecklistEntry.objects.select_related("item"), pk=entry_id)
+    organization, access = get_organization_for_user(user, entry.organization_id)
+    entry.organization = organization
+    return entry, access
+
+
+def _first_error(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@require_GET
+@login_required
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organization, access = get_organization_for_user(request.user, pk)
+    entries = selectors.organization_entries(organization)
+    pages = {page.network: page for page in OfficialPage.objects.filter(organization=organization)}
+    page_forms = [
+        (network, pages.get(network.value), PageLinkForm(network=network.value, initial={"url": getattr(pages.get(network.value), "url", "")}))
+        for network in Network
+    ]
+    for entry in entries:
+        entry.form = EvidenceForm(needs_document_details=entry.item.needs_document_details, prefix=entry.item.code)
+    return render(
+        request,
+        "checklist/organization.html",
+        {
+            "organization": organization,
+            "access": access,
+            "entries": entries,
+            "manual_entries": [e for e in entries if e.item.is_manual],
+            "automatic_entries": [e for e in entries if not e.item.is_manual],
+            "page_forms": page_forms,
+            "review_form": ReviewForm(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def evidence_upload(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry, access = _entry_for_user(request.user, entry_id)
+    require_edit(access)
+    form = EvidenceForm(
+        request.POST, request.FILES, needs_document_details=entry.item.needs_document_details, prefix=entry.item.code
+    )
+    back = reverse("organization-detail", args=[entry.organization_id]) + f"#item-{entry.item.code}"
+    if not form.is_valid():
+        for field_errors in form.errors.values():
+            for error in field_errors:
+                messages.error(request, f"{entry.item.short_title}: {error}")
+        return redirect(back)
+    try:
+        revision = services.evidence_submit(
+            entry=entry,
+            upload=form.cleaned_data["file"],
+            user=request.user,
+            document_number=form.cleaned_data.get("document_number") or "",
+            document_date=form.cleaned_data.get("document_date"),
+            note=form.cleaned_data.get("note") or "",
+        )
+    except ValidationError as error:
+        messages.error(request, f"{entry.item.short_title}: {_first_error(error)}")
+        return redirect(back)
+    messages.success(
+        request,
+        _("«%(item)s»: версия %(version)d отправлена на проверку методисту.")
+        % {"item": entry.item.short_title, "version": revision.version},
+    )
+    return redirect(back)
+
+
+@require_GET
+@login_required
+def evidence_download(request: HttpRequest, revision_id: int) -> FileResponse:
+    revision = get_object_or_404(EvidenceRevision.objects.select_related("entry"), pk=revision_id)
+    get_organization_for_user(request.user, revision.entry.organization_id)  # 404 for outsiders
+    try:
+        handle = revision.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=revision.original_name, content_type=revision.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _review(request: HttpRequest, entry_id: int, action) -> HttpResponse:
+    entry, access = _entry_for_user(request.user, entry_id)
+    require_review(access)
+    comment = request.POST.get("comment", "")[:2000]
+    try:
+        action(entry=entry, user=request.user, comment=comment)
+    except ValidationError as error:
+        messages.error(request, f"{entry.organization.short_name}, {entry.item.short_title}: {_first_error(error)}")
+    else:
+        messages.success(
+            request,
+            _("%(org)s, «%(item)s»: %(status)s.")
+            % {"org": entry.organization.short_name, "item": entry.item.short_title, "status": entry.get_status_display()},
+        )
+    next_url = request.POST.get("next", "")
+    if next_url == "queue":
+        return redirect("review-queue")
+    return redirect(reverse("organization-detail", args=[entry.organization_id]) + f"#item-{entry.item.code}")
+
+
+@require_POST
+@login_required
+def entry_approve(request: HttpRequest, entry_id: int) -> HttpResponse:
+    return _review(request, entry_id, services.entry_approve)
+
+
+@require_POST
+@login_required
+def entry_return(request: HttpRequest, entry_id: int) -> HttpResponse:
+    return _review(request, entry_id, services.entry_return)
+
+
+@require_GET
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    if not is_methodologist(request.user):
+        raise PermissionDenied
+    entries = selectors.review_queue(organizations_for(request.user))
+    return render(request, "checklist/review_queue.html", {"entries": entries, "review_form": ReviewForm()})
+
+
+@require_GET
+@login_required
+def checklist_matrix(request: HttpRequest) -> HttpResponse:
+    if not is_methodologist(request.user):
+        raise PermissionDenied
+    columns, rows = selectors.checklist_matrix(organizations_for(request.user))
+    return render(request, "checklist/matrix.html", {"columns": columns, "rows": rows})
+
+
+@require_GET
+@login_required
+def organization_audit_log(request: HttpRequest, pk: int) -> HttpResponse:
+    organization, access = get_organization_for_user(request.user, pk)
+    require_review(access)
+    types = ContentType.objects.get_for_models(Organization, OfficialPage, ChecklistEntry, EvidenceRevision)
+    entry_ids = [str(i) for i in ChecklistEntry.objects.filter(organization=organization).values_list("pk", flat=True)]
+    revision_ids = [
+        str(i) for i in EvidenceRevision.objects.filter(entry__organization=organization).values_list("pk", flat=True)
+    ]
+    page_ids = [str(i) for i in OfficialPage.objects.filter(organization=organization).values_list("pk", flat=True)]
+    log = (
+        LogEntry.objects.filter(
+            Q(content_type=types[Organization], object_pk=str(organization.pk))
+            | Q(content_type=types[OfficialPage], object_pk__in=page_ids)
+            | Q(content_type=types[ChecklistEntry], object_pk__in=entry_ids)
+            | Q(content_type=types[EvidenceRevision], object_pk__in=revision_ids)
+        )
+        .select_related("actor", "content_type")
+        .order_by("-timestamp")[:500]
+    )
+    return render(request, "checklist/audit_log.html", {"organization": organization, "log": log})

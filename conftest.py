@@ -1,0 +1,48 @@
+"""The shared actors every view test uses: a methodologist, staff of organization A,
+staff of organization B and an anonymous visitor (healthchecks' alice/bob/charlie)."""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from tests.factories import OrganizationFactory, methodologist, staff_of
+
+REQUIRE_SERVICES = os.environ.get("GOVPUBLIC_REQUIRE_SERVICES") == "1"
+
+
+def service_unavailable(reason: str) -> None:
+    """Skip a service test, or fail it when CI says the services are there."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service unavailable: {reason}")
+    pytest.skip(f"service unavailable: {reason}")
+
+
+@dataclass
+class Actors:
+    org_a: object
+    org_b: object
+    methodologist: object
+    staff_a: object
+    staff_b: object
+
+    def client_for(self, user) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+
+@pytest.fixture
+def actors(db, settings, tmp_path) -> Actors:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    org_a = OrganizationFactory(short_name="СОШ №9")
+    org_b = OrganizationFactory(short_name="д/с №10", kind="kindergarten")
+    return Actors(
+        org_a=org_a,
+        org_b=org_b,
+        methodologist=methodologist(username="metodist"),
+        staff_a=staff_of(org_a, username="staff_a"),
+        staff_b=staff_of(org_b, username="staff_b"),
+    )

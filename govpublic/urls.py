@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from checklist import views as checklist_views
+from organizations import views as organizations_views
+
+urlpatterns = [
+    path("", organizations_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("org/<int:pk>/", checklist_views.organization_detail, name="organization-detail"),
+    path("org/<int:pk>/pages/<str:network>/", organizations_views.page_set, name="page-set"),
+    path("org/<int:pk>/audit/", checklist_views.organization_audit_log, name="organization-audit"),
+    path("entries/<int:entry_id>/upload/", checklist_views.evidence_upload, name="evidence-upload"),
+    path("entries/<int:entry_id>/approve/", checklist_views.entry_approve, name="entry-approve"),
+    path("entries/<int:entry_id>/return/", checklist_views.entry_return, name="entry-return"),
+    path("evidence/<int:revision_id>/download/", checklist_views.evidence_download, name="evidence-download"),
+    path("review/", checklist_views.review_queue, name="review-queue"),
+    path("matrix/", checklist_views.checklist_matrix, name="checklist-matrix"),
+    path("admin/", admin.site.urls),
+]

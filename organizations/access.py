@@ -1,0 +1,84 @@
+"""Who may see and change what. Every view asks here; nothing else decides access.
+
+Outsiders get 404 (they must not learn that an organization exists), readers get 403
+on writes: the same rule healthchecks applies with `_get_check_for_user`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from organizations.models import Membership, Organization
+
+
+@dataclass(frozen=True)
+class Access:
+    can_edit: bool  # staff of the organization: tick, upload, submit, register links
+    can_review: bool  # methodologist in scope: approve, return, see the audit log
+
+
+def membership_of(user) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.membership
+    except Membership.DoesNotExist:
+        return None
+
+
+def is_methodologist(user) -> bool:
+    if user.is_authenticated and user.is_superuser:
+        return True
+    membership = membership_of(user)
+    return membership is not None and membership.role == Membership.Role.METHODOLOGIST
+
+
+def organizations_for(user) -> QuerySet[Organization]:
+    """Every organization the user may see."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    if user.is_superuser:
+        return Organization.objects.all()
+    membership = membership_of(user)
+    if membership is None:
+        return Organization.objects.none()
+    if membership.role == Membership.Role.STAFF:
+        return Organization.objects.filter(pk=membership.organization_id)
+    if membership.district_id is None:
+        return Organization.objects.all()
+    return Organization.objects.filter(district_id=membership.district_id)
+
+
+def access_to(user, organization: Organization) -> Access:
+    if user.is_superuser:
+        return Access(can_edit=True, can_review=True)
+    membership = membership_of(user)
+    if membership is None:
+        return Access(can_edit=False, can_review=False)
+    if membership.role == Membership.Role.STAFF:
+        return Access(can_edit=membership.organization_id == organization.pk, can_review=False)
+    in_scope = membership.district_id in (None, organization.district_id)
+    return Access(can_edit=False, can_review=in_scope)
+
+
+def get_organization_for_user(user, pk: int) -> tuple[Organization, Access]:
+    """The organization if the user may see it, else 404."""
+    try:
+        organization = organizations_for(user).select_related("district").get(pk=pk)
+    except (Organization.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    return organization, access_to(user, organization)
+
+
+def require_edit(access: Access) -> None:
+    if not access.can_edit:
+        raise PermissionDenied
+
+
+def require_review(access: Access) -> None:
+    if not access.can_review:
+        raise PermissionDenied

@@ -1,0 +1,38 @@
+from django.contrib import admin
+
+from organizations.models import District, Membership, OfficialPage, Organization
+
+
+class OfficialPageInline(admin.TabularInline):
+    model = OfficialPage
+    extra = 0
+    fields = ("network", "url", "link_kind", "link_value", "external_id")
+    readonly_fields = ("link_kind", "link_value", "external_id")
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    search_fields = ("name",)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("short_name", "name", "kind", "district")
+    list_filter = ("kind", "district")
+    search_fields = ("short_name", "name")
+    inlines = [OfficialPageInline]
+
+
+@admin.register(OfficialPage)
+class OfficialPageAdmin(admin.ModelAdmin):
+    list_display = ("organization", "network", "url", "external_id")
+    list_filter = ("network",)
+    search_fields = ("organization__short_name", "url")
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "role", "organization", "district")
+    list_filter = ("role",)
+    search_fields = ("user__username", "organization__short_name")
+    autocomplete_fields = ("organization",)

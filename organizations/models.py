@@ -1,0 +1,123 @@
+"""The registry: districts, organizations, their official pages, and who may do what."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class District(models.Model):
+    """A municipality (муниципальное образование). A default install has one."""
+
+    name = models.CharField(_("название"), max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("район")
+        verbose_name_plural = _("районы")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organization(models.Model):
+    class Kind(models.TextChoices):
+        SCHOOL = "school", _("Школа")
+        KINDERGARTEN = "kindergarten", _("Детский сад")
+        ADDITIONAL = "additional", _("Дополнительное образование")
+        OTHER = "other", _("Другое")
+
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="organizations", verbose_name=_("район")
+    )
+    short_name = models.CharField(_("краткое название"), max_length=100, unique=True)
+    name = models.CharField(_("полное название"), max_length=500)
+    kind = models.CharField(_("тип"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    address = models.CharField(_("адрес"), max_length=500, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("телефон"), max_length=100, blank=True)
+    website = models.URLField(_("сайт"), blank=True)
+    created_at = models.DateTimeField(_("создана"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "short_name"]
+        verbose_name = _("организация")
+        verbose_name_plural = _("организации")
+
+    def __str__(self) -> str:
+        return self.short_name
+
+
+class Network(models.TextChoices):
+    VK = "vk", _("ВКонтакте")
+    OK = "ok", _("Одноклассники")
+
+
+class OfficialPage(models.Model):
+    """The one official page an organization registers per network (2523-р)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="pages", verbose_name=_("организация")
+    )
+    network = models.CharField(_("соцсеть"), max_length=2, choices=Network.choices)
+    # Canonical form from organizations.links.parse_page_link: https://vk.com/club1, https://ok.ru/group/1
+    url = models.URLField(_("ссылка"), max_length=300)
+    link_kind = models.CharField(_("вид ссылки"), max_length=20)
+    link_value = models.CharField(_("идентификатор в ссылке"), max_length=100)
+    # Filled by the sweep once the link is resolved: the numeric community (or profile) id.
+    external_id = models.CharField(_("id в соцсети"), max_length=50, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["organization__short_name", "network"]
+        verbose_name = _("официальная страница")
+        verbose_name_plural = _("официальные страницы")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "network"], name="one_page_per_network"),
+            models.UniqueConstraint(fields=["network", "url"], name="page_url_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization.short_name}: {self.url}"
+
+
+class Membership(models.Model):
+    """A user's role. Staff belong to one organization; a methodologist's scope is one
+    district, or the whole region when `district` is empty."""
+
+    class Role(models.TextChoices):
+        METHODOLOGIST = "methodologist", _("Методист")
+        STAFF = "staff", _("Ответственный в организации")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership", verbose_name=_("пользователь")
+    )
+    role = models.CharField(_("роль"), max_length=20, choices=Role.choices)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("организация"),
+    )
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("район")
+    )
+
+    class Meta:
+        verbose_name = _("роль пользователя")
+        verbose_name_plural = _("роли пользователей")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role="staff", organization__isnull=False, district__isnull=True)
+                | Q(role="methodologist", organization__isnull=True),
+                name="membership_scope_matches_role",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_role_display()}"
