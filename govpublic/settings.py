@@ -16,12 +16,14 @@ from govpublic.env import env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
+# SECURE=1 marks a production install: HTTPS-only cookies, HSTS, and a required SECRET_KEY.
+SECURE = env_bool("SECURE", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("REQUIRE_SECRET_KEY", False):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production")
-    # Only for the embedded demo and tests; production sets SECRET_KEY (check --deploy says so).
-    SECRET_KEY = "insecure-demo-key-change-me-" + "x" * 30
+    if SECURE:
+        raise ImproperlyConfigured("SECRET_KEY must be set when SECURE=1")
+    # Only for the embedded demo and tests.
+    SECRET_KEY = "django-insecure-demo-key-only-for-the-embedded-setup-0123456789"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -119,15 +121,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Serve from the app folders too, so the demo and tests need no collectstatic.
+WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not DEBUG and env_bool("STATIC_MANIFEST", False)
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
-        )
-    },
+    # Compressed copies without a manifest: no collectstatic needed for the demo or tests.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
 # Uploaded evidence lives outside static and is never served by URL: only through a
@@ -189,7 +188,6 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "govpublic@localhost")
 
 # Production hardening; `manage.py check --deploy` is clean with SECURE=1.
-SECURE = env_bool("SECURE", False)
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SECURE_SSL_REDIRECT = SECURE and env_bool("SECURE_SSL_REDIRECT", True)
