@@ -1,0 +1,3 @@
+from govpublic.celery import app as celery_app
+
+__all__ = ["celery_app"]
