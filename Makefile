@@ -22,8 +22,7 @@ messages: setup
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_setup
-	@echo "Портал: http://127.0.0.1:8000/  (Ctrl+C — остановить)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py rundemo --addrport 127.0.0.1:8000
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from checklist import views as checklist_views
+from monitoring import views as monitoring_views
 from organizations import views as organizations_views
 
 urlpatterns = [
@@ -19,5 +20,9 @@ urlpatterns = [
     path("evidence/<int:revision_id>/download/", checklist_views.evidence_download, name="evidence-download"),
     path("review/", checklist_views.review_queue, name="review-queue"),
     path("matrix/", checklist_views.checklist_matrix, name="checklist-matrix"),
+    path("org/<int:pk>/pages/", monitoring_views.organization_pages, name="organization-alerts"),
+    path("alerts/<int:event_id>/acknowledge/", monitoring_views.alert_acknowledge, name="alert-acknowledge"),
+    path("sweeps/start/", monitoring_views.sweep_now, name="sweep-now"),
+    path("sweeps/<int:run_id>/", monitoring_views.sweep_detail, name="sweep-detail"),
     path("admin/", admin.site.urls),
 ]

@@ -68,6 +68,8 @@ class OfficialPage(models.Model):
     link_value = models.CharField(_("идентификатор в ссылке"), max_length=100)
     # Filled by the sweep once the link is resolved: the numeric community (or profile) id.
     external_id = models.CharField(_("id в соцсети"), max_length=50, blank=True)
+    # What the link turned out to be: "group"/"page"/"event" (VK), "group" (OK) or "user".
+    external_kind = models.CharField(_("что по ссылке"), max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

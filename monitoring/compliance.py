@@ -1,0 +1,305 @@
+"""From page verdicts to what people read: the automatic checklist items of each
+organization, the organization's overall status, and the compliance export (DESIGN §5)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from checklist.models import ChecklistEntry, Verdict, WorkStatus
+from checklist.services import entry_set_verdict
+from monitoring.models import DailyMetric, PageState, SweepRun
+from monitoring.rules import (
+    STATUS_UNKNOWN,
+    VERDICT_FIELDS,
+    PaperworkItem,
+    missing_page_entry,
+    organization_status,
+)
+from monitoring.types import OK, VK
+from organizations.models import Network, OfficialPage, Organization
+
+NETWORKS = (VK, OK)
+AUTOMATIC_CODES = ("vk_gov_mark", "ok_gov_mark", "min_two_posts", "regular_posting", "posts_from_community", "mandatory_info")
+INFO_LABELS = {
+    "name": gettext_lazy("наименование"),
+    "address": gettext_lazy("адрес"),
+    "email": gettext_lazy("e-mail"),
+    "phone": gettext_lazy("телефон"),
+    "site": gettext_lazy("сайт"),
+    "description": gettext_lazy("описание"),
+}
+MISSING = object()  # no page registered on the network
+NOT_CHECKED = None  # registered, never read
+
+
+def organizations_with_pages(organizations: QuerySet[Organization]) -> QuerySet[Organization]:
+    """Organizations with their pages and page states: two extra queries whatever the size."""
+    return organizations.prefetch_related(
+        Prefetch("pages", queryset=OfficialPage.objects.select_related("state").order_by("network"))
+    )
+
+
+def page_verdicts(organization: Organization) -> dict[str, Any]:
+    """network → the page's verdict dict, NOT_CHECKED, or MISSING."""
+    result: dict[str, Any] = dict.fromkeys(NETWORKS, MISSING)
+    for page in organization.pages.all():
+        state = page.state if _has_state(page) else None
+        result[page.network] = state.verdict if state and state.verdict else NOT_CHECKED
+    return result
+
+
+def _has_state(page: OfficialPage) -> bool:
+    try:
+        page.state  # noqa: B018  (reverse one-to-one raises when absent)
+    except PageState.DoesNotExist:
+        return False
+    return True
+
+
+# --- automatic checklist items ---------------------------------------------------------------
+
+
+def judge_item(code: str, verdicts: dict[str, Any], posts_total_min: int) -> tuple[str, str]:
+    """(verdict, one-sentence note) of an automatic item from the pages' verdicts."""
+    if code in ("vk_gov_mark", "ok_gov_mark"):
+        network = VK if code == "vk_gov_mark" else OK
+        return _judge_networks({network: verdicts[network]}, _gov_mark)
+    if code == "min_two_posts":
+        return _judge_networks(verdicts, lambda v: _min_posts(v, posts_total_min))
+    if code == "regular_posting":
+        return _judge_networks(verdicts, _regular)
+    if code == "posts_from_community":
+        return _judge_networks(verdicts, _from_community)
+    if code == "mandatory_info":
+        return _judge_networks(verdicts, _mandatory_info)
+    raise ValueError(code)
+
+
+def _judge_networks(verdicts: dict[str, Any], judge) -> tuple[str, str]:
+    """Non-compliant if any network fails, unknown if any is unknown, else compliant."""
+    results = []
+    for network, verdict in verdicts.items():
+        label = Network(network).label
+        if verdict is MISSING:
+            results.append((Verdict.NON_COMPLIANT, _("%(network)s: страница не зарегистрирована") % {"network": label}))
+        elif verdict is NOT_CHECKED:
+            results.append((Verdict.UNKNOWN, _("%(network)s: ещё не проверялась") % {"network": label}))
+        elif verdict.get("is_community") is False:
+            results.append((Verdict.NON_COMPLIANT, _("%(network)s: по ссылке личная страница, а не сообщество") % {"network": label}))
+        elif verdict.get("deactivated"):
+            results.append((Verdict.NON_COMPLIANT, _("%(network)s: страница удалена или заблокирована") % {"network": label}))
+        else:
+            outcome, note = judge(verdict)
+            results.append((outcome, f"{label}: {note}"))
+    for wanted in (Verdict.NON_COMPLIANT, Verdict.UNKNOWN):
+        notes = [note for outcome, note in results if outcome == wanted]
+        if notes:
+            return wanted, "; ".join(notes)
+    return Verdict.COMPLIANT, "; ".join(note for _, note in results)
+
+
+def _unknown(verdict: dict) -> tuple[str, str]:
+    return Verdict.UNKNOWN, verdict.get("error") or _("нет данных")
+
+
+def _gov_mark(verdict: dict) -> tuple[str, str]:
+    mark = verdict.get("gov_mark")
+    if mark is True:
+        return Verdict.COMPLIANT, _("метка «Госорганизация» есть")
+    if mark is False:
+        return Verdict.NON_COMPLIANT, _("метки «Госорганизация» нет")
+    return Verdict.UNKNOWN, verdict.get("error") or _("API не сообщает о метке")
+
+
+def _min_posts(verdict: dict, minimum: int) -> tuple[str, str]:
+    if verdict.get("closed"):
+        return Verdict.NON_COMPLIANT, _("сообщество закрыто")
+    total = verdict.get("posts_total")
+    if total is None:
+        return _unknown(verdict)
+    outcome = Verdict.COMPLIANT if total >= minimum else Verdict.NON_COMPLIANT
+    return outcome, _("публикаций всего: %(n)d") % {"n": total}
+
+
+def _regular(verdict: dict) -> tuple[str, str]:
+    if verdict.get("closed"):
+        return Verdict.NON_COMPLIANT, _("сообщество закрыто")
+    regular = verdict.get("regular")
+    if regular is None:
+        return _unknown(verdict)
+    weeks = ", ".join(str(week["posts"]) for week in verdict.get("weekly_posts") or [])
+    outcome = Verdict.COMPLIANT if regular else Verdict.NON_COMPLIANT
+    return outcome, _("публикаций по неделям: %(weeks)s") % {"weeks": weeks}
+
+
+def _from_community(verdict: dict) -> tuple[str, str]:
+    if verdict.get("closed"):
+        return Verdict.NON_COMPLIANT, _("сообщество закрыто")
+    others = verdict.get("posts_not_from_community")
+    reposts = verdict.get("reposts_from_personal_pages")
+    if others is None:
+        return _unknown(verdict)
+    notes = []
+    if others:
+        notes.append(_("не от имени сообщества: %(n)d") % {"n": others})
+    if reposts:
+        notes.append(_("репостов с личных страниц: %(n)d") % {"n": reposts})
+    if notes:
+        return Verdict.NON_COMPLIANT, ", ".join(notes)
+    return Verdict.COMPLIANT, _("все публикации от имени сообщества")
+
+
+def _mandatory_info(verdict: dict) -> tuple[str, str]:
+    missing = verdict.get("missing_info")
+    if missing is None:
+        return _unknown(verdict)
+    if missing:
+        return Verdict.NON_COMPLIANT, _("не указано: %(fields)s") % {
+            "fields": ", ".join(str(INFO_LABELS.get(name, name)) for name in missing)
+        }
+    return Verdict.COMPLIANT, _("вся обязательная информация указана")
+
+
+def update_checklists(organizations: QuerySet[Organization]) -> int:
+    """Set the automatic items of each organization from its pages' current verdicts."""
+    from monitoring.sweep import thresholds_now
+
+    minimum = thresholds_now().posts_total_min
+    changed = 0
+    by_org = {org.pk: page_verdicts(org) for org in organizations_with_pages(organizations)}
+    entries = ChecklistEntry.objects.filter(organization_id__in=by_org, item__code__in=AUTOMATIC_CODES).select_related("item")
+    for entry in entries:
+        verdict, note = judge_item(entry.item.code, by_org[entry.organization_id], minimum)
+        if entry_set_verdict(entry=entry, verdict=verdict, note=note) is not None:
+            changed += 1
+    return changed
+
+
+# --- organization status and export -----------------------------------------------------------
+
+
+def community_entry(page: OfficialPage | None, network: str) -> dict[str, Any]:
+    if page is None:
+        return missing_page_entry(network)
+    state = page.state if _has_state(page) else None
+    verdict = state.verdict if state and state.verdict else {}
+    entry: dict[str, Any] = {
+        "network": network,
+        "url": page.url,
+        "external_id": page.external_id or None,
+        "status": verdict.get("status") or STATUS_UNKNOWN,
+        "checked_at": timezone.localtime(state.checked_at).isoformat() if state and state.checked_at else None,
+    }
+    for name in VERDICT_FIELDS:
+        if name != "status":
+            entry[name] = verdict.get(name)
+    if not verdict:
+        entry["error"] = _("Страница ещё не проверялась.")
+    return entry
+
+
+def compliance_export(organizations: QuerySet[Organization], *, today: datetime.date | None = None) -> dict[str, Any]:
+    """The JSON export of DESIGN §5 (keys may be added, never renamed)."""
+    from monitoring.sweep import thresholds_now
+
+    today = today or timezone.localdate()
+    thresholds = thresholds_now()
+    organizations = organizations_with_pages(organizations).prefetch_related(
+        Prefetch("checklist_entries", queryset=ChecklistEntry.objects.select_related("item").order_by("item__position"))
+    ).select_related("district").order_by("kind", "short_name")
+    result = []
+    for organization in organizations:
+        pages = {page.network: page for page in organization.pages.all()}
+        communities = [community_entry(pages.get(network), network) for network in NETWORKS]
+        entries = list(organization.checklist_entries.all())
+        paperwork = [
+            PaperworkItem(code=e.item.code, approved=e.status == WorkStatus.APPROVED, due_date=e.effective_due_date)
+            for e in entries
+            if e.item.is_manual
+        ]
+        status = organization_status(
+            {c["network"]: c["status"] for c in communities if not c.get("missing")}, paperwork, today
+        )
+        result.append(
+            {
+                "short_name": organization.short_name,
+                "name": organization.name,
+                "kind": organization.kind,
+                "district": organization.district.name,
+                "status": status,
+                "communities": communities,
+                "checklist": [
+                    {"code": e.item.code, "status": e.status, "verdict": e.verdict, "due_date": _iso(e.effective_due_date)}
+                    for e in entries
+                ],
+            }
+        )
+    return {
+        "generated_at": timezone.localtime().isoformat(),
+        "rules": {
+            "weeks": thresholds.weeks,
+            "posts_per_week_min": thresholds.posts_per_week_min,
+            "posts_total_min": thresholds.posts_total_min,
+        },
+        "organizations": result,
+    }
+
+
+def _iso(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def record_daily_metric(run: SweepRun) -> None:
+    """Counts for trend charts, one row per Moscow day (the last run of the day wins)."""
+    states = PageState.objects.values("page__network", "status").annotate(n=Count("pk"))
+    data: dict[str, dict[str, int]] = {}
+    for row in states:
+        data.setdefault(row["page__network"], {})[row["status"]] = row["n"]
+    marks = PageState.objects.filter(verdict__gov_mark=True).values("page__network").annotate(n=Count("pk"))
+    data["gov_marks"] = {row["page__network"]: row["n"] for row in marks}
+    data["run"] = run.pk
+    DailyMetric.objects.update_or_create(date=timezone.localdate(run.started_at), defaults={"data": data})
+
+
+def flatten(export: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    """One row per organization × network, for CSV and XLSX."""
+    checklist_codes = []
+    for organization in export["organizations"]:
+        for item in organization["checklist"]:
+            if item["code"] not in checklist_codes:
+                checklist_codes.append(item["code"])
+    for organization in export["organizations"]:
+        checklist = {item["code"]: item for item in organization["checklist"]}
+        for community in organization["communities"]:
+            row = {
+                "short_name": organization["short_name"],
+                "name": organization["name"],
+                "kind": organization["kind"],
+                "organization_status": organization["status"],
+                "network": community["network"],
+                "url": community.get("url"),
+                "missing": bool(community.get("missing")),
+                "external_id": community.get("external_id"),
+                "status": community["status"],
+                "checked_at": community.get("checked_at"),
+            }
+            for name in VERDICT_FIELDS[1:]:
+                value = community.get(name)
+                if name == "weekly_posts" and value is not None:
+                    value = " ".join(str(week["posts"]) for week in value)
+                elif name == "current_week" and value is not None:
+                    value = value["posts"]
+                elif name == "missing_info" and value is not None:
+                    value = ",".join(value)
+                row[name] = value
+            for code in checklist_codes:
+                item = checklist.get(code)
+                row[f"checklist_{code}"] = f"{item['status']}/{item['verdict']}" if item else None
+            yield row

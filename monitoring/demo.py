@@ -1,0 +1,241 @@
+"""The demo world: a simulator scenario built from the demo registry and its facts
+(organizations/demo_facts.py), so that a sweep of it yields the briefing's picture.
+
+The scenario describes pages the way VK and OK would show them (marks, walls, posts,
+contacts); nothing in it knows the verdicts. Post texts are generated from templates:
+no real person's name appears.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from organizations.demo_facts import DEMO_FACTS, OrgFacts
+from organizations.links import parse_page_link
+
+VK_TOKEN = "demo-vk-service-key"
+OK_APPLICATION_KEY = "CBADEMOAPPKEY"
+OK_APPLICATION_SECRET_KEY = "demo-ok-secret-key"
+OK_ACCESS_TOKEN = "demo-ok-access-token"
+# The simulator allows what the demo asks for: a quicker `make run` than the real 3/s.
+DEMO_RATE = 10
+
+TOPICS = [
+    ("В нашей {kind} прошёл урок мужества, посвящённый Дню героев Отечества.", "#урокмужества"),
+    ("Ребята приняли участие в муниципальном конкурсе чтецов «Живое слово».", "#конкурс"),
+    ("Состоялась встреча с инспектором ГИБДД: повторили правила дорожного движения.", "#ПДД #вниманиедети"),
+    ("Команда {kind} заняла призовое место в районных соревнованиях по мини-футболу.", "#спорт"),
+    ("Прошло родительское собрание: обсудили питание и внеурочную занятость.", "#родителям"),
+    ("Учебная эвакуация: все действовали быстро и слаженно.", "#безопасность"),
+    ("Открылась выставка рисунков «Кубань — мой край родной».", "#творчество #Кубань"),
+    ("Экологическая акция: воспитанники посадили деревья у входа.", "#экология"),
+    ("Поздравляем победителей олимпиады по математике!", "#олимпиада #достижения"),
+    ("Мастер-класс по изготовлению открыток ко Дню матери.", "#деньматери"),
+]
+
+
+def _kind_word(kind: str) -> str:
+    return {"school": "школе", "kindergarten": "детском саду", "additional": "центре"}.get(kind, "организации")
+
+
+def _stable_int(text: str, modulo: int) -> int:
+    return int(hashlib.sha256(text.encode()).hexdigest(), 16) % modulo
+
+
+def _texts(short_name: str, kind: str, count: int, offset: int = 0) -> list[str]:
+    word = _kind_word(kind)
+    tag = "#" + "".join(ch for ch in short_name.lower() if ch.isalnum())
+    return [
+        f"{TOPICS[(offset + i) % len(TOPICS)][0].format(kind=word)} {TOPICS[(offset + i) % len(TOPICS)][1]} {tag}"
+        for i in range(count)
+    ]
+
+
+def _split(weeks: tuple[int, ...], part: int) -> tuple[list[int], list[int]]:
+    """Split weekly counts into (part, rest) with `part` posts in all, latest weeks first."""
+    taken = [0] * len(weeks)
+    left = part
+    for index in reversed(range(len(weeks))):
+        take = min(weeks[index], left)
+        taken[index], left = take, left - take
+    return taken, [w - t for w, t in zip(weeks, taken)]
+
+
+def _series(template: dict[str, Any], per_week: list[int]) -> list[dict[str, Any]]:
+    if not any(per_week):
+        return []
+    return [{**template, "per_week": per_week, "first_week": -len(per_week)}]
+
+
+def _old_posts(count: int, template: dict[str, Any]) -> list[dict[str, Any]]:
+    """History before the window: enough posts for the wall's total."""
+    if count <= 0:
+        return []
+    return [{**template, "count": count, "start_days_ago": 40, "every_days": 2}]
+
+
+def read_registry(path: Path | None = None) -> list[dict[str, str]]:
+    path = path or Path(settings.BASE_DIR) / "demo" / "registry.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def build_scenario(rows: list[dict[str, str]] | None = None, *, now: datetime | None = None) -> dict[str, Any]:
+    rows = rows if rows is not None else read_registry()
+    vk_groups: list[dict[str, Any]] = []
+    vk_users: list[dict[str, Any]] = []
+    ok_groups: list[dict[str, Any]] = []
+    for number, row in enumerate(rows):
+        facts = DEMO_FACTS[row["short_name"]]
+        if row.get("vk_url"):
+            group, users = _vk_group(row, facts, number)
+            vk_groups.append(group)
+            vk_users.extend(users)
+        if row.get("ok_url"):
+            ok_groups.append(_ok_group(row, facts, number))
+    scenario: dict[str, Any] = {
+        "vk": {
+            "tokens": [{"token": VK_TOKEN, "type": "service"}],
+            "requests_per_second": DEMO_RATE,
+            "groups": vk_groups,
+            "users": vk_users,
+        },
+        "ok": {
+            "applications": [
+                {
+                    "application_key": OK_APPLICATION_KEY,
+                    "application_secret_key": OK_APPLICATION_SECRET_KEY,
+                    "access_tokens": [OK_ACCESS_TOKEN],
+                }
+            ],
+            "requests_per_second": DEMO_RATE,
+            "groups": ok_groups,
+        },
+    }
+    if now is not None:
+        scenario["now"] = now.isoformat()
+    return scenario
+
+
+def _description(row: dict[str, str], *, with_email: bool, with_site: bool = False) -> str:
+    parts = [f"Официальная страница: {row['name']}."]
+    if with_email and row.get("email"):
+        parts.append(f"Пишите нам: {row['email']}")
+    if with_site and row.get("website"):
+        parts.append(f"Сайт: {row['website']}")
+    return " ".join(parts)
+
+
+def _vk_group(row: dict[str, str], facts: OrgFacts, number: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    link = parse_page_link("vk", row["vk_url"])
+    group_id = int(link.value) if link.kind in ("club", "public", "event") else 200_000_000 + number
+    missing = set(facts.vk_missing_info)
+    group: dict[str, Any] = {
+        "id": group_id,
+        "name": row["name"] if "name" not in missing else "",
+        "type": "page" if link.kind == "public" else "group",
+        "is_closed": 0,
+        "is_government_organization": facts.vk_gov_mark,
+        "verified": 0,
+        "members_count": 300 + _stable_int(row["short_name"], 2500),
+        # Most school walls take only the community's posts; д/с №10's is open, as the briefing shows.
+        "wall": 1 if facts.vk_posts_by_others or number % 4 == 0 else 2,
+        "description": "" if "description" in missing else _description(row, with_email=False),
+    }
+    if link.kind == "screen_name":
+        group["screen_name"] = link.value
+    if "address" not in missing and row.get("address"):
+        group["addresses"] = {"is_enabled": True, "main_address": {"address": row["address"]}}
+    contact: dict[str, Any] = {"desc": "Приёмная"}
+    if "email" not in missing and row.get("email"):
+        contact["email"] = row["email"]
+    if "phone" not in missing and row.get("phone"):
+        contact["phone"] = row["phone"]
+    if len(contact) > 1:
+        group["contacts"] = [contact]
+    if "site" not in missing and row.get("website"):
+        group["site"] = row["website"]
+
+    kind, short = row["kind"], row["short_name"]
+    template = {"attachments": [{"type": "photo", "width": 1280, "height": 960}], "likes": 12, "views": 240}
+    weeks = list(facts.vk_posts_per_week)
+    posts: list[dict[str, Any]] = []
+    users: list[dict[str, Any]] = []
+    if facts.vk_personal_reposts:
+        # News first written on a staff member's personal page, then reposted by the community.
+        person_id = 700_000_000 + number
+        users.append({"id": person_id, "screen_name": f"staff{number}.page", "first_name": "Сотрудник",
+                      "last_name": "Организации"})
+        reposts, weeks = _split(tuple(weeks), facts.vk_personal_reposts)
+        repost = {**template, "text": "", "copy_history": [{"owner_id": person_id, "id": 1, "text": "Новости с личной страницы"}]}
+        posts += _series(repost, reposts)
+    window_texts = _texts(short, kind, 1, number)
+    posts += _series({**template, "text": window_texts[0] + " ({n})"}, weeks)
+    if facts.vk_posts_by_others:
+        parent_id = 710_000_000 + number
+        users.append({"id": parent_id, "screen_name": f"parent{number}.page", "first_name": "Родитель",
+                      "last_name": "Воспитанника"})
+        others, _rest = _split((1, 1, 2, 1), facts.vk_posts_by_others)
+        posts += _series({"from_id": parent_id, "text": "Объявление от родителя ({n})"}, others)
+    window_total = sum(facts.vk_posts_per_week)
+    current = 1 if facts.vk_posts_total > window_total else 0
+    if current:
+        posts.append({"week": 0, "weekday": 1, "time": "09:00", **template, "text": _texts(short, kind, 1, number + 3)[0]})
+    history = facts.vk_posts_total - window_total - current
+    posts += _old_posts(history, {**template, "text": _texts(short, kind, 1, number + 5)[0] + " ({n})"})
+    group["post_series"] = [p for p in posts if "per_week" in p or "count" in p]
+    group["posts"] = [p for p in posts if "per_week" not in p and "count" not in p]
+    return group, users
+
+
+def _ok_group(row: dict[str, str], facts: OrgFacts, number: int) -> dict[str, Any]:
+    link = parse_page_link("ok", row["ok_url"])
+    uid = link.value if link.kind == "group" else str(59_000_000_000_000 + number)
+    missing = set(facts.ok_missing_info)
+    group: dict[str, Any] = {
+        "uid": uid,
+        "name": row["name"] if "name" not in missing else "",
+        "access_type": "OPEN",
+        "gos_org": facts.ok_gov_mark,
+        "members_count": 100 + _stable_int(row["short_name"] + "ok", 900),
+        "description": ""
+        if "description" in missing
+        else _description(row, with_email="email" not in missing),
+    }
+    if link.kind == "shortname":
+        group["shortname"] = link.value
+    if "address" not in missing and row.get("address"):
+        group["address"] = row["address"]
+    if "phone" not in missing and row.get("phone"):
+        group["phone"] = row["phone"]
+    if "site" not in missing and row.get("website"):
+        group["homepage_url"] = row["website"]
+    author = f"group:{uid}"
+    template = {"author_ref": author, "attachments": ["photo"], "likes": 5}
+    series = _series({**template, "text": _texts(row["short_name"], row["kind"], 1, number + 1)[0] + " ({n})"},
+                     list(facts.ok_posts_per_week))
+    window_total = sum(facts.ok_posts_per_week)
+    series += _old_posts(facts.ok_posts_total - window_total, {**template, "text": "Архивная новость ({n})"})
+    group["topic_series"] = series
+    return group
+
+
+def demo_settings(url_vk: str, url_ok: str) -> dict[str, Any]:
+    """Settings that point the sweep at a simulator serving the demo scenario."""
+    return {
+        "VK_API_URL": url_vk,
+        "VK_ACCESS_TOKENS": [VK_TOKEN],
+        "VK_TOKEN_TYPE": "service",
+        "VK_RATE_LIMIT": f"{DEMO_RATE}/second",
+        "OK_API_URL": url_ok,
+        "OK_APPLICATION_KEY": OK_APPLICATION_KEY,
+        "OK_APPLICATION_SECRET_KEY": OK_APPLICATION_SECRET_KEY,
+        "OK_ACCESS_TOKEN": OK_ACCESS_TOKEN,
+        "OK_RATE_LIMIT": f"{DEMO_RATE}/second",
+    }

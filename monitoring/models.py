@@ -1,0 +1,226 @@
+"""What the nightly sweep saw and concluded. Every row a sweep writes has a natural
+key (run + page, page + post id, run + page + change kind, run + recipient), so a
+rerun after a crash updates rows instead of duplicating them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import Network, OfficialPage, Organization
+
+
+class RuleSettings(models.Model):
+    """The thresholds of DESIGN §3.2: one row, edited by the methodologist."""
+
+    weeks = models.PositiveSmallIntegerField(_("недель в окне"), default=4)
+    posts_per_week_min = models.PositiveSmallIntegerField(_("минимум публикаций в неделю"), default=3)
+    posts_per_week_target = models.PositiveSmallIntegerField(_("цель публикаций в неделю"), default=4)
+    posts_total_min = models.PositiveSmallIntegerField(_("минимум публикаций всего"), default=2)
+    raw_retention_days = models.PositiveIntegerField(
+        _("хранить исходные ответы API, дней"), default=90,
+        help_text=_("После этого срока сырые JSON-ответы удаляются, нормализованные данные остаются."),
+    )
+
+    class Meta:
+        verbose_name = _("пороги правил")
+        verbose_name_plural = _("пороги правил")
+
+    def __str__(self) -> str:
+        return str(_("Пороги правил"))
+
+    @classmethod
+    def load(cls) -> "RuleSettings":
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class SweepRun(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Идёт")
+        FINISHED = "finished", _("Завершена")
+        FAILED = "failed", _("Остановлена с ошибкой")
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", _("По расписанию")
+        MANUAL = "manual", _("Вручную из портала")
+        COMMAND = "command", _("Командой sweep")
+
+    started_at = models.DateTimeField(_("начало"))
+    finished_at = models.DateTimeField(_("конец"), null=True, blank=True)
+    status = models.CharField(_("состояние"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    trigger = models.CharField(_("запуск"), max_length=10, choices=Trigger.choices)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    networks = models.JSONField(_("соцсети"), default=list)
+    # Empty: every organization; else the ids `sweep --org` asked for.
+    organization_ids = models.JSONField(null=True, blank=True)
+    pages_total = models.PositiveIntegerField(_("страниц"), default=0)
+    pages_done = models.PositiveIntegerField(_("проверено"), default=0)
+    faults = models.PositiveIntegerField(_("сбоев API"), default=0)
+    # Why a network was stopped (bad token, signature): shown to administrators.
+    config_errors = models.JSONField(_("ошибки настройки"), default=dict, blank=True)
+    notified_at = models.DateTimeField(_("уведомления отправлены"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("запуск проверки")
+        verbose_name_plural = _("запуски проверки")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class SweepBatch(models.Model):
+    """A slice of one run's pages for one network: the unit a Celery worker claims."""
+
+    run = models.ForeignKey(SweepRun, on_delete=models.CASCADE, related_name="batches")
+    network = models.CharField(max_length=2, choices=Network.choices)
+    index = models.PositiveIntegerField()
+    page_ids = models.JSONField(default=list)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "network", "index"], name="one_batch_slot")]
+
+
+class Snapshot(models.Model):
+    """One page as one sweep saw it: normalised fields, the verdict, and the raw answer."""
+
+    run = models.ForeignKey(SweepRun, on_delete=models.CASCADE, related_name="snapshots")
+    page = models.ForeignKey(OfficialPage, on_delete=models.CASCADE, related_name="snapshots")
+    taken_at = models.DateTimeField(_("когда"))
+    info_read = models.BooleanField(_("информация прочитана"), default=False)
+    wall_read = models.BooleanField(_("стена прочитана"), default=False)
+    name = models.CharField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+    address = models.CharField(max_length=500, blank=True)
+    emails = models.JSONField(default=list)
+    phones = models.JSONField(default=list)
+    sites = models.JSONField(default=list)
+    contact_ids = models.JSONField(default=list)
+    gov_mark = models.BooleanField(null=True)
+    closed = models.BooleanField(null=True)
+    deactivated = models.BooleanField(null=True)
+    wall_open_to_others = models.BooleanField(null=True)
+    members_count = models.PositiveIntegerField(null=True)
+    verdict = models.JSONField(_("оценка"), default=dict)
+    error = models.CharField(max_length=500, blank=True)
+    # Pruned after RuleSettings.raw_retention_days (152-ФЗ: keep only what the work needs).
+    raw = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-taken_at"]
+        verbose_name = _("снимок страницы")
+        verbose_name_plural = _("снимки страниц")
+        constraints = [models.UniqueConstraint(fields=["run", "page"], name="one_snapshot_per_run")]
+        indexes = [models.Index(fields=["page", "-taken_at"])]
+
+
+class PageState(models.Model):
+    """The latest verdict of a page, carried across sweeps (stale values keep their date)."""
+
+    page = models.OneToOneField(OfficialPage, on_delete=models.CASCADE, related_name="state")
+    status = models.CharField(max_length=10, default="unknown")
+    verdict = models.JSONField(default=dict)
+    checked_at = models.DateTimeField(null=True, blank=True)  # last sweep that read anything
+    wall_read_at = models.DateTimeField(null=True, blank=True)  # last sweep that read the posts
+    # verdict field → when it was last read; older than last_run means stale.
+    field_dates = models.JSONField(default=dict)
+    last_run = models.ForeignKey(SweepRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    last_snapshot = models.ForeignKey(Snapshot, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("состояние страницы")
+        verbose_name_plural = _("состояния страниц")
+
+
+class PagePost(models.Model):
+    page = models.ForeignKey(OfficialPage, on_delete=models.CASCADE, related_name="posts")
+    external_id = models.CharField(max_length=50)
+    date = models.DateTimeField()
+    from_community = models.BooleanField()
+    author_id = models.CharField(max_length=50, blank=True)
+    is_repost = models.BooleanField(default=False)
+    repost_of_personal = models.BooleanField(default=False)
+    is_pinned = models.BooleanField(default=False)
+    text = models.TextField(blank=True)
+    hashtags = models.JSONField(default=list)
+    attachment_kinds = models.JSONField(default=list)
+    largest_photo_px = models.PositiveIntegerField(null=True)
+    views = models.PositiveIntegerField(null=True)
+    likes = models.PositiveIntegerField(null=True)
+    reposts = models.PositiveIntegerField(null=True)
+    comments = models.PositiveIntegerField(null=True)
+    first_seen_run = models.ForeignKey(SweepRun, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("публикация")
+        verbose_name_plural = _("публикации")
+        constraints = [models.UniqueConstraint(fields=["page", "external_id"], name="one_row_per_post")]
+        indexes = [models.Index(fields=["page", "-date"])]
+
+
+class ChangeEvent(models.Model):
+    """Something changed on a page that may cost it the mark (DESIGN §3.3). Written by the
+    sweep (detect), then claimed by the notification step (notify)."""
+
+    class Severity(models.TextChoices):
+        INFO = "info", _("К сведению")
+        WARNING = "warning", _("Внимание")
+        CRITICAL = "critical", _("Срочно")
+
+    page = models.ForeignKey(OfficialPage, on_delete=models.CASCADE, related_name="change_events")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="change_events")
+    run = models.ForeignKey(SweepRun, on_delete=models.CASCADE, related_name="change_events")
+    kind = models.CharField(_("что случилось"), max_length=40)
+    severity = models.CharField(_("важность"), max_length=10, choices=Severity.choices)
+    message = models.TextField(_("сообщение"))
+    old = models.JSONField(null=True, blank=True)
+    new = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("принято к сведению"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("событие на странице")
+        verbose_name_plural = _("события на страницах")
+        constraints = [models.UniqueConstraint(fields=["run", "page", "kind"], name="one_change_per_run")]
+        indexes = [models.Index(fields=["notified_at"]), models.Index(fields=["organization", "acknowledged_at"])]
+
+
+class Notification(models.Model):
+    """One digest sent to one person for one run: the row is written before the e-mail
+    goes out, so a rerun never sends it twice."""
+
+    class Kind(models.TextChoices):
+        STAFF_DIGEST = "staff_digest", _("Сводка для организации")
+        DISTRICT_DIGEST = "district_digest", _("Сводка по району")
+        CONFIG_ALERT = "config_alert", _("Ошибка настройки API")
+
+    run = models.ForeignKey(SweepRun, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "recipient", "kind"], name="one_digest_per_run")]
+
+
+class DailyMetric(models.Model):
+    """Counts per day for trend charts (one row per day, upserted by the finish step)."""
+
+    date = models.DateField(unique=True)
+    data = models.JSONField(default=dict)

@@ -1,0 +1,113 @@
+"""The notify step, apart from detection: turn a run's change events into one digest per
+recipient and send each once. A Notification row is written (unique per run, recipient
+and kind) before its e-mail goes out, and sending claims the row, so a rerun after a
+crash never sends a digest twice."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from monitoring.models import ChangeEvent, Notification, PageState, SweepRun
+from organizations.models import Membership, Organization
+
+logger = logging.getLogger(__name__)
+
+
+def notify_run(run: SweepRun) -> int:
+    """Write the run's digests, then send what is unsent. Returns how many were sent."""
+    _write_digests(run)
+    return send_pending(run)
+
+
+def _write_digests(run: SweepRun) -> None:
+    events = list(
+        ChangeEvent.objects.filter(run=run).select_related("organization", "page").order_by("organization__short_name", "pk")
+    )
+    by_org: dict[int, list[ChangeEvent]] = defaultdict(list)
+    for event in events:
+        by_org[event.organization_id].append(event)
+    site = settings.SITE_URL.rstrip("/")
+
+    staff = Membership.objects.filter(
+        role=Membership.Role.STAFF, organization_id__in=by_org, user__is_active=True
+    ).exclude(user__email="").select_related("user", "organization")
+    for membership in staff:
+        organization = membership.organization
+        org_events = by_org[organization.pk]
+        _digest(
+            run, membership.user, Notification.Kind.STAFF_DIGEST,
+            _("Госпаблики: изменения на страницах %(org)s") % {"org": organization.short_name},
+            "monitoring/email/staff_digest.txt",
+            {"organization": organization, "events": org_events, "url": site + reverse("organization-alerts", args=[organization.pk])},
+        )
+
+    if events:
+        organizations = Organization.objects.filter(pk__in=by_org).select_related("district")
+        methodologists = Membership.objects.filter(role=Membership.Role.METHODOLOGIST, user__is_active=True).exclude(
+            user__email=""
+        ).select_related("user")
+        for membership in methodologists:
+            scope = [org for org in organizations if membership.district_id in (None, org.district_id)]
+            if not scope:
+                continue
+            groups = [(org, by_org[org.pk]) for org in sorted(scope, key=lambda o: o.short_name)]
+            _digest(
+                run, membership.user, Notification.Kind.DISTRICT_DIGEST,
+                _("Госпаблики: сводка ночной проверки, изменения у %(n)d организаций") % {"n": len(groups)},
+                "monitoring/email/district_digest.txt",
+                {"groups": groups, "summary": _summary(), "url": site + reverse("home")},
+            )
+
+    if run.config_errors:
+        admins = get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(email="")
+        for admin in admins:
+            _digest(
+                run, admin, Notification.Kind.CONFIG_ALERT,
+                _("Госпаблики: ночная проверка не смогла обратиться к API"),
+                "monitoring/email/config_alert.txt",
+                {"errors": run.config_errors},
+            )
+    ChangeEvent.objects.filter(run=run, notified_at=None).update(notified_at=timezone.now())
+
+
+def _summary() -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for status in PageState.objects.values_list("status", flat=True):
+        counts[status] += 1
+    return dict(counts)
+
+
+def _digest(run: SweepRun, user, kind: str, subject: str, template: str, context: dict) -> None:
+    body = render_to_string(template, {**context, "run": run, "user": user})
+    Notification.objects.get_or_create(
+        run=run, recipient=user, kind=kind, defaults={"subject": subject[:300], "body": body}
+    )
+
+
+def send_pending(run: SweepRun | None = None) -> int:
+    pending = Notification.objects.filter(sent_at=None, error="").select_related("recipient")
+    if run is not None:
+        pending = pending.filter(run=run)
+    sent = 0
+    for notification in pending:
+        # Claim first: of two workers only one sends.
+        if not Notification.objects.filter(Q(pk=notification.pk) & Q(sent_at=None)).update(sent_at=timezone.now()):
+            continue
+        try:
+            send_mail(notification.subject, notification.body, None, [notification.recipient.email])
+        except Exception as error:  # SMTP errors are many; the row keeps the reason
+            logger.warning("notification %s not sent: %s", notification.pk, type(error).__name__)
+            Notification.objects.filter(pk=notification.pk).update(error=str(error)[:500])
+            continue
+        sent += 1
+    return sent

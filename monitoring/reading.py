@@ -1,0 +1,239 @@
+"""One batch of pages read from VK or OK with the fewest requests the APIs allow.
+
+Knows the clients, not the database: the sweep hands in plain `PageRef`s and gets
+back plain `PageRead`s. A `ConfigurationError` (bad token, bad signature) is raised
+to the caller, which stops the network; every other fault lands on the page it
+belongs to, so one broken page never costs the others their verdict.
+
+Request budget (VK): links in `/club<id>` form need no request; a screen name goes
+straight into `groups.getById` (which accepts names) and only one that VK does not
+return as a community costs a `utils.resolveScreenName`, once: the answer is kept
+on the page. Then one `groups.getById` per 500 pages, one `wall.get filter=owner` per
+page (its `count` is the total, its items the new posts), and a second
+`filter=others` only where the wall is open to others' posts. With a user token the
+`wall.get` calls travel 25 to an `execute`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from monitoring.clients import ApiError, ConfigurationError, OkClient, PageUnavailable, QuotaExhausted, VkClient
+from monitoring.clients.results import VK_COMMUNITY_KINDS, WallPosts, WallRequest
+from monitoring.types import OK, VK, Community, Post
+
+VK_LINK_KINDS = {"club": "group", "public": "page", "event": "event"}
+
+
+@dataclass(frozen=True)
+class PageRef:
+    page_id: int
+    network: str
+    url: str
+    link_kind: str
+    link_value: str
+    external_id: str = ""
+    external_kind: str = ""  # "group"/"page"/"event" (VK), "group" (OK), "user", or "" when unresolved
+    since: datetime | None = None  # read posts from here on; the rest is already stored
+
+
+@dataclass
+class PageRead:
+    external_id: str = ""
+    external_kind: str = ""
+    is_community: bool | None = None
+    community: Community | None = None
+    info_error: str | None = None
+    deactivated: bool = False
+    posts_total: int | None = None
+    posts: list[Post] | None = None  # community posts and, where read, posts by others
+    wall_read: bool = False  # the community's own posts were read (VK filter=owner, OK topics)
+    others_read: bool = False
+    wall_error: str | None = None
+    faults: int = 0
+
+
+@dataclass
+class BatchRead:
+    pages: dict[int, PageRead] = field(default_factory=dict)
+
+
+def describe(error: ApiError) -> str:
+    """A few Russian words for a fault, quoted in the verdict's `error` sentence."""
+    if isinstance(error, QuotaExhausted):
+        return _("исчерпан дневной лимит запросов к API")
+    if isinstance(error, PageUnavailable):
+        return {
+            "closed": _("доступ закрыт"),
+            "private": _("страница приватная"),
+            "deleted": _("страница удалена или заблокирована"),
+            "not_found": _("страница не найдена"),
+        }.get(error.kind, _("страница недоступна"))
+    fault = getattr(error, "fault", "")
+    if fault == "timeout":
+        return _("API не ответил вовремя")
+    if fault == "connection":
+        return _("нет соединения с API")
+    if fault in ("http_status", "malformed"):
+        return _("API вернул некорректный ответ")
+    if error.code is not None:
+        return _("ошибка API %(code)s") % {"code": error.code}
+    return _("сбой API")
+
+
+def read_vk(client: VkClient, refs: list[PageRef], window_start: datetime) -> dict[int, PageRead]:
+    reads = {ref.page_id: PageRead(external_id=ref.external_id, external_kind=ref.external_kind) for ref in refs}
+    lookup: dict[int, str] = {}  # page → what to ask groups.getById for
+    for ref in refs:
+        read = reads[ref.page_id]
+        if ref.external_kind == "user" or ref.link_kind == "id":
+            read.external_id, read.external_kind, read.is_community = ref.external_id or ref.link_value, "user", False
+        elif ref.external_id and ref.external_kind in VK_COMMUNITY_KINDS:
+            lookup[ref.page_id] = ref.external_id
+        elif ref.link_kind in VK_LINK_KINDS:
+            read.external_id, read.external_kind = ref.link_value, VK_LINK_KINDS[ref.link_kind]
+            lookup[ref.page_id] = ref.link_value
+        else:
+            lookup[ref.page_id] = ref.link_value  # a screen name; getById resolves it
+    if lookup:
+        try:
+            communities = client.get_communities(lookup.values())
+        except ConfigurationError:
+            raise
+        except ApiError as error:
+            for page_id in lookup:
+                reads[page_id].info_error, reads[page_id].faults = describe(error), 1
+            communities = {}
+        for page_id, key in lookup.items():
+            read = reads[page_id]
+            if read.info_error:
+                continue
+            community = communities.get(key)
+            if community is not None:
+                read.community, read.is_community = community, True
+                read.external_id = community.external_id
+                read.external_kind = read.external_kind if read.external_kind in VK_COMMUNITY_KINDS else "group"
+                continue
+            _resolve_vk_name(client, read, key)
+
+    wall_requests: list[tuple[int, WallRequest]] = []
+    by_id = {ref.page_id: ref for ref in refs}
+    for page_id, read in reads.items():
+        community = read.community
+        if community is None or community.closed or community.deactivated:
+            continue
+        since = max(window_start, by_id[page_id].since or window_start)
+        wall_requests.append((page_id, WallRequest.for_community(community.external_id, since, "owner")))
+        if community.wall_open_to_others:
+            wall_requests.append((page_id, WallRequest.for_community(community.external_id, since, "others")))
+    if wall_requests:
+        answers = client.get_walls([request for _, request in wall_requests])
+        for (page_id, request), answer in zip(wall_requests, answers):
+            _apply_wall(reads[page_id], request, answer)
+    return reads
+
+
+def _resolve_vk_name(client: VkClient, read: PageRead, name: str) -> None:
+    """A screen name getById did not return: a personal page, or nothing at all."""
+    if not name or name.isdigit():
+        read.info_error = _("ВКонтакте не вернул сообщество")
+        return
+    try:
+        resolved = client.resolve_screen_name(name)
+    except ConfigurationError:
+        raise
+    except ApiError as error:
+        read.info_error, read.faults = describe(error), read.faults + 1
+        return
+    if resolved is None:
+        read.info_error = _("страница не найдена")
+    elif resolved.is_community:
+        # VK knows the name as a community yet getById did not return it: ask again next time.
+        read.external_id, read.external_kind = resolved.object_id, resolved.kind
+        read.info_error = _("ВКонтакте не вернул сообщество")
+    else:
+        read.external_id, read.external_kind, read.is_community = resolved.object_id, "user", False
+
+
+def _apply_wall(read: PageRead, request: WallRequest, answer: WallPosts | ApiError) -> None:
+    if isinstance(answer, ApiError):
+        read.faults += 0 if isinstance(answer, PageUnavailable) else 1
+        reason = describe(answer)
+        read.wall_error = f"{read.wall_error}; {reason}" if read.wall_error and reason not in read.wall_error else reason
+        return
+    read.posts = (read.posts or []) + answer.posts
+    if request.filter == "owner":
+        read.posts_total, read.wall_read = answer.total, True
+    else:
+        read.others_read = True
+
+
+def read_ok(client: OkClient, refs: list[PageRef], window_start: datetime) -> dict[int, PageRead]:
+    reads = {ref.page_id: PageRead(external_id=ref.external_id, external_kind=ref.external_kind) for ref in refs}
+    groups: dict[int, str] = {}
+    for ref in refs:
+        read = reads[ref.page_id]
+        if ref.external_kind == "user" or ref.link_kind == "profile":
+            read.external_id, read.external_kind, read.is_community = ref.external_id or ref.link_value, "user", False
+        elif ref.external_id and ref.external_kind == "group":
+            groups[ref.page_id] = ref.external_id
+        elif ref.link_kind == "group":
+            read.external_id, read.external_kind = ref.link_value, "group"
+            groups[ref.page_id] = ref.link_value
+        else:
+            try:
+                resolved = client.resolve_link(ref.url)
+            except ConfigurationError:
+                raise
+            except ApiError as error:
+                read.info_error, read.faults = describe(error), 1
+                continue
+            if resolved is None:
+                read.info_error = _("страница не найдена")
+            elif resolved.is_community:
+                read.external_id, read.external_kind = resolved.object_id, "group"
+                groups[ref.page_id] = resolved.object_id
+            else:
+                read.external_id, read.external_kind, read.is_community = resolved.object_id, "user", False
+    if groups:
+        try:
+            communities = client.get_communities(groups.values())
+        except ConfigurationError:
+            raise
+        except ApiError as error:
+            for page_id in groups:
+                reads[page_id].info_error, reads[page_id].faults = describe(error), 1
+            communities = {}
+        for page_id, gid in groups.items():
+            read = reads[page_id]
+            community = communities.get(gid)
+            if read.info_error or community is None:
+                continue
+            read.is_community = True
+            if community.deactivated:
+                read.deactivated = True
+                continue
+            read.community = community
+    by_id = {ref.page_id: ref for ref in refs}
+    for page_id, read in reads.items():
+        community = read.community
+        if community is None or community.closed:
+            continue
+        since = max(window_start, by_id[page_id].since or window_start)
+        try:
+            read.posts_total = client.get_topics_count(community.external_id)
+            # The group feed carries members' topics too: one read gives both lists.
+            read.posts = client.get_topics(community.external_id, since)
+            read.wall_read = read.others_read = True
+        except ConfigurationError:
+            raise
+        except ApiError as error:
+            read.wall_error = describe(error)
+            read.faults += 0 if isinstance(error, PageUnavailable) else 1
+    return reads
+
+
+READERS = {VK: read_vk, OK: read_ok}

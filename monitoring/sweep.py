@@ -1,0 +1,437 @@
+"""The sweep pipeline: start a run → read and judge each batch → finish.
+
+Every step is idempotent, so a rerun after a crash duplicates nothing: a batch is
+claimed once (`done_at`), snapshots are keyed by run + page, posts by page + post id,
+change events by run + page + kind. The "previous" state a page is compared with is
+its latest snapshot from *another* run, so reprocessing a batch judges it the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from monitoring import compliance
+from monitoring.changes import detect_changes
+from monitoring.clients import ConfigurationError, OkClient, RateLimiter, VkClient
+from monitoring.models import (
+    ChangeEvent,
+    PagePost,
+    PageState,
+    RuleSettings,
+    Snapshot,
+    SweepBatch,
+    SweepRun,
+)
+from monitoring.reading import READERS, PageRead, PageRef
+from monitoring.rules import PageObservation, Thresholds, Window, merge_with_previous, read_observation, window_for
+from monitoring.types import OK, VK, Community, Post
+from organizations.models import OfficialPage, Organization
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 100
+# A later sweep asks only for posts newer than the last read, minus this overlap
+# (late edits, clock skew); older window posts are already stored.
+READ_OVERLAP = timedelta(days=1)
+_limiters: dict[tuple[str, str], RateLimiter] = {}
+
+
+class SweepConfigurationError(Exception):
+    """A network cannot be swept with the current settings (missing or refused keys)."""
+
+
+def _limiter(rate: str) -> RateLimiter:
+    """One limiter per rate and storage per process, so every client in it shares the window
+    (and, with Redis, every worker on every machine)."""
+    url = settings.RATE_LIMIT_STORAGE_URL
+    key = (rate, url)
+    if key not in _limiters:
+        _limiters[key] = RateLimiter(rate, url or None)
+    return _limiters[key]
+
+
+def build_clients(network: str) -> list[VkClient] | list[OkClient]:
+    """Clients from the environment (DESIGN §5); raises SweepConfigurationError if unset."""
+    timeout = settings.API_TIMEOUT_SECONDS
+    if network == VK:
+        if not settings.VK_ACCESS_TOKENS:
+            raise SweepConfigurationError(_("ВКонтакте: не задан VK_ACCESS_TOKEN (или VK_ACCESS_TOKENS)."))
+        limiter = _limiter(settings.VK_RATE_LIMIT)
+        return [
+            VkClient(settings.VK_API_URL, settings.VK_API_VERSION, token, settings.VK_TOKEN_TYPE, limiter, timeout=timeout)
+            for token in settings.VK_ACCESS_TOKENS
+        ]
+    if not (settings.OK_APPLICATION_KEY and settings.OK_APPLICATION_SECRET_KEY):
+        raise SweepConfigurationError(
+            _("Одноклассники: не заданы OK_APPLICATION_KEY и OK_APPLICATION_SECRET_KEY.")
+        )
+    return [
+        OkClient(
+            settings.OK_API_URL,
+            settings.OK_APPLICATION_KEY,
+            settings.OK_APPLICATION_SECRET_KEY,
+            settings.OK_ACCESS_TOKEN,
+            _limiter(settings.OK_RATE_LIMIT),
+            timeout=timeout,
+        )
+    ]
+
+
+def thresholds_now() -> Thresholds:
+    rules = RuleSettings.load()
+    return Thresholds(
+        weeks=rules.weeks,
+        posts_per_week_min=rules.posts_per_week_min,
+        posts_total_min=rules.posts_total_min,
+        posts_per_week_target=rules.posts_per_week_target,
+    )
+
+
+# --- start ---------------------------------------------------------------------------------
+
+
+def sweep_start(
+    *,
+    trigger: str,
+    user=None,
+    networks: Iterable[str] = (VK, OK),
+    organizations: Iterable[Organization] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> SweepRun:
+    networks = [network for network in (VK, OK) if network in set(networks)]
+    pages = OfficialPage.objects.filter(network__in=networks).order_by("network", "pk")
+    organization_ids = None
+    if organizations is not None:
+        organization_ids = sorted({org.pk for org in organizations})
+        pages = pages.filter(organization_id__in=organization_ids)
+    with transaction.atomic():
+        run = SweepRun.objects.create(
+            started_at=timezone.now(), trigger=trigger, started_by=user, networks=networks,
+            organization_ids=organization_ids,
+        )
+        batches = []
+        for network in networks:
+            ids = [pk for pk, page_network in pages.values_list("pk", "network") if page_network == network]
+            for index, start in enumerate(range(0, len(ids), batch_size)):
+                batches.append(SweepBatch(run=run, network=network, index=index, page_ids=ids[start : start + batch_size]))
+        SweepBatch.objects.bulk_create(batches)
+        run.pages_total = sum(len(batch.page_ids) for batch in batches)
+        run.save(update_fields=["pages_total"])
+    return run
+
+
+# --- one batch -----------------------------------------------------------------------------
+
+
+def sweep_batch(batch: SweepBatch, *, clients: list | None = None) -> int:
+    """Read and judge one batch; returns how many pages it judged (0 if already done)."""
+    if batch.done_at is not None:
+        return 0
+    run = batch.run
+    thresholds = thresholds_now()
+    window = window_for(run.started_at, thresholds.weeks)
+    pages = list(
+        OfficialPage.objects.filter(pk__in=batch.page_ids).select_related("organization").order_by("pk")
+    )
+    reads = _read_batch(run, batch.network, pages, window, clients)
+    faults = 0
+    for page in pages:
+        read = reads.get(page.pk) or PageRead(info_error=_("страница не прочитана"))
+        faults += read.faults
+        with transaction.atomic():
+            persist_page(run=run, page=page, read=read, window=window, thresholds=thresholds)
+    claimed = SweepBatch.objects.filter(pk=batch.pk, done_at=None).update(done_at=timezone.now())
+    if claimed:
+        SweepRun.objects.filter(pk=run.pk).update(
+            pages_done=F("pages_done") + len(pages), faults=F("faults") + faults
+        )
+    return len(pages)
+
+
+def _read_batch(run: SweepRun, network: str, pages: list[OfficialPage], window: Window, clients) -> dict[int, PageRead]:
+    stopped = _config_error(run, network)
+    if stopped is None and clients is None:
+        try:
+            clients = build_clients(network)
+        except SweepConfigurationError as error:
+            stopped = record_config_error(run, network, str(error))
+    if stopped is not None:
+        return {page.pk: PageRead(info_error=_("сбой настройки API: проверка этой соцсети остановлена")) for page in pages}
+    last_reads = dict(
+        PageState.objects.filter(page__in=pages).values_list("page_id", "wall_read_at")
+    )
+    reads: dict[int, PageRead] = {}
+    # Pages are sharded across tokens by id, so each token's daily quota carries its share.
+    shards: dict[int, list[PageRef]] = {}
+    for page in pages:
+        last = last_reads.get(page.pk)
+        since = max(window.start, last - READ_OVERLAP) if last else window.start
+        ref = PageRef(
+            page_id=page.pk, network=network, url=page.url, link_kind=page.link_kind, link_value=page.link_value,
+            external_id=page.external_id, external_kind=page.external_kind, since=since,
+        )
+        shards.setdefault(page.pk % len(clients), []).append(ref)
+    for index, refs in shards.items():
+        try:
+            reads.update(READERS[network](clients[index], refs, window.start))
+        except ConfigurationError as error:
+            record_config_error(run, network, str(error))
+            for ref in refs:
+                reads[ref.page_id] = PageRead(info_error=_("сбой настройки API: проверка этой соцсети остановлена"))
+    return reads
+
+
+def _config_error(run: SweepRun, network: str) -> str | None:
+    run.refresh_from_db(fields=["config_errors"])
+    return (run.config_errors or {}).get(network)
+
+
+def record_config_error(run: SweepRun, network: str, message: str) -> str:
+    with transaction.atomic():
+        locked = SweepRun.objects.select_for_update().get(pk=run.pk)
+        errors = dict(locked.config_errors or {})
+        errors.setdefault(network, message)
+        locked.config_errors = errors
+        locked.save(update_fields=["config_errors"])
+    run.config_errors = errors
+    logger.error("sweep %s: %s stopped: %s", run.pk, network, message)
+    return errors[network]
+
+
+def persist_page(*, run: SweepRun, page: OfficialPage, read: PageRead, window: Window, thresholds: Thresholds) -> Snapshot:
+    """Store what was read, judge the page, write change events and the page's state."""
+    earlier = Snapshot.objects.filter(page=page).exclude(run=run).select_related("page").order_by("-taken_at", "-pk")
+    previous = earlier.first()
+    previous_info = earlier.filter(info_read=True).first()
+    if read.posts:
+        _upsert_posts(page, run, read.posts)
+    window_posts = others_posts = None
+    if read.wall_read:
+        stored = [
+            post_from_row(row, page.network)
+            for row in PagePost.objects.filter(page=page, date__gte=window.start, date__lte=run.started_at)
+        ]
+        window_posts = [post for post in stored if post.from_community]
+        if read.others_read:
+            others_posts = [post for post in stored if not post.from_community]
+    observation = PageObservation(
+        network=page.network,
+        is_community=read.is_community,
+        community=read.community,
+        info_error=read.info_error,
+        deactivated=read.deactivated,
+        posts_total=read.posts_total,
+        window_posts=window_posts,
+        others_posts=others_posts,
+        wall_error=read.wall_error,
+    )
+    fresh = read_observation(observation, window, thresholds)
+    verdict = merge_with_previous(previous.verdict if previous else None, fresh)
+    community = read.community
+    snapshot, _created = Snapshot.objects.update_or_create(
+        run=run,
+        page=page,
+        defaults=dict(
+            taken_at=run.started_at,
+            info_read=community is not None,
+            wall_read=read.wall_read,
+            name=community.name if community else "",
+            description=community.description if community else "",
+            address=community.address if community else "",
+            emails=list(community.emails) if community else [],
+            phones=list(community.phones) if community else [],
+            sites=list(community.sites) if community else [],
+            contact_ids=list(community.contact_ids) if community else [],
+            gov_mark=community.gov_mark if community else None,
+            closed=community.closed if community else None,
+            deactivated=(community.deactivated if community else None) or read.deactivated or None,
+            wall_open_to_others=community.wall_open_to_others if community else None,
+            members_count=community.members_count if community else None,
+            verdict=verdict,
+            error=(verdict.get("error") or "")[:500],
+            raw={"community": community.raw} if community else None,
+        ),
+    )
+    current = community or (Community(network=page.network, external_id=read.external_id, deactivated=True) if read.deactivated else None)
+    for change in detect_changes(
+        community_from_snapshot(previous_info) if previous_info else None,
+        current,
+        previous.verdict if previous else None,
+        verdict,
+        thresholds=thresholds,
+    ):
+        ChangeEvent.objects.get_or_create(
+            run=run,
+            page=page,
+            kind=change.kind,
+            defaults=dict(
+                organization_id=page.organization_id, severity=change.severity, message=change.message,
+                old=_jsonable(change.old), new=_jsonable(change.new),
+            ),
+        )
+    anything_read = bool(fresh.fields)
+    state, _created = PageState.objects.get_or_create(page=page)
+    field_dates = dict(state.field_dates or {})
+    for name in fresh.fields:
+        field_dates[name] = run.started_at.isoformat()
+    state.status = verdict["status"]
+    state.verdict = verdict
+    state.field_dates = field_dates
+    state.last_run = run
+    state.last_snapshot = snapshot
+    if anything_read:
+        state.checked_at = run.started_at
+    if read.wall_read:
+        state.wall_read_at = run.started_at
+    state.save()
+    if (read.external_id, read.external_kind) != (page.external_id, page.external_kind) and read.external_id:
+        OfficialPage.objects.filter(pk=page.pk).update(external_id=read.external_id, external_kind=read.external_kind)
+        page.external_id, page.external_kind = read.external_id, read.external_kind
+    return snapshot
+
+
+def _upsert_posts(page: OfficialPage, run: SweepRun, posts: list[Post]) -> None:
+    rows = {
+        post.external_id: PagePost(
+            page=page,
+            external_id=post.external_id,
+            date=post.date,
+            from_community=post.from_community,
+            author_id=post.author_id,
+            is_repost=post.is_repost,
+            repost_of_personal=post.repost_of_personal,
+            is_pinned=post.is_pinned,
+            text=post.text,
+            hashtags=list(post.hashtags),
+            attachment_kinds=list(post.attachment_kinds),
+            largest_photo_px=post.largest_photo_px,
+            views=post.views,
+            likes=post.likes,
+            reposts=post.reposts,
+            comments=post.comments,
+            first_seen_run=run,
+        )
+        for post in posts
+    }
+    PagePost.objects.bulk_create(
+        rows.values(),
+        update_conflicts=True,
+        unique_fields=["page", "external_id"],
+        update_fields=[
+            "date", "from_community", "author_id", "is_repost", "repost_of_personal", "is_pinned", "text",
+            "hashtags", "attachment_kinds", "largest_photo_px", "views", "likes", "reposts", "comments", "updated_at",
+        ],
+    )
+
+
+def post_from_row(row: PagePost, network: str) -> Post:
+    return Post(
+        network=network,
+        external_id=row.external_id,
+        date=row.date,
+        from_community=row.from_community,
+        author_id=row.author_id,
+        repost_of_personal=row.repost_of_personal,
+        is_repost=row.is_repost,
+        is_pinned=row.is_pinned,
+        text=row.text,
+        attachment_kinds=tuple(row.attachment_kinds),
+        largest_photo_px=row.largest_photo_px,
+        views=row.views,
+        likes=row.likes,
+        reposts=row.reposts,
+        comments=row.comments,
+    )
+
+
+def community_from_snapshot(snapshot: Snapshot) -> Community:
+    return Community(
+        network=snapshot.page.network,
+        external_id=snapshot.page.external_id,
+        name=snapshot.name,
+        description=snapshot.description,
+        address=snapshot.address,
+        emails=tuple(snapshot.emails),
+        phones=tuple(snapshot.phones),
+        sites=tuple(snapshot.sites),
+        closed=bool(snapshot.closed),
+        deactivated=bool(snapshot.deactivated),
+        gov_mark=snapshot.gov_mark,
+        wall_open_to_others=snapshot.wall_open_to_others is not False,
+        contact_ids=tuple(snapshot.contact_ids),
+        members_count=snapshot.members_count,
+    )
+
+
+def _jsonable(value):
+    if isinstance(value, (tuple, set, frozenset)):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+# --- finish --------------------------------------------------------------------------------
+
+
+def sweep_finish(run: SweepRun) -> bool:
+    """Close the run once (claimed), then update the automatic checklist items and metrics."""
+    if SweepBatch.objects.filter(run=run, done_at=None).exists():
+        return False
+    claimed = SweepRun.objects.filter(pk=run.pk, finished_at=None).update(
+        finished_at=timezone.now(), status=SweepRun.Status.FINISHED
+    )
+    if not claimed:
+        return False
+    run.refresh_from_db()
+    organizations = Organization.objects.all()
+    if run.organization_ids is not None:
+        organizations = organizations.filter(pk__in=run.organization_ids)
+    compliance.update_checklists(organizations)
+    compliance.record_daily_metric(run)
+    prune_raw_payloads()
+    return True
+
+
+def prune_raw_payloads() -> int:
+    """Drop raw API answers past the retention (152-ФЗ: keep only what the work needs)."""
+    cutoff = timezone.now() - timedelta(days=RuleSettings.load().raw_retention_days)
+    return Snapshot.objects.filter(taken_at__lt=cutoff).exclude(raw=None).update(raw=None)
+
+
+def pending_batches(run: SweepRun):
+    return SweepBatch.objects.filter(run=run, done_at=None).order_by("network", "index")
+
+
+def sweep_run_inline(run: SweepRun, *, progress: Callable[[SweepRun], None] | None = None) -> SweepRun:
+    """The same pipeline in this process (manage.py sweep, the embedded demo)."""
+    clients: dict[str, list] = {}
+    for batch in pending_batches(run):
+        if batch.network not in clients and not _config_error(run, batch.network):
+            try:
+                clients[batch.network] = build_clients(batch.network)
+            except SweepConfigurationError as error:
+                record_config_error(run, batch.network, str(error))
+        sweep_batch(batch, clients=clients.get(batch.network))
+        if progress:
+            run.refresh_from_db(fields=["pages_done", "faults"])
+            progress(run)
+    sweep_finish(run)
+    from monitoring.notify import notify_run
+
+    notify_run(run)
+    run.refresh_from_db()
+    return run
+
