@@ -178,6 +178,8 @@ for _name, _value in (("VK_RATE_LIMIT", VK_RATE_LIMIT), ("OK_RATE_LIMIT", OK_RAT
     except ValueError:
         raise ImproperlyConfigured(f"{_name} must look like '3/second', got {_value!r}") from None
 API_TIMEOUT_SECONDS = env_int("API_TIMEOUT_SECONDS", 20, minimum=1)
+# Pages per Celery task: small enough that a killed worker loses little, large enough for batching.
+SWEEP_BATCH_SIZE = env_int("SWEEP_BATCH_SIZE", 100, minimum=1)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -186,6 +188,7 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "govpublic@localhost")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))  # for the file backend
 
 # Production hardening; `manage.py check --deploy` is clean with SECURE=1.
 SESSION_COOKIE_SECURE = SECURE

@@ -37,7 +37,6 @@ from organizations.models import OfficialPage, Organization
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 100
 # A later sweep asks only for posts newer than the last read, minus this overlap
 # (late edits, clock skew); older window posts are already stored.
 READ_OVERLAP = timedelta(days=1)
@@ -104,9 +103,10 @@ def sweep_start(
     user=None,
     networks: Iterable[str] = (VK, OK),
     organizations: Iterable[Organization] | None = None,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
 ) -> SweepRun:
     networks = [network for network in (VK, OK) if network in set(networks)]
+    batch_size = batch_size or settings.SWEEP_BATCH_SIZE
     pages = OfficialPage.objects.filter(network__in=networks).order_by("network", "pk")
     organization_ids = None
     if organizations is not None:

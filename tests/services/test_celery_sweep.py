@@ -1,0 +1,201 @@
+"""The nightly sweep on its real parts: Celery workers on Redis, PostgreSQL, and the VK/OK
+simulator over HTTP serving the demo scenario. Also: a worker killed mid-sweep, a rerun,
+and nothing duplicated."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+
+from conftest import service_unavailable
+from govpublic.celery import app as celery_app
+from monitoring import tasks
+from monitoring.demo import DEMO_RATE, build_scenario, demo_settings
+from monitoring.models import ChangeEvent, Notification, PagePost, Snapshot, SweepRun
+from monitoring.simulator.server import start_simulator
+from organizations.demo_facts import VK_IRREGULAR
+from organizations.models import Membership, OfficialPage
+from tests.services.briefing import briefing_picture
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+BROKER = os.environ.get("GOVPUBLIC_CELERY_TEST_BROKER", "redis://127.0.0.1:6379/13")
+
+
+@pytest.fixture
+def services(tmp_path):
+    if connection.vendor != "postgresql":
+        service_unavailable("PostgreSQL (run with DATABASE_URL=postgres://...)")
+    import redis
+
+    client = redis.Redis.from_url(BROKER)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        service_unavailable(f"Redis at {BROKER}")
+    client.flushdb()
+    old = {"broker_url": celery_app.conf.broker_url, "task_always_eager": celery_app.conf.task_always_eager}
+    celery_app.conf.update(broker_url=BROKER, task_always_eager=False)
+    yield client
+    client.flushdb()
+    celery_app.conf.update(**old)
+
+
+class Worker:
+    """A real `celery worker` process on the test database."""
+
+    def __init__(self, env: dict[str, str], log: Path):
+        self.log = log.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "govpublic", "worker", "--pool=prefork", "--concurrency=2",
+             "--without-heartbeat", "--without-mingle", "--without-gossip", "--loglevel=INFO", "-n", f"w{time.time_ns()}@%h"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+    def kill(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.log.close()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+
+
+def worker_env(simulator, mail_dir: Path, batch_size: int) -> dict[str, str]:
+    db = connection.settings_dict
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("VK_", "OK_"))}
+    env.update(
+        DATABASE_URL=f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        CELERY_BROKER_URL=BROKER,
+        RATE_LIMIT_STORAGE_URL=BROKER.rsplit("/", 1)[0] + "/12",
+        SWEEP_BATCH_SIZE=str(batch_size),
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(mail_dir),
+        MEDIA_ROOT=str(mail_dir.parent / "media"),
+    )
+    for name, value in demo_settings(simulator.url_vk, simulator.url_ok).items():
+        env[name] = ",".join(value) if isinstance(value, list) else value
+    return env
+
+
+def wait_for(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def latest_run() -> SweepRun | None:
+    return SweepRun.objects.order_by("-pk").first()
+
+
+def sent_messages(mail_dir: Path) -> list[str]:
+    if not mail_dir.exists():
+        return []
+    return [path.read_text(errors="replace") for path in sorted(mail_dir.iterdir())]
+
+
+def test_nightly_sweep_on_celery_workers_gives_the_briefings_picture(services, tmp_path):
+    call_command("demo_setup", stdout=open(os.devnull, "w"))
+    simulator = start_simulator(build_scenario())
+    worker = Worker(worker_env(simulator, tmp_path / "mail", batch_size=20), tmp_path / "worker.log")
+    try:
+        tasks.sweep_nightly.delay()
+        wait_for(lambda: (run := latest_run()) is not None and run.finished_at is not None, 180, "the run to finish")
+    finally:
+        worker.stop()
+        simulator.stop()
+    run = latest_run()
+    assert run.status == SweepRun.Status.FINISHED
+    assert run.pages_done == run.pages_total == OfficialPage.objects.count() == 104
+    assert run.faults == 0
+    picture = briefing_picture()
+    assert picture["vk_marks"] == 52 and picture["ok_marks"] == 23
+    assert picture["vk_irregular"] == VK_IRREGULAR
+    assert picture["few_posts"] == {"СОШ №26"}
+    assert picture["personal_reposts"] == {"СОШ №6"}
+    assert picture["posts_by_others"] == {"д/с №10"}
+    assert picture["errors"] == []
+    # Two workers shared one limit through Redis: never above the configured rate.
+    for network in ("vk", "ok"):
+        assert 0 < simulator.max_per_window(network) <= DEMO_RATE, (worker.log.name, network)
+
+
+def _notified(run: SweepRun) -> bool:
+    return not Notification.objects.filter(run=run, sent_at=None, error="").exists()
+
+
+def test_a_worker_killed_mid_sweep_then_rerun_duplicates_nothing(services, tmp_path, settings):
+    call_command("demo_setup", stdout=open(os.devnull, "w"))
+    # Staff of СОШ №9 get the digest; the methodologist gets the district one.
+    for membership in Membership.objects.select_related("user"):
+        membership.user.email = f"{membership.user.username}@kush.edu.example"
+        membership.user.save()
+    # A first sweep in this process is the "before" every change is compared with.
+    scenario = build_scenario()
+    simulator = start_simulator(scenario)
+    for name, value in demo_settings(simulator.url_vk, simulator.url_ok).items():
+        setattr(settings, name, value)
+    call_command("sweep", stdout=open(os.devnull, "w"))
+    simulator.stop()
+
+    # Overnight СОШ №9's VK community was renamed and lost its mark.
+    changed = build_scenario()
+    school = next(row for row in changed["vk"]["groups"] if "№ 9" in row["name"] and "Полевого" in row["name"])
+    school["name"] = "Школа 9 — новости"
+    school["is_government_organization"] = False
+    simulator = start_simulator(changed)
+    mail_dir = tmp_path / "mail"
+    env = worker_env(simulator, mail_dir, batch_size=5)
+    worker = Worker(env, tmp_path / "worker1.log")
+    try:
+        tasks.sweep_nightly.delay()
+        wait_for(lambda: (run := latest_run()) is not None and run.trigger == "schedule" and run.pages_done >= 15,
+                 120, "the sweep to get going")
+        worker.kill()
+        run = latest_run()
+        assert run.finished_at is None, "the worker was killed too late to test a crash"
+        done_before = run.pages_done
+        assert done_before < run.pages_total
+
+        worker = Worker(env, tmp_path / "worker2.log")
+        tasks.dispatch(run)  # the rerun: every batch not yet claimed goes out again
+        wait_for(lambda: SweepRun.objects.get(pk=run.pk).finished_at is not None and _notified(run), 180, "the rerun")
+    finally:
+        worker.stop()
+        simulator.stop()
+
+    run.refresh_from_db()
+    pages = OfficialPage.objects.count()
+    assert run.pages_done == run.pages_total == pages
+    assert Snapshot.objects.filter(run=run).count() == pages  # each page judged exactly once in this run
+    assert PagePost.objects.values("page_id", "external_id").distinct().count() == PagePost.objects.count()
+    events = ChangeEvent.objects.filter(run=run)
+    kinds = set(events.values_list("kind", flat=True))
+    assert {"gov_mark_lost", "renamed"} <= kinds
+    assert events.count() == events.values("page_id", "kind").distinct().count()
+    messages = sent_messages(mail_dir)
+    staff = [m for m in messages if "sosh9@kush.edu.example" in m]
+    district = [m for m in messages if "metodist@kush.edu.example" in m]
+    assert len(staff) == 1 and len(district) == 1, [m[:200] for m in messages]
+    assert "Госуслуги" in staff[0]
+    assert Notification.objects.filter(run=run).count() == len(messages)
+    assert not mail.outbox  # nothing was sent from the test process itself
