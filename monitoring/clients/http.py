@@ -1,0 +1,132 @@
+"""The one place where the clients touch the network.
+
+``ApiTransport`` has one job: POST a form, get JSON back. Every attempt passes
+through the rate limiter first (retries too: VK counts them like any request),
+faults that may pass are retried a bounded number of times with exponential
+backoff, and no exception text it builds can contain a secret.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import requests
+
+from .errors import ConfigurationError, RetryableError, TransportError, redact
+from .ratelimit import RateLimiter
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class ApiTransport:
+    """Form POST → parsed JSON, within the rate limit, with bounded retries.
+
+    ``interpret`` turns a parsed body into the caller's result or raises an
+    ``ApiError``; a ``RetryableError`` from it (VK 6/9/10, OK 2/8) is retried
+    like a transport fault. ``requests_sent`` counts HTTP requests, so tests
+    and the sweep's metrics can see what retries cost.
+    """
+
+    def __init__(
+        self,
+        *,
+        network: str,
+        limiter: RateLimiter,
+        limiter_secret: str,
+        secrets: Sequence[str],
+        session: requests.Session | None = None,
+        timeout: float = 10.0,
+        attempts: int = 3,
+        backoff: float = 0.5,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if attempts < 1:
+            raise ValueError("attempts must be at least 1")
+        self.network = network
+        self.limiter = limiter
+        self._limiter_secret = limiter_secret
+        self._secrets = tuple(s for s in secrets if s)
+        self.session = session or requests.Session()
+        self.timeout = timeout
+        self.attempts = attempts
+        self.backoff = backoff
+        self._sleep = sleep
+        self.requests_sent = 0
+
+    def post(
+        self,
+        url: str,
+        data: Mapping[str, str],
+        *,
+        method: str,
+        interpret: Callable[[Any], T],
+        headers: Mapping[str, str] | None = None,
+    ) -> T:
+        """Send ``data`` to ``url`` until an answer is usable or attempts run out."""
+        last: RetryableError | None = None
+        for attempt in range(1, self.attempts + 1):
+            if attempt > 1:
+                self.pause(attempt - 1)
+            try:
+                return interpret(self._send(url, data, method, headers))
+            except RetryableError as exc:
+                last = exc
+                log.warning(
+                    "%s attempt %d/%d failed: %s", method, attempt, self.attempts, exc
+                )
+        assert last is not None
+        last.attempts = self.attempts
+        raise last
+
+    def pause(self, retry_number: int) -> None:
+        """Exponential backoff before retry ``retry_number`` (1 for the first retry)."""
+        self._sleep(self.backoff * 2 ** (retry_number - 1))
+
+    def _send(
+        self, url: str, data: Mapping[str, str], method: str, headers: Mapping[str, str] | None
+    ) -> Any:
+        self.limiter.acquire(self.network, self._limiter_secret)
+        self.requests_sent += 1
+        try:
+            response = self.session.post(
+                url, data=dict(data), headers=dict(headers or {}), timeout=self.timeout
+            )
+        except requests.Timeout:
+            raise self._fault(f"no answer within {self.timeout:g} s", method, "timeout") from None
+        except requests.RequestException as exc:
+            # `from None`: the cause holds the prepared request, whose body has the token.
+            reason = redact(f"{type(exc).__name__}: {exc}", self._secrets)
+            raise self._fault(f"connection failed ({reason})", method, "connection") from None
+        status = response.status_code
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+        if status >= 400:
+            # OK's error status is unverified (reference §2.1): an error envelope in
+            # the body says more than the status, so the caller reads it first.
+            if isinstance(payload, dict) and ("error" in payload or "error_code" in payload):
+                return payload
+            if status == 429 or status >= 500:
+                raise self._fault(f"HTTP {status} from the API server", method, "http_status")
+            raise ConfigurationError(
+                f"HTTP {status} from the API server: check the API URL",
+                network=self.network,
+                method=method,
+            )
+        if payload is None:
+            kind = response.headers.get("Content-Type", "no content type").split(";")[0]
+            raise self._fault(
+                f"answer is not JSON ({kind}, {len(response.content)} bytes)", method, "malformed"
+            )
+        return payload
+
+    def _fault(self, message: str, method: str, fault: str) -> TransportError:
+        return TransportError(
+            redact(message, self._secrets), network=self.network, method=method, fault=fault
+        )

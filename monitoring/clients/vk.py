@@ -1,0 +1,432 @@
+"""VK API client: community info, link resolution and wall reads for the sweep.
+
+Budget first (DESIGN §8): one ``groups.getById`` per 500 pages; one ``wall.get``
+per page (``filter=owner`` gives both the total of community posts and the
+newest posts), a second only for walls open to others (``filter=others``), and
+more pages only while posts are still inside the caller's ``since``. With a user
+token the ``wall.get`` calls travel 25 to an ``execute`` request; a service token
+may not call ``execute`` (VK answers 28), so it sends them one by one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from monitoring.types import VK, Community, Post
+
+from .errors import (
+    ApiError,
+    ConfigurationError,
+    QuotaExhausted,
+    RetryableError,
+    TransportError,
+    classify,
+)
+from .http import ApiTransport
+from .ratelimit import RateLimiter
+from .results import Resolved, WallCursor, WallPosts, WallRequest
+from .vk_mapping import community_from_vk, post_from_vk
+
+DEFAULT_API_URL = "https://api.vk.com/method"
+DEFAULT_VERSION = "5.199"
+
+# Reference §1.3/§1.4: documented fields plus the undocumented gov-mark family.
+# Base fields (id, name, screen_name, is_closed, type, deactivated) come unasked.
+GROUP_FIELDS = (
+    "description", "site", "links", "contacts", "addresses", "phone", "members_count",
+    "verified", "is_government_organization", "trust_mark", "name_history", "wall",
+)
+
+GROUP_LINK_RE = re.compile(r"^(club|public|event)(\d+)$", re.IGNORECASE)
+USER_LINK_RE = re.compile(r"^id(\d+)$", re.IGNORECASE)
+LINK_KINDS = {"club": "group", "public": "page", "event": "event"}
+VK_HOST_RE = re.compile(r"^(?:[\w-]+\.)*vk\.(?:com|ru)(?=/|$)", re.IGNORECASE)
+
+
+class VkClient:
+    """Reads VK for the sweep; one instance per token. Knows nothing of Django.
+
+    ``token_type`` is "service" (a VK application's service key) or "user";
+    only "user" batches through ``execute``. A community token cannot call
+    ``wall.get`` at all, so it is refused here rather than by VK at 3 a.m.
+    """
+
+    MAX_GROUP_IDS = 500  # widely cited, unverified (reference §1.3)
+    MAX_WALL_COUNT = 100
+    MAX_EXECUTE_CALLS = 25
+
+    def __init__(
+        self,
+        api_url: str = DEFAULT_API_URL,
+        version: str = DEFAULT_VERSION,
+        token: str = "",
+        token_type: str = "service",
+        limiter: RateLimiter | None = None,
+        *,
+        session: requests.Session | None = None,
+        timeout: float = 10.0,
+        attempts: int = 3,
+        backoff: float = 0.5,
+        page_size: int = MAX_WALL_COUNT,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not token:
+            raise ValueError("a VK access token is required")
+        if token_type not in ("service", "user"):
+            raise ValueError('token_type must be "service" or "user"')
+        if not 1 <= page_size <= self.MAX_WALL_COUNT:
+            raise ValueError(f"page_size must be within 1..{self.MAX_WALL_COUNT}")
+        self.api_url = api_url.rstrip("/")
+        self.version = version
+        self.token_type = token_type
+        self.page_size = page_size
+        self._token = token
+        self.transport = ApiTransport(
+            network=VK,
+            limiter=limiter or RateLimiter(),
+            limiter_secret=token,
+            secrets=[token],
+            session=session,
+            timeout=timeout,
+            attempts=attempts,
+            backoff=backoff,
+            sleep=sleep,
+        )
+        # method → when its daily quota comes back (error 29). Per instance only.
+        self._parked: dict[str, QuotaExhausted] = {}
+
+    def __repr__(self) -> str:
+        return f"VkClient(api_url={self.api_url!r}, version={self.version!r}, token_type={self.token_type!r})"
+
+    @property
+    def requests_sent(self) -> int:
+        return self.transport.requests_sent
+
+    # --- raw calls -----------------------------------------------------------------------
+
+    def call(self, method: str, params: Mapping[str, Any]) -> Any:
+        """One API method; returns ``response`` or raises a classified ``ApiError``."""
+        return self._request(method, params)["response"]
+
+    def _request(self, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        parked = self._parked_error(method)
+        if parked is not None:
+            raise parked
+        data = {key: _form_value(value) for key, value in params.items()}
+        data["v"] = self.version
+        data["access_token"] = self._token
+        try:
+            return self.transport.post(
+                f"{self.api_url}/{method}",
+                data,
+                method=method,
+                interpret=partial(self._interpret, method),
+            )
+        except QuotaExhausted as exc:
+            self._parked[method] = exc
+            raise
+
+    def _interpret(self, method: str, payload: Any) -> dict[str, Any]:
+        if not isinstance(payload, dict):
+            raise TransportError("answer is not a JSON object", network=VK, method=method, fault="malformed")
+        if "error" in payload:
+            raise self._error(payload["error"], method)
+        if "response" not in payload:
+            raise TransportError(
+                "answer has neither response nor error", network=VK, method=method, fault="malformed"
+            )
+        return payload
+
+    def _error(self, error: Any, method: str) -> ApiError:
+        if not isinstance(error, Mapping):
+            return TransportError("malformed error envelope", network=VK, method=method, fault="malformed")
+        try:
+            code = int(error.get("error_code"))
+        except (TypeError, ValueError):
+            code = 0
+        return classify(
+            VK,
+            code,
+            str(error.get("error_msg", "")),
+            method=str(error.get("method") or method),
+            request_params=error.get("request_params") or (),
+            secrets=[self._token],
+        )
+
+    def _parked_error(self, method: str) -> QuotaExhausted | None:
+        exc = self._parked.get(method)
+        if exc is None:
+            return None
+        if datetime.now(exc.resume_at.tzinfo) >= exc.resume_at:
+            del self._parked[method]
+            return None
+        return QuotaExhausted(
+            f"daily quota spent; resting until {exc.resume_at:%Y-%m-%d %H:%M} UTC",
+            resume_at=exc.resume_at,
+            network=VK,
+            method=method,
+            code=exc.code,
+        )
+
+    # --- communities and links -----------------------------------------------------------
+
+    def get_communities(self, ids_or_screen_names: Iterable[str | int]) -> dict[str, Community | None]:
+        """groups.getById in batches of 500, keyed by the caller's own strings.
+
+        ``None``: VK did not return that community (unknown id or screen name).
+        A deleted or banned one comes back with ``deactivated=True``.
+        """
+        wanted = {str(ref).strip(): _group_ref(str(ref)) for ref in ids_or_screen_names}
+        refs = list(dict.fromkeys(ref for ref in wanted.values() if ref))
+        found: dict[str, Community] = {}
+        for start in range(0, len(refs), self.MAX_GROUP_IDS):
+            for group in self._groups_by_id(refs[start : start + self.MAX_GROUP_IDS]):
+                community = community_from_vk(group)
+                found[community.external_id] = community
+                if community.screen_name:
+                    found[community.screen_name.lower()] = community
+        return {key: found.get(ref) for key, ref in wanted.items()}
+
+    def _groups_by_id(self, refs: list[str]) -> list[Mapping[str, Any]]:
+        params = {"group_ids": ",".join(refs), "fields": ",".join(GROUP_FIELDS)}
+        try:
+            response = self.call("groups.getById", params)
+        except ApiError as exc:
+            # VK answers 100 when the list holds no existing community (unverified
+            # whether one bad id spoils a batch): halve until the bad ones are alone.
+            if exc.code != 100 or type(exc) is not ApiError:
+                raise
+            if len(refs) == 1:
+                return []
+            half = len(refs) // 2
+            return self._groups_by_id(refs[:half]) + self._groups_by_id(refs[half:])
+        return _groups_of(response)
+
+    def resolve_screen_name(self, screen_name: str) -> Resolved | None:
+        """utils.resolveScreenName; ``None`` when VK knows no such name (it answers ``[]``)."""
+        response = self.call("utils.resolveScreenName", {"screen_name": screen_name})
+        if not isinstance(response, Mapping) or "object_id" not in response:
+            return None
+        return Resolved(VK, str(response.get("type", "")).lower(), str(response["object_id"]))
+
+    def resolve_link(self, link: str) -> Resolved | None:
+        """What a vk.com link points to; ``/id<n>``, ``/club<n>`` and the like need no request."""
+        name = _first_path_segment(link)
+        if not name:
+            return None
+        if match := USER_LINK_RE.match(name):
+            return Resolved(VK, "user", match.group(1))
+        if match := GROUP_LINK_RE.match(name):
+            return Resolved(VK, LINK_KINDS[match.group(1).lower()], match.group(2))
+        return self.resolve_screen_name(name)
+
+    # --- walls ---------------------------------------------------------------------------
+
+    def get_wall(self, owner_id: int, since: datetime) -> WallPosts:
+        """Community posts of one wall since ``since`` and their total; raises on error."""
+        return _raise_or_return(self.get_walls([WallRequest(owner_id, since)])[0])
+
+    def get_posts_by_others(self, owner_id: int, since: datetime) -> list[Post]:
+        """Posts by anyone but the owner since ``since``; raises on error."""
+        return _raise_or_return(self.get_walls([WallRequest(owner_id, since, "others")])[0]).posts
+
+    def get_walls(self, wall_requests: Sequence[WallRequest]) -> list[WallPosts | ApiError]:
+        """Read many walls at once, one result per request, in order.
+
+        A page's own failure (closed, deleted, a fault that outlived its retries,
+        the daily quota) is returned in its place so the other pages still count.
+        A ``ConfigurationError`` is raised: no page can be read with that token.
+        Once the quota is spent no more requests are sent; the rest get
+        ``QuotaExhausted``.
+        """
+        for request in wall_requests:
+            if request.since.tzinfo is None:
+                raise ValueError("since must be a timezone-aware datetime")
+            if request.filter not in ("owner", "others", "all"):
+                raise ValueError(f"unsupported wall filter {request.filter!r}")
+        cursors = [WallCursor(request) for request in wall_requests]
+        failures: dict[int, ApiError] = {}
+        pending = list(range(len(cursors)))
+        while pending:
+            answers = self._wall_get_many([self._wall_params(cursors[i]) for i in pending])
+            still = []
+            for index, answer in zip(pending, answers):
+                if isinstance(answer, ApiError):
+                    failures[index] = answer
+                    continue
+                try:
+                    _advance(cursors[index], answer)
+                except ApiError as exc:
+                    failures[index] = exc
+                    continue
+                if not cursors[index].done:
+                    still.append(index)
+            pending = still
+        return [
+            failures[i] if i in failures else WallPosts(cursor.total or 0, cursor.posts)
+            for i, cursor in enumerate(cursors)
+        ]
+
+    def _wall_params(self, cursor: WallCursor) -> dict[str, Any]:
+        return {
+            "owner_id": cursor.request.owner_id,
+            "filter": cursor.request.filter,
+            "count": self.page_size,
+            "offset": cursor.offset,
+        }
+
+    def _wall_get_many(self, calls: list[dict[str, Any]]) -> list[Any]:
+        if self.token_type == "user":
+            answers: list[Any] = []
+            for start in range(0, len(calls), self.MAX_EXECUTE_CALLS):
+                answers += self._execute_wall_gets(calls[start : start + self.MAX_EXECUTE_CALLS])
+            return answers
+        return [self._wall_get_one(params) for params in calls]
+
+    def _wall_get_one(self, params: dict[str, Any]) -> Any:
+        try:
+            return self.call("wall.get", params)
+        except ConfigurationError:
+            raise
+        except ApiError as exc:
+            return exc
+
+    def _execute_wall_gets(self, calls: list[dict[str, Any]]) -> list[Any]:
+        """Up to 25 wall.get in one execute; failed calls are retried in the next one."""
+        results: list[Any] = [None] * len(calls)
+        todo = list(range(len(calls)))
+        for attempt in range(1, self.transport.attempts + 1):
+            if attempt > 1:
+                self.transport.pause(attempt - 1)
+            parked = self._parked_error("wall.get")
+            if parked is not None:
+                for i in todo:
+                    results[i] = parked
+                return results
+            try:
+                envelope = self._request("execute", {"code": vkscript_wall_gets([calls[i] for i in todo])})
+            except ConfigurationError:
+                raise
+            except ApiError as exc:  # the whole execute failed, after the transport's retries
+                for i in todo:
+                    results[i] = exc
+                return results
+            retry = []
+            for i, answer in zip(todo, self._split_execute(envelope, len(todo))):
+                results[i] = answer
+                if isinstance(answer, QuotaExhausted):
+                    self._parked["wall.get"] = answer
+                elif isinstance(answer, ConfigurationError):
+                    raise answer
+                elif isinstance(answer, RetryableError):
+                    answer.attempts = attempt
+                    retry.append(i)
+            todo = retry
+            if not todo:
+                break
+        return results
+
+    def _split_execute(self, envelope: Mapping[str, Any], expected: int) -> list[Any]:
+        """Pair each ``false`` in the answer with the next ``execute_errors`` entry.
+
+        VK lists execute_errors in call order; that the n-th ``false`` matches the
+        n-th entry is how clients read it, not a documented promise.
+        """
+        response = envelope.get("response")
+        if not isinstance(response, list) or len(response) != expected:
+            error = ApiError("execute answered with an unexpected shape", network=VK, method="execute")
+            return [error] * expected
+        errors = iter(e for e in envelope.get("execute_errors") or [] if isinstance(e, Mapping))
+        answers: list[Any] = []
+        for item in response:
+            if isinstance(item, Mapping):
+                answers.append(item)
+                continue
+            error = next(errors, None)
+            if error is None:
+                answers.append(ApiError("call failed inside execute", network=VK, method="wall.get"))
+            else:
+                answers.append(self._error(error, "wall.get"))
+        return answers
+
+
+def vkscript_wall_gets(calls: Sequence[Mapping[str, Any]]) -> str:
+    """``return [API.wall.get({...}), ...];``: the only VKScript this client writes.
+
+    JSON object literals are valid VKScript; ints and strings are all it carries.
+    """
+    body = ",".join(f"API.wall.get({json.dumps(dict(c), separators=(',', ':'))})" for c in calls)
+    return f"return [{body}];"
+
+
+def _advance(cursor: WallCursor, answer: Any) -> None:
+    """Take one wall.get page into the cursor and decide whether another is needed."""
+    if not isinstance(answer, Mapping) or not isinstance(answer.get("items"), list):
+        raise ApiError("wall.get answered without items", network=VK, method="wall.get")
+    items = [item for item in answer["items"] if isinstance(item, Mapping)]
+    if cursor.total is None:
+        cursor.total = int(answer.get("count") or 0)
+    reached_older = False
+    for item in items:
+        post = post_from_vk(item, cursor.request.owner_id)
+        if post.date >= cursor.request.since:
+            # New posts shift offsets between pages: the same post may come twice.
+            if post.external_id not in cursor.seen:
+                cursor.seen.add(post.external_id)
+                cursor.posts.append(post)
+        elif not post.is_pinned:  # the pinned post comes first whatever its date
+            reached_older = True
+    cursor.offset += len(items)
+    cursor.done = reached_older or not items or cursor.offset >= cursor.total
+
+
+def _groups_of(response: Any) -> list[Mapping[str, Any]]:
+    """Both groups.getById shapes: a list (≤5.131 schema) or ``{groups, profiles}`` (5.199)."""
+    if isinstance(response, Mapping):
+        response = response.get("groups")
+    if not isinstance(response, list):
+        raise ApiError("groups.getById answered with an unexpected shape", network=VK, method="groups.getById")
+    return [group for group in response if isinstance(group, Mapping)]
+
+
+def _group_ref(ref: str) -> str:
+    """The id for numeric refs and /club<n>-style names, else the lower-case screen name."""
+    ref = _first_path_segment(ref) if "/" in ref else ref.strip()
+    if ref.lstrip("-").isdigit():
+        return ref.lstrip("-")
+    if match := GROUP_LINK_RE.match(ref):
+        return match.group(2)
+    return ref.lower()
+
+
+def _first_path_segment(link: str) -> str:
+    """``school9`` from ``https://m.vk.com/school9/?w=wall``, ``vk.ru/school9`` or ``school9``.
+
+    Screen names may hold dots (``ivan.petrov``), so only a VK host counts as a host.
+    """
+    link = link.strip()
+    path = urlsplit(link).path if "://" in link else VK_HOST_RE.sub("", link).split("?")[0].split("#")[0]
+    return next((part for part in path.split("/") if part), "")
+
+
+def _form_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def _raise_or_return(result: WallPosts | ApiError) -> WallPosts:
+    if isinstance(result, ApiError):
+        raise result
+    return result

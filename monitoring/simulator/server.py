@@ -1,0 +1,240 @@
+"""A real HTTP server speaking the VK and OK APIs from a scenario.
+
+    handle = start_simulator(scenario)          # port 0: any free port
+    VkClient(api_url=handle.url_vk, ...)         # http://127.0.0.1:<port>/method
+    OkClient(api_url=handle.url_ok, ...)         # http://127.0.0.1:<port>/fb.do
+    handle.requests(network="vk", method="wall.get"); handle.stop()
+
+Routes: ``/method/<name>`` (VK), ``/fb.do?method=<name>`` and ``/api/<group>/<method>``
+(OK). GET query and POST bodies (``application/x-www-form-urlencoded`` or
+``multipart/form-data``) are merged; a JSON body is ignored, as VK does.
+
+Transport faults: ``timeout`` serves the real answer ``delay`` seconds late (past
+the client's timeout), ``truncated_json`` the first half of the real answer with
+a matching Content-Length; ``http_500`` (an HTML 500 page), ``html`` (an HTML
+page with status 200, as a proxy would send) and ``reset`` (the connection
+closed with a TCP RST) happen before the API sees the request.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import json
+import logging
+import socket
+import struct
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from .ok import OkApi
+from .scenario import Scenario, load_scenario
+from .state import FaultBook, RequestLog, RequestRecord, max_in_window, token_hash
+from .vk import VkApi
+
+log = logging.getLogger(__name__)
+
+HTML_ERROR = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+HTML_500 = b"<html><head><title>500 Internal Server Error</title></head><body>Internal Server Error</body></html>"
+
+
+class Simulator:
+    """Routes requests to the VK and OK APIs, applies transport faults, keeps the log."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.faults = FaultBook(scenario.faults)
+        self.vk = VkApi(scenario, self.faults)
+        self.ok = OkApi(scenario, self.faults)
+        self.log = RequestLog()
+
+    def serve(self, handler: "_Handler") -> None:
+        arrived = time.monotonic()
+        parts = urlsplit(handler.path)
+        params = dict(parse_qsl(parts.query, keep_blank_values=True))
+        params.update(_body_params(handler))
+        route = _route(parts.path, params)
+        if route is None:
+            handler.send_body(404, b"<html><body>Not Found</body></html>", "text/html")
+            return
+        network, method = route
+        if network == "vk":
+            auth = handler.headers.get("Authorization", "")
+            token = params.get("access_token") or (auth[7:].strip() if auth.lower().startswith("bearer ") else "")
+            key = token
+        else:
+            key = params.get("application_key", "")
+        fault = self.faults.take(network, method, params, transport=True)
+        if fault is not None and fault.transport != "truncated_json":
+            # Logged on arrival: a timed-out request is still sleeping when the client gives up.
+            self.log.add(RequestRecord(arrived, network, method, token_hash(key), f"fault:{fault.transport}"))
+            if fault.transport != "timeout":
+                self._transport_fault(handler, fault.transport)
+                return
+            time.sleep(fault.delay)  # a slow server: the answer comes, too late for the client
+        if network == "vk":
+            answer = self.vk.handle(method, params, token)
+            record = RequestRecord(arrived, network, method, token_hash(key), answer.outcome,
+                                   answer.items, answer.calls, answer.inner_methods)
+        else:
+            answer = self.ok.handle(method, params)
+            record = RequestRecord(arrived, network, method, token_hash(key), answer.outcome, answer.items)
+        body = json.dumps(answer.body, ensure_ascii=False).encode("utf-8")
+        if fault is not None and fault.transport == "truncated_json":  # the real answer, cut in half
+            record = RequestRecord(record.at, network, method, record.token, "fault:truncated_json",
+                                   record.items, record.calls, record.inner_methods)
+            body = body[: max(len(body) // 2, 1)]
+        if fault is None or fault.transport == "truncated_json":
+            self.log.add(record)
+        handler.send_body(200, body, "application/json; charset=utf-8")
+
+    def _transport_fault(self, handler: "_Handler", kind: str) -> None:
+        if kind == "reset":
+            handler.reset_connection()
+        elif kind == "http_500":
+            handler.send_body(500, HTML_500, "text/html")
+        else:
+            handler.send_body(200, HTML_ERROR, "text/html; charset=utf-8")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as the real APIs allow
+    disable_nagle_algorithm = True  # headers and body go out as separate writes
+    server: "_Server"
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self._serve()
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._serve()
+
+    def _serve(self) -> None:
+        try:
+            self.server.simulator.serve(self)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (its timeout): nothing to answer
+
+    def send_body(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+
+    def reset_connection(self) -> None:
+        # SO_LINGER 0 turns close() into a TCP RST: the client sees "connection reset".
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.connection.close()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("simulator: " + format, *args)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], simulator: Simulator) -> None:
+        self.simulator = simulator
+        super().__init__(address, _Handler)
+
+
+@dataclass
+class SimulatorHandle:
+    """A running simulator: its URLs, its log, and ``stop()``."""
+
+    url: str
+    simulator: Simulator
+    _server: _Server = field(repr=False)
+    _thread: threading.Thread = field(repr=False)
+
+    @property
+    def url_vk(self) -> str:
+        return f"{self.url}/method"
+
+    @property
+    def url_ok(self) -> str:
+        return f"{self.url}/fb.do"
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.simulator.scenario
+
+    def requests(self, network: str | None = None, method: str | None = None) -> list[RequestRecord]:
+        return self.simulator.log.records(network, method)
+
+    def count(self, network: str | None = None, method: str | None = None) -> int:
+        return len(self.requests(network, method))
+
+    def max_per_window(self, network: str | None = None, window: float = 1.0, token: str | None = None) -> int:
+        """The most requests seen in any sliding ``window`` (for one token hash, if given)."""
+        times = [r.at for r in self.requests(network) if token is None or r.token == token]
+        return max_in_window(times, window)
+
+    def clear_log(self) -> None:
+        self.simulator.log.clear()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> "SimulatorHandle":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def start_simulator(
+    scenario: Scenario | Mapping[str, Any] | str | Path, host: str = "127.0.0.1", port: int = 0
+) -> SimulatorHandle:
+    """Serve ``scenario`` in a background thread; port 0 picks a free port."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    simulator = Simulator(scenario)
+    server = _Server((host, port), simulator)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="vk-ok-simulator", daemon=True
+    )
+    thread.start()
+    bound_host, bound_port = server.server_address[:2]
+    return SimulatorHandle(f"http://{bound_host}:{bound_port}", simulator, server, thread)
+
+
+def _route(path: str, params: Mapping[str, str]) -> tuple[str, str] | None:
+    parts = [p for p in path.split("/") if p]
+    if len(parts) == 2 and parts[0] == "method":
+        return "vk", parts[1]
+    if parts == ["fb.do"]:
+        return "ok", params.get("method", "")
+    if len(parts) == 3 and parts[0] == "api":
+        return "ok", f"{parts[1]}.{parts[2]}"
+    return None
+
+
+def _body_params(handler: BaseHTTPRequestHandler) -> dict[str, str]:
+    length = int(handler.headers.get("Content-Length") or 0)
+    raw = handler.rfile.read(length) if length > 0 else b""
+    kind = handler.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if kind == "application/x-www-form-urlencoded":
+        return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+    if kind == "multipart/form-data":
+        header = f"Content-Type: {handler.headers.get('Content-Type')}\r\n\r\n".encode()
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(header + raw)
+        fields = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if name:
+                payload = part.get_payload(decode=True) or b""
+                fields[str(name)] = payload.decode("utf-8", "replace")
+        return fields
+    return {}  # application/json and the like: not supported by VK, so ignored

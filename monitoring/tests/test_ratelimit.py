@@ -1,0 +1,116 @@
+"""The shared rate limit: at most N requests in any sliding second per token / app key.
+
+Checked where it matters: in the simulator's log of arrivals, which is what VK
+would count.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from monitoring.clients import RateLimiter, VkClient
+from monitoring.clients.ratelimit import fingerprint
+from monitoring.simulator import max_in_window, token_hash
+from monitoring.tests.conftest import OK_APP_KEY, VK_SERVICE_TOKEN, VK_USER_TOKEN
+
+
+def strict_scenario(scenario):
+    """The simulator enforces VK's 3 per second too: a slip would show as error 6."""
+    scenario["vk"]["requests_per_second"] = 3
+    return scenario
+
+
+def test_a_burst_of_ten_never_puts_more_than_three_in_any_second(scenario, run_simulator):
+    handle = run_simulator(strict_scenario(scenario))
+    client = VkClient(handle.url_vk, "5.199", VK_SERVICE_TOKEN, "service", RateLimiter("3/second"), backoff=0.01)
+
+    started = time.monotonic()
+    for _ in range(10):
+        assert client.resolve_screen_name("school5").object_id == "5"
+    elapsed = time.monotonic() - started
+
+    records = handle.requests("vk")
+    assert len(records) == 10
+    assert all(r.outcome == "ok" for r in records)  # no error 6, so no hidden retries either
+    assert handle.max_per_window("vk", token=token_hash(VK_SERVICE_TOKEN)) <= 3
+    assert elapsed >= 3.0  # 10 at 3/s: the 10th waits for the fourth second
+
+
+def test_each_token_has_its_own_window(scenario, run_simulator):
+    handle = run_simulator(strict_scenario(scenario))
+    limiter = RateLimiter("3/second")
+    clients = [VkClient(handle.url_vk, "5.199", token, kind, limiter)
+               for token, kind in ((VK_SERVICE_TOKEN, "service"), (VK_USER_TOKEN, "user"))]
+
+    started = time.monotonic()
+    for client in clients:
+        for _ in range(3):
+            client.resolve_screen_name("school5")
+
+    assert time.monotonic() - started < 0.9
+    assert handle.count("vk") == 6
+
+
+def test_the_limiter_waits_for_the_window_to_free():
+    limiter = RateLimiter("2/second", margin=0.0)
+    started = time.monotonic()
+    waits = [limiter.acquire("vk", "some-token") for _ in range(3)]
+    assert waits[:2] == [0.0, 0.0]
+    assert 0.8 <= time.monotonic() - started < 1.5
+
+
+def test_the_ok_limit_is_kept_per_application_key(scenario, run_simulator):
+    from monitoring.clients import OkClient
+    from monitoring.tests.conftest import OK_ACCESS_TOKEN, OK_SECRET_KEY
+
+    scenario["ok"]["requests_per_second"] = 3
+    handle = run_simulator(scenario)
+    client = OkClient(handle.url_ok, OK_APP_KEY, OK_SECRET_KEY, OK_ACCESS_TOKEN, RateLimiter("3/second"))
+    for _ in range(5):
+        client.get_topics_count("5100")
+    assert all(r.outcome == "ok" for r in handle.requests("ok"))
+    assert handle.max_per_window("ok") <= 3
+
+
+def test_max_in_window_counts_a_sliding_not_a_fixed_window():
+    # Three in each calendar second, six in the second from 0.6 to 1.6.
+    assert max_in_window([0.6, 0.7, 0.8, 1.1, 1.2, 1.3]) == 6
+    assert max_in_window([0.0, 0.99, 1.0]) == 2  # 1.0 is already outside [0.0, 1.0)
+    assert max_in_window([]) == 0
+
+
+@pytest.mark.services
+def test_two_workers_sharing_redis_keep_the_limit_together(scenario, run_simulator, redis_url, redis_prefix):
+    handle = run_simulator(strict_scenario(scenario))
+    workers = [RateLimiter("3/second", redis_url, key_prefix=redis_prefix) for _ in range(2)]
+    clients = [VkClient(handle.url_vk, "5.199", VK_SERVICE_TOKEN, "service", limiter, backoff=0.01)
+               for limiter in workers]
+    errors: list[BaseException] = []
+
+    def work(client: VkClient) -> None:
+        try:
+            for _ in range(5):
+                client.resolve_screen_name("school5")
+        except BaseException as exc:  # noqa: BLE001 (reported by the assertion below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    records = handle.requests("vk")
+    assert len(records) == 10 and all(r.outcome == "ok" for r in records)
+    assert handle.max_per_window("vk") <= 3
+
+    import redis
+
+    keys = [k.decode() for k in redis.Redis.from_url(redis_url).scan_iter(f"{redis_prefix}*")]
+    assert keys, "the window must live in Redis"
+    assert all(VK_SERVICE_TOKEN not in key for key in keys)
+    assert any(fingerprint(VK_SERVICE_TOKEN) in key for key in keys)
