@@ -19,6 +19,12 @@ def service_unavailable(reason: str) -> None:
     pytest.skip(f"service unavailable: {reason}")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 at production strength costs a third of a second per user; tests make many."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class Actors:
     org_a: object

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checklist.models import ChecklistEntry, ChecklistItem, EntryEvent, EvidenceRevision, Verdict, WorkStatus
@@ -91,7 +92,9 @@ def evidence_submit(
     document_number = document_number.strip()
     if entry.item.needs_document_details and (not document_number or not document_date):
         raise ValidationError(_("Укажите номер и дату приказа."))
-    if document_date and document_date > datetime.date.today():
+    # "Today" is the portal's day (Europe/Moscow), not the server clock's: a district far
+    # east of UTC would otherwise be refused today's order for hours after midnight.
+    if document_date and document_date > timezone.localdate():
         raise ValidationError(_("Дата документа не может быть в будущем."))
 
     revision: EvidenceRevision | None = None

@@ -133,6 +133,13 @@ def _office_zip_matches(extension: str, upload: UploadedFile) -> bool:
             names = set(archive.namelist())
             if extension == "docx":
                 return "word/document.xml" in names
-            return "mimetype" in names and archive.read("mimetype").strip() == CONTENT_TYPES["odt"].encode()
+            if "mimetype" not in names:
+                return False
+            # Read the entry only when it declares a mimetype's size: a crafted archive can
+            # unpack a few kilobytes into gigabytes (a zip bomb) and exhaust the server's memory.
+            expected = CONTENT_TYPES["odt"].encode()
+            if archive.getinfo("mimetype").file_size > len(expected) + 2:
+                return False
+            return archive.read("mimetype").strip() == expected
     except (zipfile.BadZipFile, KeyError, OSError):
         return False

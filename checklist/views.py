@@ -4,7 +4,7 @@ from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -74,9 +74,12 @@ def evidence_upload(request: HttpRequest, entry_id: int) -> HttpResponse:
     )
     back = reverse("organization-detail", args=[entry.organization_id]) + f"#item-{entry.item.code}"
     if not form.is_valid():
-        for field_errors in form.errors.values():
+        # "Обязательное поле." alone does not say which one: name the field.
+        for name, field_errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            where = f"{entry.item.short_title}: {label}" if label else entry.item.short_title
             for error in field_errors:
-                messages.error(request, f"{entry.item.short_title}: {error}")
+                messages.error(request, f"{where}: {error}")
         return redirect(back)
     try:
         revision = services.evidence_submit(
@@ -184,4 +187,44 @@ def organization_audit_log(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("actor", "content_type")
         .order_by("-timestamp")[:500]
     )
-    return render(request, "checklist/audit_log.html", {"organization": organization, "log": log})
+    actions = {
+        LogEntry.Action.CREATE: _("создание"),
+        LogEntry.Action.UPDATE: _("изменение"),
+        LogEntry.Action.DELETE: _("удаление"),
+        LogEntry.Action.ACCESS: _("просмотр"),
+    }
+    records = []
+    for record in log:
+        record.action_label = actions.get(record.action, record.get_action_display())
+        record.changes = _audit_changes(record)
+        records.append(record)
+    return render(request, "checklist/audit_log.html", {"organization": organization, "log": records})
+
+
+def _audit_changes(record: LogEntry) -> list[tuple[str, str, str]]:
+    """(field label, before, after) as a methodologist reads them: Russian labels and choice
+    names, empty values as a dash. Built from the stored diff alone, with no query per row
+    (auditlog's `changes_display_dict` fetches every related object one by one). Keys, links
+    to other rows and automatic timestamps are left out: the object, «who» and «when»
+    columns already say them."""
+    model = record.content_type.model_class()
+    changes = []
+    for name, values in (record.changes_dict or {}).items():
+        try:
+            field = model._meta.get_field(name) if model else None
+        except FieldDoesNotExist:
+            field = None
+        if field is None or not field.concrete or field.is_relation or field.primary_key:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            continue
+        if not isinstance(values, (list, tuple)) or len(values) != 2:
+            continue
+        labels = {str(key): str(label) for key, label in field.flatchoices} if field.choices else {}
+        before, after = (labels.get(str(value), str(value)) for value in values)
+        changes.append((str(field.verbose_name), _or_dash(before), _or_dash(after)))
+    return changes
+
+
+def _or_dash(value: str) -> str:
+    return "—" if value in ("None", "") else value

@@ -14,6 +14,8 @@ class PageLinkForm(forms.Form):
     )
 
     def __init__(self, *args, network: str, **kwargs):
+        # The VK and OK forms share one page: distinct ids keep each label tied to its field.
+        kwargs.setdefault("auto_id", f"id_{network}_%s")
         super().__init__(*args, **kwargs)
         self.network = network
         self.fields["url"].label = _("Ссылка: %(network)s") % {"network": Network(network).label}

@@ -39,7 +39,8 @@ KIND_ALIASES = {
 class ImportRow:
     number: int
     values: dict[str, str]
-    kind: str = Organization.Kind.OTHER
+    # None when the cell is empty: a new organization gets "other", a known one keeps its kind.
+    kind: str | None = None
     links: dict[str, PageLink] = field(default_factory=dict)
 
 
@@ -162,6 +163,12 @@ def validate_rows(rows: list[tuple[int, dict[str, str]]]) -> tuple[list[ImportRo
             except ValidationError:
                 error(number, "website", _("некорректный адрес сайта"))
             values["website"] = website
+        # Whatever the model itself refuses (a field's length once «https://» is added, an
+        # address too long for the e-mail field) is a row error too, never a crash at write time.
+        reported = {line.split(": ")[1] for line in errors if line.startswith(f"row {number}: ")}
+        for column, message in _model_errors(row).items():
+            if column not in reported:
+                error(number, column, message)
         checked.append(row)
 
     # A link may already belong to an organization that this file does not rename to it.
@@ -177,6 +184,35 @@ def validate_rows(rows: list[tuple[int, dict[str, str]]]) -> tuple[list[ImportRo
     return checked, errors
 
 
+def _model_errors(row: ImportRow) -> dict[str, str]:
+    """The Organization model's own field checks for the row's values, by column."""
+    values = row.values
+    candidate = Organization(
+        short_name=values.get("short_name", ""),
+        name=values.get("name", ""),
+        kind=row.kind or Organization.Kind.OTHER,
+        **{column: values.get(column, "") for column in ("email", "phone", "address", "website")},
+    )
+    try:
+        candidate.clean_fields(exclude=["district"])
+    except ValidationError as error:
+        return {
+            column: " ".join(str(message) for message in messages)
+            for column, messages in error.message_dict.items()
+            if column in COLUMNS
+        }
+    return {}
+
+
+def _row_errors(number: int, error: ValidationError, *, column: str | None = None) -> list[str]:
+    if hasattr(error, "error_dict"):
+        return [
+            f"row {number}: {column or (name if name in COLUMNS else 'short_name')}: {' '.join(messages)}"
+            for name, messages in error.message_dict.items()
+        ]
+    return [f"row {number}: {column or 'short_name'}: {' '.join(error.messages)}"]
+
+
 def import_organizations(path: Path, *, district: District) -> ImportResult:
     """All or nothing: on any error nothing is written and the errors are returned."""
     try:
@@ -190,8 +226,10 @@ def import_organizations(path: Path, *, district: District) -> ImportResult:
     with transaction.atomic():
         for row in checked:
             values = row.values
-            defaults = {"name": values["name"], "kind": row.kind}
+            defaults = {"name": values["name"]}
             # Empty optional cells never erase what is already known (e.g. a phone typed in the portal).
+            if row.kind:
+                defaults["kind"] = row.kind
             for column in ("email", "phone", "address", "website"):
                 if values.get(column):
                     defaults[column] = values[column]
@@ -203,8 +241,19 @@ def import_organizations(path: Path, *, district: District) -> ImportResult:
                 result.updated += 1
             for name, value in defaults.items():
                 setattr(organization, name, value)
-            organization.full_clean()
+            try:
+                organization.full_clean()
+            except ValidationError as error:
+                result.errors += _row_errors(row.number, error)
+                continue
             organization.save()
             for network, link in row.links.items():
-                page_set(organization=organization, network=network, link=link)
+                try:
+                    page_set(organization=organization, network=network, link=link)
+                except ValidationError as error:
+                    result.errors += _row_errors(row.number, error, column=f"{network}_url")
+        if result.errors:
+            # A check the validation pass could not foresee failed: still all or nothing.
+            transaction.set_rollback(True)
+            return ImportResult(errors=result.errors)
     return result

@@ -39,7 +39,8 @@ def page_set(*, organization: Organization, network: str, link: PageLink | None)
         page = OfficialPage(organization=organization, network=network)
     elif page.url == link.url:
         return page
-    page.url, page.link_kind, page.link_value, page.external_id = link.url, link.kind, link.value, ""
+    page.url, page.link_kind, page.link_value = link.url, link.kind, link.value
+    page.external_id = page.external_kind = ""
     page.full_clean()
     page.save()
     return page

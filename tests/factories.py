@@ -17,7 +17,8 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
         model = Organization
 
     district = factory.SubFactory(DistrictFactory)
-    short_name = factory.Sequence(lambda n: f"СОШ №{n + 1}")
+    # Numbers above a hundred keep clear of the names the shared actors use (СОШ №9, д/с №10).
+    short_name = factory.Sequence(lambda n: f"СОШ №{n + 101}")
     name = factory.LazyAttribute(lambda o: f"МБОУ {o.short_name} ст. Кущёвской")
     kind = Organization.Kind.SCHOOL
 

@@ -1,6 +1,8 @@
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from organizations.importer import COLUMNS, import_organizations
 from organizations.models import District
@@ -23,14 +25,18 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, district: str | None, **options):
         if not file.exists():
             raise CommandError(f"row 1: file: файл не найден: {file}")
-        if district:
-            target, _ = District.objects.get_or_create(name=district.strip())
-        else:
-            try:
-                target = district_default()
-            except Exception as error:
-                raise CommandError(f"row 1: district: {' '.join(getattr(error, 'messages', [str(error)]))}") from None
-        result = import_organizations(file, district=target)
+        # One transaction with the import: a refused file leaves no new district behind either.
+        with transaction.atomic():
+            if district:
+                target, _ = District.objects.get_or_create(name=district.strip())
+            else:
+                try:
+                    target = district_default()
+                except ValidationError as error:
+                    raise CommandError(f"row 1: district: {' '.join(error.messages)}") from None
+            result = import_organizations(file, district=target)
+            if result.errors:
+                transaction.set_rollback(True)
         if result.errors:
             for line in result.errors:
                 self.stderr.write(line)

@@ -1,0 +1,90 @@
+"""The review queue: the submitted documents a methodologist has to decide on."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from checklist import services
+from checklist.tests.documents import entry_of, submit
+from tests.factories import DistrictFactory, OrganizationFactory, staff_of
+
+URL = reverse("review-queue")
+
+
+def test_methodologist_sees_every_submitted_document_with_its_file_and_buttons(actors, submitted_a, submitted_b):
+    response = actors.client_for(actors.methodologist).get(URL)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "instrukciya_A.pdf" in content and "instrukciya_B.pdf" in content
+    for entry in (submitted_a, submitted_b):
+        assert reverse("entry-approve", args=[entry.pk]) in content
+        assert reverse("entry-return", args=[entry.pk]) in content
+    assert reverse("evidence-download", args=[submitted_a.revisions.get().pk]) in content
+
+
+def test_the_oldest_submission_comes_first(actors, submitted_b, submitted_a):
+    content = actors.client_for(actors.methodologist).get(URL).content.decode()
+
+    assert content.index("instrukciya_B.pdf") < content.index("instrukciya_A.pdf")
+
+
+def test_a_decided_document_leaves_the_queue(actors, submitted_a, submitted_b):
+    services.entry_approve(entry=submitted_a, user=actors.methodologist)
+
+    content = actors.client_for(actors.methodologist).get(URL).content.decode()
+
+    assert "instrukciya_A.pdf" not in content
+    assert "instrukciya_B.pdf" in content
+
+
+def test_an_empty_queue_says_so(actors):
+    response = actors.client_for(actors.methodologist).get(URL)
+
+    assert "Новых документов нет." in response.content.decode()
+
+
+def test_district_methodologist_sees_only_their_districts_documents(actors, submitted_a, district_methodologist):
+    elsewhere = OrganizationFactory(district=DistrictFactory(name="Ейский район"), short_name="СОШ №1 Ейск")
+    submit(entry_of(elsewhere, "instruction"), staff_of(elsewhere), name="eysk.pdf")
+
+    content = actors.client_for(district_methodologist).get(URL).content.decode()
+
+    assert "instrukciya_A.pdf" in content
+    assert "eysk.pdf" not in content and "СОШ №1 Ейск" not in content
+
+
+def test_staff_cannot_open_the_review_queue(actors, submitted_a):
+    response = actors.client_for(actors.staff_a).get(URL)
+
+    assert response.status_code == 403
+
+
+def test_anonymous_visitor_is_sent_to_the_login_page(actors):
+    response = actors.client_for(None).get(URL)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={URL}"
+
+
+def test_the_queue_answers_only_get(actors):
+    response = actors.client_for(actors.methodologist).post(URL)
+
+    assert response.status_code == 405
+
+
+def test_the_queue_is_built_in_the_same_number_of_queries_however_long_it_is(actors, submitted_a):
+    client = actors.client_for(actors.methodologist)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL).status_code == 200
+        return len(captured)
+
+    with_one = queries()
+    for number in range(6):
+        organization = OrganizationFactory()
+        submit(entry_of(organization, "instruction"), staff_of(organization))
+    assert queries() == with_one

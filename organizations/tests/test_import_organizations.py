@@ -1,0 +1,361 @@
+"""`manage.py import_organizations FILE`: the registry from CSV or XLSX, all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook
+
+from checklist.models import ChecklistEntry
+from organizations import services
+from organizations.links import parse_page_link
+from organizations.models import District, OfficialPage, Organization
+from tests.factories import OrganizationFactory
+
+HEADER = ["short_name", "name", "kind", "vk_url", "ok_url", "email", "phone", "address", "website"]
+ERROR_LINE = re.compile(r"row \d+: [a-z_]+: \S.*")
+
+SOSH_9 = {
+    "short_name": "СОШ №9",
+    "name": "МБОУ СОШ №9 им. Полевого П.Г.",
+    "kind": "школа",
+    "vk_url": "https://m.vk.com/Club123/",
+    "ok_url": "ok.ru/group53202816140587",
+    "email": "sosh9@kush.edu.example",
+    "phone": "+7 (86168) 4-89-86",
+    "address": "352030, ст. Кущевская, ул. Школьная, 90",
+    "website": "sosh9.kush.edu.example",
+}
+DS_10 = {"short_name": "д/с №10", "name": "МБДОУ детский сад №10", "kind": "детский сад", "vk_url": "vk.com/ds10_kush"}
+
+
+def write_csv(tmp_path, rows: list[dict], header: list[str] = HEADER, name: str = "registry.csv", encoding="utf-8"):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([row.get(column, "") for column in header])
+    path = tmp_path / name
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def write_xlsx(tmp_path, rows: list[list], header: list[str] = HEADER):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / "registry.xlsx"
+    workbook.save(path)
+    return path
+
+
+def run(path, **options) -> str:
+    out = io.StringIO()
+    call_command("import_organizations", str(path), stdout=out, stderr=io.StringIO(), **options)
+    return out.getvalue()
+
+
+def run_failing(path, **options) -> list[str]:
+    """The error lines the command printed; it must exit with code 1."""
+    err = io.StringIO()
+    with pytest.raises(CommandError) as failed:
+        call_command("import_organizations", str(path), stdout=io.StringIO(), stderr=err, **options)
+    assert failed.value.returncode == 1
+    assert "Ничего не записано" in str(failed.value)
+    lines = err.getvalue().splitlines()
+    assert lines, "errors must be printed"
+    for line in lines:
+        assert ERROR_LINE.fullmatch(line), line
+    return lines
+
+
+def snapshot() -> tuple[int, int, int, int]:
+    return (
+        District.objects.count(),
+        Organization.objects.count(),
+        OfficialPage.objects.count(),
+        ChecklistEntry.objects.count(),
+    )
+
+
+# --- good files ------------------------------------------------------------------------------------
+
+
+def test_a_good_csv_creates_the_organizations_with_their_pages(db, tmp_path):
+    output = run(write_csv(tmp_path, [SOSH_9, DS_10]))
+
+    assert "создано 2, обновлено 0" in output
+    school = Organization.objects.get(short_name="СОШ №9")
+    assert (school.name, school.kind) == ("МБОУ СОШ №9 им. Полевого П.Г.", Organization.Kind.SCHOOL)
+    assert (school.email, school.phone) == ("sosh9@kush.edu.example", "+7 (86168) 4-89-86")
+    assert school.address == "352030, ст. Кущевская, ул. Школьная, 90"
+    assert school.website == "https://sosh9.kush.edu.example"
+    assert {page.network: page.url for page in school.pages.all()} == {
+        "vk": "https://vk.com/club123",
+        "ok": "https://ok.ru/group/53202816140587",
+    }
+    kindergarten = Organization.objects.get(short_name="д/с №10")
+    assert kindergarten.kind == Organization.Kind.KINDERGARTEN
+    assert [page.url for page in kindergarten.pages.all()] == ["https://vk.com/ds10_kush"]
+    assert ChecklistEntry.objects.filter(organization=kindergarten).count() == 11
+
+
+def test_a_good_xlsx_is_read_from_its_first_sheet(db, tmp_path):
+    path = write_xlsx(
+        tmp_path,
+        [
+            ["СОШ №4", "МБОУ СОШ №4", "School", "https://vk.com/club180243682", None, None, 88616841042, None, None],
+            ["Юниор", "МБУ ДО «Юниор»", "ОДО", None, "https://ok.ru/junior.kush", "junior@kush.edu.example", None, None, None],
+        ],
+    )
+
+    output = run(path)
+
+    assert "создано 2" in output
+    school = Organization.objects.get(short_name="СОШ №4")
+    assert school.phone == "88616841042"  # a number cell is read as the digits typed, not 88616841042.0
+    assert school.pages.get().url == "https://vk.com/club180243682"
+    junior = Organization.objects.get(short_name="Юниор")
+    assert junior.kind == Organization.Kind.ADDITIONAL
+    assert junior.pages.get().url == "https://ok.ru/junior.kush"
+
+
+def test_an_excel_csv_with_a_byte_order_mark_and_capitalised_header_is_read(db, tmp_path):
+    path = tmp_path / "registry.csv"
+    path.write_bytes("Short_Name,Name\r\nд/с №10,МБДОУ д/с №10\r\n".encode("utf-8-sig"))
+
+    run(path)
+
+    assert Organization.objects.filter(short_name="д/с №10").exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind"),
+    [
+        ("Школа", "school"),
+        ("ДЕТСКИЙ САД", "kindergarten"),
+        ("  детский   сад ", "kindergarten"),
+        ("ОДО", "additional"),
+        ("одо", "additional"),
+        ("дополнительное образование", "additional"),
+        ("Дополнительное Образование", "additional"),
+        ("другое", "other"),
+        ("ДРУГОЕ", "other"),
+        ("Kindergarten", "kindergarten"),
+        ("", "other"),
+    ],
+)
+def test_kinds_are_understood_in_russian_and_english_in_any_case(db, tmp_path, typed, kind):
+    run(write_csv(tmp_path, [{"short_name": "X", "name": "Организация X", "kind": typed}]))
+
+    assert Organization.objects.get(short_name="X").kind == kind
+
+
+def test_existing_organizations_are_updated_not_duplicated(db, tmp_path):
+    district = District.objects.create(name="Кущевский район")
+    existing = Organization.objects.create(
+        district=district, short_name="СОШ №9", name="Старое название", kind="school", phone="+7 111"
+    )
+    services.page_set(organization=existing, network="vk", link=parse_page_link("vk", "vk.com/club1"))
+
+    output = run(write_csv(tmp_path, [{"short_name": "СОШ №9", "name": "Новое название", "vk_url": "vk.com/club2"}, DS_10]))
+
+    assert "создано 1, обновлено 1" in output
+    assert Organization.objects.count() == 2
+    existing.refresh_from_db()
+    assert existing.name == "Новое название"
+    assert existing.phone == "+7 111"  # an empty cell keeps what is known
+    assert existing.kind == Organization.Kind.SCHOOL  # so does an empty kind cell
+    assert existing.pages.get().url == "https://vk.com/club2"
+    assert ChecklistEntry.objects.filter(organization=existing).count() == 11
+
+
+def test_a_file_without_a_kind_column_keeps_the_kinds_already_known(db, tmp_path):
+    district = District.objects.create(name="Кущевский район")
+    Organization.objects.create(district=district, short_name="д/с №10", name="Д/с", kind="kindergarten")
+
+    run(write_csv(tmp_path, [{"short_name": "д/с №10", "name": "МБДОУ д/с №10"}], header=["short_name", "name"]))
+
+    assert Organization.objects.get(short_name="д/с №10").kind == Organization.Kind.KINDERGARTEN
+
+
+def test_importing_the_same_file_twice_changes_nothing_the_second_time(db, tmp_path):
+    path = write_csv(tmp_path, [SOSH_9, DS_10])
+    run(path)
+    before = snapshot()
+
+    output = run(path)
+
+    assert "создано 0, обновлено 2" in output
+    assert snapshot() == before
+
+
+def test_new_organizations_join_the_named_district(db, tmp_path):
+    run(write_csv(tmp_path, [DS_10]), district="Ейский район")
+
+    assert Organization.objects.get().district.name == "Ейский район"
+
+
+# --- bad files: every error printed, nothing written ------------------------------------------------
+
+
+BAD_ROWS = [
+    # id, rows of the file (after the good row 2), expected error line start, words of the message
+    ("empty-name", [{"short_name": "СОШ №1", "name": ""}], "row 3: name: ", "обязательное поле"),
+    ("empty-short-name", [{"short_name": " ", "name": "Школа"}], "row 3: short_name: ", "обязательное поле"),
+    ("duplicate-short-name", [{"short_name": "СОШ №9", "name": "Ещё раз"}], "row 3: short_name: ", "повторяет строку 2"),
+    ("unknown-kind", [{"short_name": "X", "name": "X", "kind": "лицей"}], "row 3: kind: ", "неизвестный тип «лицей»"),
+    (
+        "facebook-vk-url",
+        [{"short_name": "X", "name": "X", "vk_url": "https://facebook.com/x"}],
+        "row 3: vk_url: ",
+        "должна вести на vk.com или vk.ru",
+    ),
+    (
+        "vk-link-in-ok-column",
+        [{"short_name": "X", "name": "X", "ok_url": "https://vk.com/club5"}],
+        "row 3: ok_url: ",
+        "а здесь нужна ссылка на Одноклассники",
+    ),
+    (
+        "post-instead-of-community",
+        [{"short_name": "X", "name": "X", "vk_url": "https://vk.com/wall-1_2"}],
+        "row 3: vk_url: ",
+        "не на главную страницу сообщества",
+    ),
+    ("bad-email", [{"short_name": "X", "name": "X", "email": "school9@"}], "row 3: email: ", "электронной почты"),
+    ("bad-website", [{"short_name": "X", "name": "X", "website": "not a site"}], "row 3: website: ", "адрес сайта"),
+    (
+        "same-link-twice-in-the-file",
+        [{"short_name": "X", "name": "X", "vk_url": "https://vk.com/club123"}],
+        "row 3: vk_url: ",
+        "уже указана в строке 2",
+    ),
+    (
+        "website-too-long-once-https-is-added",
+        [{"short_name": "X", "name": "X", "website": "abcdefghij." * 18 + "ru"}],  # 200 typed, 208 stored
+        "row 3: website: ",
+        "не более 200 символов",
+    ),
+    (
+        "email-too-long-for-the-field",
+        [{"short_name": "X", "name": "X", "email": "a" * 64 + "@" + ("b" * 60 + ".") * 4 + "ru"}],
+        "row 3: email: ",
+        "не более 254 символов",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("rows", "start", "words"), [case[1:] for case in BAD_ROWS], ids=[case[0] for case in BAD_ROWS]
+)
+def test_a_bad_row_is_reported_by_row_and_column_and_nothing_is_written(db, tmp_path, rows, start, words):
+    before = snapshot()
+
+    lines = run_failing(write_csv(tmp_path, [SOSH_9, *rows]))
+
+    assert any(line.startswith(start) and words in line for line in lines), lines
+    assert snapshot() == before  # not even the good row 2
+
+
+def test_a_link_already_registered_for_another_organization_is_refused(db, tmp_path):
+    other = OrganizationFactory(short_name="СОШ №14")
+    services.page_set(organization=other, network="vk", link=parse_page_link("vk", "vk.com/club123"))
+    before = snapshot()
+
+    lines = run_failing(write_csv(tmp_path, [DS_10, SOSH_9]))
+
+    assert lines == ["row 3: vk_url: страница уже зарегистрирована за «СОШ №14»"]
+    assert snapshot() == before
+
+
+def test_every_error_of_the_file_is_printed_in_row_order(db, tmp_path):
+    rows = [
+        SOSH_9,  # row 2: good
+        {"short_name": "A", "name": "", "email": "bad"},  # row 3: two errors
+        {},  # row 4: blank line, skipped but counted
+        {"short_name": "B", "name": "B", "kind": "гимназия", "vk_url": "facebook.com/b"},  # row 5
+    ]
+
+    lines = run_failing(write_csv(tmp_path, rows))
+
+    assert [line.split(":")[0] for line in lines] == ["row 3", "row 3", "row 5", "row 5"]
+    assert {line.split(":")[1].strip() for line in lines} == {"name", "email", "kind", "vk_url"}
+    assert Organization.objects.count() == 0
+
+
+def test_an_xlsx_error_names_the_spreadsheet_row(db, tmp_path):
+    path = write_xlsx(tmp_path, [["СОШ №4", "МБОУ СОШ №4"], ["Юниор", None, "ОДО"]])
+
+    lines = run_failing(path)
+
+    assert lines == ["row 3: name: обязательное поле не заполнено"]
+    assert Organization.objects.count() == 0
+
+
+def test_a_missing_required_column_is_reported_on_the_header_row(db, tmp_path):
+    lines = run_failing(write_csv(tmp_path, [{"short_name": "X"}], header=["short_name", "kind"]))
+
+    assert len(lines) == 1
+    assert lines[0].startswith("row 1: ")
+    assert "В заголовке нет столбцов: name" in lines[0]
+    assert Organization.objects.count() == 0
+
+
+def test_a_csv_not_in_utf8_is_refused_with_advice(db, tmp_path):
+    path = write_csv(tmp_path, [SOSH_9], encoding="cp1251")
+
+    lines = run_failing(path)
+
+    assert lines == ["row 1: file: Файл не в кодировке UTF-8. Сохраните CSV как «CSV UTF-8»."]
+    assert Organization.objects.count() == 0
+
+
+def test_a_text_file_is_refused(db, tmp_path):
+    path = tmp_path / "registry.txt"
+    path.write_text("short_name,name\nX,Y\n", encoding="utf-8")
+
+    lines = run_failing(path)
+
+    assert lines == ["row 1: file: Поддерживаются только файлы .csv и .xlsx."]
+
+
+def test_a_broken_xlsx_is_refused(db, tmp_path):
+    path = tmp_path / "registry.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+
+    lines = run_failing(path)
+
+    assert lines[0].startswith("row 1: file: Не удалось прочитать XLSX")
+
+
+def test_an_empty_file_is_refused(db, tmp_path):
+    path = tmp_path / "registry.csv"
+    path.write_bytes(b"")
+
+    lines = run_failing(path)
+
+    assert lines == ["row 1: file: Файл пустой: нужна строка заголовков и строки организаций."]
+
+
+def test_a_missing_file_is_an_error(db, tmp_path):
+    with pytest.raises(CommandError) as failed:
+        call_command("import_organizations", str(tmp_path / "nowhere.csv"), stderr=io.StringIO())
+
+    assert failed.value.returncode == 1
+    assert "файл не найден" in str(failed.value)
+
+
+def test_a_failed_import_does_not_create_the_district_either(db, tmp_path):
+    assert District.objects.count() == 0
+
+    run_failing(write_csv(tmp_path, [{"short_name": "X", "name": ""}]))
+    run_failing(write_csv(tmp_path, [{"short_name": "X", "name": ""}]), district="Ейский район")
+
+    assert District.objects.count() == 0
