@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "organizations",
     "checklist",
     "monitoring",
+    "reports",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
 ]
 
 MIDDLEWARE = [

@@ -24,5 +24,6 @@ urlpatterns = [
     path("alerts/<int:event_id>/acknowledge/", monitoring_views.alert_acknowledge, name="alert-acknowledge"),
     path("sweeps/start/", monitoring_views.sweep_now, name="sweep-now"),
     path("sweeps/<int:run_id>/", monitoring_views.sweep_detail, name="sweep-detail"),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,9 @@
+from reports.views import api, dashboard, district_report, organization, qr
+
+urlpatterns = [
+    *dashboard.urlpatterns,
+    *organization.urlpatterns,
+    *district_report.urlpatterns,
+    *qr.urlpatterns,
+    *api.urlpatterns,
+]
