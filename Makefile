@@ -22,6 +22,7 @@ messages: setup
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_setup
+	$(PY) manage.py demo_paperwork
 	$(PY) manage.py rundemo --addrport 127.0.0.1:8000
 
 test: setup

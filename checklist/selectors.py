@@ -23,6 +23,30 @@ def organization_entries(organization: Organization) -> list[ChecklistEntry]:
     )
 
 
+def organization_checklist(organization: Organization) -> dict:
+    """What the checklist part of the organization page needs: entries with their
+    revisions, events and upload forms, and the page-link forms."""
+    from checklist.forms import EvidenceForm
+    from organizations.forms import PageLinkForm
+    from organizations.models import Network, OfficialPage
+
+    entries = organization_entries(organization)
+    pages = {page.network: page for page in OfficialPage.objects.filter(organization=organization)}
+    page_forms = [
+        (network, pages.get(network.value),
+         PageLinkForm(network=network.value, initial={"url": getattr(pages.get(network.value), "url", "")}))
+        for network in Network
+    ]
+    for entry in entries:
+        entry.form = EvidenceForm(needs_document_details=entry.item.needs_document_details, prefix=entry.item.code)
+    return {
+        "entries": entries,
+        "manual_entries": [e for e in entries if e.item.is_manual],
+        "automatic_entries": [e for e in entries if not e.item.is_manual],
+        "page_forms": page_forms,
+    }
+
+
 def review_queue(organizations: QuerySet[Organization]) -> list[ChecklistEntry]:
     """Submitted documents waiting for a decision, oldest first."""
     return list(

@@ -22,8 +22,7 @@ from organizations.access import (
     require_edit,
     require_review,
 )
-from organizations.forms import PageLinkForm
-from organizations.models import Network, OfficialPage, Organization
+from organizations.models import OfficialPage, Organization
 
 
 def _entry_for_user(user, entry_id: int) -> tuple[ChecklistEntry, object]:
@@ -35,33 +34,6 @@ def _entry_for_user(user, entry_id: int) -> tuple[ChecklistEntry, object]:
 
 def _first_error(error: ValidationError) -> str:
     return " ".join(error.messages)
-
-
-@require_GET
-@login_required
-def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    organization, access = get_organization_for_user(request.user, pk)
-    entries = selectors.organization_entries(organization)
-    pages = {page.network: page for page in OfficialPage.objects.filter(organization=organization)}
-    page_forms = [
-        (network, pages.get(network.value), PageLinkForm(network=network.value, initial={"url": getattr(pages.get(network.value), "url", "")}))
-        for network in Network
-    ]
-    for entry in entries:
-        entry.form = EvidenceForm(needs_document_details=entry.item.needs_document_details, prefix=entry.item.code)
-    return render(
-        request,
-        "checklist/organization.html",
-        {
-            "organization": organization,
-            "access": access,
-            "entries": entries,
-            "manual_entries": [e for e in entries if e.item.is_manual],
-            "automatic_entries": [e for e in entries if not e.item.is_manual],
-            "page_forms": page_forms,
-            "review_form": ReviewForm(),
-        },
-    )
 
 
 @require_POST

@@ -26,7 +26,9 @@ logger = logging.getLogger(__name__)
 def notify_run(run: SweepRun) -> int:
     """Write the run's digests, then send what is unsent. Returns how many were sent."""
     _write_digests(run)
-    return send_pending(run)
+    sent = send_pending(run)
+    SweepRun.objects.filter(pk=run.pk, notified_at=None).update(notified_at=timezone.now())
+    return sent
 
 
 def _write_digests(run: SweepRun) -> None:

@@ -16,6 +16,8 @@ page (its `count` is the total, its items the new posts), and a second
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,6 +28,10 @@ from monitoring.clients.results import VK_COMMUNITY_KINDS, WallPosts, WallReques
 from monitoring.types import OK, VK, Community, Post
 
 VK_LINK_KINDS = {"club": "group", "public": "page", "event": "event"}
+# A later sweep needs only the posts since its last read (a night or two: a few posts),
+# so it asks for a small first page; the client pages on while posts are still new.
+# A first read asks for the client's full page: the whole window in one request.
+INCREMENTAL_PAGE_SIZE = 5
 
 
 @dataclass(frozen=True)
@@ -119,21 +125,38 @@ def read_vk(client: VkClient, refs: list[PageRef], window_start: datetime) -> di
                 continue
             _resolve_vk_name(client, read, key)
 
-    wall_requests: list[tuple[int, WallRequest]] = []
+    first_reads: list[tuple[int, WallRequest]] = []
+    later_reads: list[tuple[int, WallRequest]] = []
     by_id = {ref.page_id: ref for ref in refs}
     for page_id, read in reads.items():
         community = read.community
         if community is None or community.closed or community.deactivated:
             continue
-        since = max(window_start, by_id[page_id].since or window_start)
+        since = by_id[page_id].since or window_start
+        wall_requests = later_reads if since > window_start else first_reads
         wall_requests.append((page_id, WallRequest.for_community(community.external_id, since, "owner")))
         if community.wall_open_to_others:
             wall_requests.append((page_id, WallRequest.for_community(community.external_id, since, "others")))
-    if wall_requests:
-        answers = client.get_walls([request for _, request in wall_requests])
+    for wall_requests, page_size in ((first_reads, None), (later_reads, INCREMENTAL_PAGE_SIZE)):
+        if not wall_requests:
+            continue
+        with _page_size(client, page_size):
+            answers = client.get_walls([request for _, request in wall_requests])
         for (page_id, request), answer in zip(wall_requests, answers):
             _apply_wall(reads[page_id], request, answer)
     return reads
+
+
+@contextmanager
+def _page_size(client: VkClient | OkClient, size: int | None) -> Iterator[None]:
+    """Read with at most `size` posts per request (None: the client's own page)."""
+    saved = client.page_size
+    if size is not None:
+        client.page_size = min(saved, size)
+    try:
+        yield
+    finally:
+        client.page_size = saved
 
 
 def _resolve_vk_name(client: VkClient, read: PageRead, name: str) -> None:
@@ -222,11 +245,12 @@ def read_ok(client: OkClient, refs: list[PageRef], window_start: datetime) -> di
         community = read.community
         if community is None or community.closed:
             continue
-        since = max(window_start, by_id[page_id].since or window_start)
+        since = by_id[page_id].since or window_start
         try:
             read.posts_total = client.get_topics_count(community.external_id)
             # The group feed carries members' topics too: one read gives both lists.
-            read.posts = client.get_topics(community.external_id, since)
+            with _page_size(client, INCREMENTAL_PAGE_SIZE if since > window_start else None):
+                read.posts = client.get_topics(community.external_id, since)
             read.wall_read = read.others_read = True
         except ConfigurationError:
             raise

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -31,7 +31,7 @@ from monitoring.models import (
     SweepRun,
 )
 from monitoring.reading import READERS, PageRead, PageRef
-from monitoring.rules import PageObservation, Thresholds, Window, merge_with_previous, read_observation, window_for
+from monitoring.rules import MOSCOW, PageObservation, Thresholds, Window, merge_with_previous, read_observation, window_for
 from monitoring.types import OK, VK, Community, Post
 from organizations.models import OfficialPage, Organization
 
@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 # A later sweep asks only for posts newer than the last read, minus this overlap
 # (late edits, clock skew); older window posts are already stored.
 READ_OVERLAP = timedelta(days=1)
+HISTORY_WEEKS = 12
 _limiters: dict[tuple[str, str], RateLimiter] = {}
 
 
@@ -60,12 +61,17 @@ def _limiter(rate: str) -> RateLimiter:
 def build_clients(network: str) -> list[VkClient] | list[OkClient]:
     """Clients from the environment (DESIGN §5); raises SweepConfigurationError if unset."""
     timeout = settings.API_TIMEOUT_SECONDS
+    # The first wait between retries (doubling after it); settings may shorten it (tests).
+    backoff = getattr(settings, "API_RETRY_BACKOFF_SECONDS", 0.5)
     if network == VK:
         if not settings.VK_ACCESS_TOKENS:
             raise SweepConfigurationError(_("ВКонтакте: не задан VK_ACCESS_TOKEN (или VK_ACCESS_TOKENS)."))
         limiter = _limiter(settings.VK_RATE_LIMIT)
         return [
-            VkClient(settings.VK_API_URL, settings.VK_API_VERSION, token, settings.VK_TOKEN_TYPE, limiter, timeout=timeout)
+            VkClient(
+                settings.VK_API_URL, settings.VK_API_VERSION, token, settings.VK_TOKEN_TYPE, limiter,
+                timeout=timeout, backoff=backoff,
+            )
             for token in settings.VK_ACCESS_TOKENS
         ]
     if not (settings.OK_APPLICATION_KEY and settings.OK_APPLICATION_SECRET_KEY):
@@ -80,6 +86,7 @@ def build_clients(network: str) -> list[VkClient] | list[OkClient]:
             settings.OK_ACCESS_TOKEN,
             _limiter(settings.OK_RATE_LIMIT),
             timeout=timeout,
+            backoff=backoff,
         )
     ]
 
@@ -171,9 +178,13 @@ def _read_batch(run: SweepRun, network: str, pages: list[OfficialPage], window: 
     reads: dict[int, PageRead] = {}
     # Pages are sharded across tokens by id, so each token's daily quota carries its share.
     shards: dict[int, list[PageRef]] = {}
+    # The first read goes back far enough for the organization page's 12-week chart (one
+    # wall.get of 100 posts covers that for any school); later reads only ask for what is new.
+    horizon = window.current_week_start - timedelta(weeks=HISTORY_WEEKS - 1)
+    horizon = min(window.start, datetime.combine(horizon, time.min, MOSCOW))
     for page in pages:
         last = last_reads.get(page.pk)
-        since = max(window.start, last - READ_OVERLAP) if last else window.start
+        since = max(horizon, last - READ_OVERLAP) if last else horizon
         ref = PageRef(
             page_id=page.pk, network=network, url=page.url, link_kind=page.link_kind, link_value=page.link_value,
             external_id=page.external_id, external_kind=page.external_kind, since=since,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -40,14 +42,27 @@ class Organization(models.Model):
     phone = models.CharField(_("телефон"), max_length=100, blank=True)
     website = models.URLField(_("сайт"), blank=True)
     created_at = models.DateTimeField(_("создана"), auto_now_add=True)
+    # «СОШ №4» before «СОШ №10»: numbers zero-padded, so SQL can sort and page naturally.
+    sort_name = models.CharField(max_length=150, editable=False, db_index=True, default="")
 
     class Meta:
-        ordering = ["kind", "short_name"]
+        ordering = ["kind", "sort_name"]
         verbose_name = _("организация")
         verbose_name_plural = _("организации")
 
     def __str__(self) -> str:
         return self.short_name
+
+    def save(self, *args, **kwargs):
+        self.sort_name = natural_key(self.short_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "short_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "sort_name"}
+        super().save(*args, **kwargs)
+
+
+def natural_key(text: str) -> str:
+    return re.sub(r"\d+", lambda match: match.group().zfill(6), text.lower().strip("«»\"' "))[:150]
 
 
 class Network(models.TextChoices):

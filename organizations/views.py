@@ -19,7 +19,7 @@ from organizations.models import Network
 def home(request: HttpRequest) -> HttpResponse:
     """Each role starts where its work is."""
     if is_methodologist(request.user):
-        return redirect("checklist-matrix")
+        return redirect("dashboard")
     membership = membership_of(request.user)
     if membership is not None and membership.organization_id:
         return redirect("organization-detail", pk=membership.organization_id)

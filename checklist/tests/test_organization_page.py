@@ -134,5 +134,7 @@ def test_the_page_is_built_in_the_same_number_of_queries_with_one_or_five_revisi
     assert with_five == with_one
     content = client.get(url(actors.org_a)).content.decode()
     assert "Исправьте 5" in content and content.count("Версия") >= 10
-    with django_assert_max_num_queries(8):
+    # The page also shows the sweep's verdicts, the chart and the timeline; 15 is the
+    # budget the scaling issue sets for the organization page.
+    with django_assert_max_num_queries(15):
         client.get(url(actors.org_a))

@@ -9,11 +9,11 @@ from tests.factories import UserFactory
 URL = reverse("home")
 
 
-def test_methodologist_lands_on_the_district_matrix(actors):
+def test_methodologist_lands_on_the_district_dashboard(actors):
     response = actors.client_for(actors.methodologist).get(URL)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("checklist-matrix")
+    assert response["Location"] == reverse("dashboard")
 
 
 def test_staff_land_on_their_own_organization(actors):
@@ -23,12 +23,12 @@ def test_staff_land_on_their_own_organization(actors):
     assert response["Location"] == reverse("organization-detail", args=[actors.org_b.pk])
 
 
-def test_an_administrator_lands_on_the_district_matrix(actors):
+def test_an_administrator_lands_on_the_district_dashboard(actors):
     admin = UserFactory(username="admin", is_superuser=True, is_staff=True)
 
     response = actors.client_for(admin).get(URL)
 
-    assert response["Location"] == reverse("checklist-matrix")
+    assert response["Location"] == reverse("dashboard")
 
 
 def test_a_user_without_a_role_is_told_to_ask_for_one(actors):

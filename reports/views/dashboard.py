@@ -1,1 +1,212 @@
-urlpatterns: list = []
+"""The methodologist's home: every organization in scope, a light per criterion, totals in
+the briefing's words, filters, and an export of exactly the filtered rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import urlencode
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from checklist.models import ChecklistItem, Verdict, WorkStatus
+from organizations.access import is_methodologist, organizations_for
+from organizations.models import Organization
+from reports.selectors import (
+    NETWORKS,
+    PAGE_CRITERIA,
+    STATUSES,
+    DashboardFilters,
+    apply_filters,
+    dashboard_queryset,
+    dashboard_totals,
+    last_sweep,
+)
+
+PAGE_SIZE = 100
+STATUS_LABELS = {
+    "ok": gettext_lazy("в порядке"),
+    "warning": gettext_lazy("есть замечания"),
+    "fail": gettext_lazy("нарушение"),
+    "unknown": gettext_lazy("неизвестно"),
+}
+STATUS_CELLS = {"ok": ("cell-ok", "✓"), "warning": ("cell-warning", "!"), "fail": ("cell-fail", "✗"), "unknown": ("cell-unknown", "?")}
+NETWORK_LABELS = {"vk": gettext_lazy("ВКонтакте"), "ok": gettext_lazy("Одноклассники")}
+
+
+@dataclass
+class Cell:
+    css: str
+    symbol: str
+    title: str
+    value: str  # what the export writes
+
+
+def _status_cell(status: str | None, why: str = "") -> Cell:
+    status = status or "unknown"
+    css, symbol = STATUS_CELLS.get(status, STATUS_CELLS["unknown"])
+    label = str(STATUS_LABELS.get(status, status))
+    return Cell(css, symbol, f"{label}. {why}".strip(" ."), label)
+
+
+def _page_cell(row, network: str, stale_before) -> Cell:
+    if not getattr(row, f"{network}_has_page"):
+        return _status_cell("fail", _("страница не зарегистрирована"))
+    status = getattr(row, f"{network}_status")
+    checked = getattr(row, f"{network}_checked_at")
+    if status is None:
+        return _status_cell("unknown", _("ещё не проверялась"))
+    when = timezone.localtime(checked).strftime("%d.%m.%Y %H:%M") if checked else ""
+    if checked and stale_before and checked < stale_before:
+        cell = _status_cell("unknown", _("данные устарели, проверено %(when)s") % {"when": when})
+        cell.value = str(STATUS_LABELS.get(status, status))
+        return cell
+    return _status_cell(status, _("проверено %(when)s") % {"when": when} if when else "")
+
+
+def _regular_cell(row, network: str) -> Cell:
+    if getattr(row, f"{network}_regular"):
+        return Cell("cell-ok", "✓", _("3 и более публикаций каждую неделю окна"), _("да"))
+    if getattr(row, f"{network}_irregular"):
+        return Cell("cell-fail", "✗", _("в какую-то неделю окна меньше 3 публикаций"), _("нет"))
+    return Cell("cell-unknown", "?", _("нет данных"), "—")
+
+
+def _item_cell(row, item: ChecklistItem, today) -> Cell:
+    status = getattr(row, f"item_{item.code}_status")
+    verdict = getattr(row, f"item_{item.code}_verdict")
+    note = getattr(row, f"item_{item.code}_note") or ""
+    if item.is_manual:
+        label = str(WorkStatus(status).label) if status else "—"
+        if status == WorkStatus.APPROVED:
+            return Cell("cell-ok", "✓", label, label)
+        if status == WorkStatus.SUBMITTED:
+            return Cell("cell-warning", "…", label, label)
+        overdue = item.due_date is not None and item.due_date < today
+        css = "cell-fail" if overdue or status == WorkStatus.RETURNED else "cell-warning"
+        why = _("срок %(due)s истёк") % {"due": item.due_date.strftime("%d.%m.%Y")} if overdue else ""
+        return Cell(css, "✗" if css == "cell-fail" else "·", f"{label}. {why}".strip(" ."), label)
+    label = str(Verdict(verdict).label) if verdict else "—"
+    if verdict == Verdict.COMPLIANT:
+        return Cell("cell-ok", "✓", note or label, label)
+    if verdict == Verdict.NON_COMPLIANT:
+        return Cell("cell-fail", "✗", note or label, label)
+    return Cell("cell-unknown", "?", note or label, label)
+
+
+def _columns(items: list[ChecklistItem]) -> list[tuple[str, str]]:
+    columns = [("status", _("Итог"))]
+    for network in NETWORKS:
+        columns += [(f"{network}_page", _("%(n)s: страница") % {"n": NETWORK_LABELS[network]}),
+                    (f"{network}_regular", _("%(n)s: регулярность") % {"n": NETWORK_LABELS[network]})]
+    columns += [(f"item_{item.code}", item.short_title) for item in items]
+    return columns
+
+
+def _row_cells(row, items: list[ChecklistItem], today, stale_before) -> list[Cell]:
+    cells = [_status_cell(row.status)]
+    for network in NETWORKS:
+        cells += [_page_cell(row, network, stale_before), _regular_cell(row, network)]
+    cells += [_item_cell(row, item, today) for item in items]
+    return cells
+
+
+def _dashboard(request: HttpRequest):
+    if not is_methodologist(request.user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    items = list(ChecklistItem.objects.order_by("position"))
+    filters = DashboardFilters.from_query(request.GET)
+    queryset = apply_filters(dashboard_queryset(organizations_for(request.user), items, today), filters, items)
+    return filters, items, today, queryset
+
+
+@require_GET
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    filters, items, today, queryset = _dashboard(request)
+    sweep = last_sweep()
+    stale_before = sweep.started_at if sweep else None
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    codes = [code for code, _label in _columns(items)]
+    rows = [(row, list(zip(codes, _row_cells(row, items, today, stale_before)))) for row in page.object_list]
+    query = filters.as_query()
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "filters": filters,
+            "query_string": urlencode(query),
+            "columns": _columns(items),
+            "rows": rows,
+            "page": page,
+            "totals": dashboard_totals(queryset, items),
+            "last_sweep": sweep,
+            "kinds": Organization.Kind.choices,
+            "statuses": [(status, STATUS_LABELS[status]) for status in STATUSES],
+            "networks": [(network, NETWORK_LABELS[network]) for network in NETWORKS],
+            "criteria": [(item.code, item.short_title) for item in items] + PAGE_CRITERIA,
+            "sorts": [("name", _("по названию")), ("status", _("сначала нарушения")), ("-status", _("сначала в порядке"))],
+        },
+    )
+
+
+@require_GET
+@login_required
+def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The filtered rows (all pages of them), as the methodologist sees them."""
+    if fmt not in ("xlsx", "csv"):
+        raise Http404
+    filters, items, today, queryset = _dashboard(request)
+    sweep = last_sweep()
+    stale_before = sweep.started_at if sweep else None
+    header = [_("Краткое название"), _("Полное название"), _("Тип")] + [label for _code, label in _columns(items)]
+    rows = [
+        [row.short_name, row.name, row.get_kind_display()] + [cell.value for cell in _row_cells(row, items, today, stale_before)]
+        for row in queryset.iterator(chunk_size=500)
+    ]
+    stamp = timezone.localtime().strftime("%Y-%m-%d")
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows(rows)
+        response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    else:
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = _("Госпаблики")[:31]
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+        sheet.freeze_panes = "B2"
+        sheet.column_dimensions["A"].width = 18
+        sheet.column_dimensions["B"].width = 50
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    response["Content-Disposition"] = f'attachment; filename="gospubliki-{stamp}.{fmt}"'
+    return response
+
+
+urlpatterns = [
+    path("dashboard/", dashboard, name="dashboard"),
+    path("dashboard/export.<str:fmt>", dashboard_export, name="dashboard-export"),
+]

@@ -1,1 +1,164 @@
-urlpatterns: list = []
+"""The organization page, staff's home: what to fix and how, a chart of posts per week
+per page, what the sweep saw, open alerts, the checklist with its documents, advice."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from checklist.models import EntryEvent, WorkStatus
+from checklist.selectors import organization_checklist
+from monitoring.compliance import INFO_LABELS, community_entry
+from monitoring.models import ChangeEvent, PagePost, RuleSettings
+from monitoring.rules import MOSCOW, PaperworkItem, moscow_week_start, organization_status
+from organizations.access import get_organization_for_user
+from organizations.models import Network
+
+CHART_WEEKS = 12
+
+
+@dataclass
+class Todo:
+    severity: str  # "fail" or "warning"
+    text: str
+    how: str = ""
+    anchor: str = ""
+
+
+def weekly_chart(organization, today: datetime.date) -> dict:
+    """Community posts per Moscow week for the last CHART_WEEKS weeks, per network; the
+    last week is the unfinished current one (drawn apart, never judged)."""
+    current = today - datetime.timedelta(days=today.weekday())
+    weeks = [current - datetime.timedelta(weeks=n) for n in reversed(range(CHART_WEEKS))]
+    start = datetime.datetime.combine(weeks[0], datetime.time.min, MOSCOW)
+    counts: dict[str, Counter] = {network: Counter() for network in Network.values}
+    rows = PagePost.objects.filter(
+        page__organization=organization, from_community=True, date__gte=start
+    ).values_list("page__network", "date")
+    for network, moment in rows:
+        counts[network][moscow_week_start(moment)] += 1
+    rules = RuleSettings.load()
+    return {
+        "labels": [week.strftime("%d.%m") for week in weeks],
+        "series": {network: [counts[network][week] for week in weeks] for network in Network.values},
+        "norm_min": rules.posts_per_week_min,
+        "norm_target": rules.posts_per_week_target,
+        "current_index": len(weeks) - 1,
+    }
+
+
+def what_to_fix(communities: list[dict], manual_entries, today: datetime.date) -> list[Todo]:
+    """Plain-language tasks from the verdicts and the checklist, most urgent first."""
+    todos: list[Todo] = []
+    for entry in communities:
+        label = Network(entry["network"]).label
+        anchor = f"net-{entry['network']}"
+        if entry.get("missing"):
+            todos.append(Todo("fail", _("%(n)s: официальная страница не указана.") % {"n": label},
+                              _("Вставьте ссылку на сообщество в разделе «Официальные страницы»."), "pages"))
+            continue
+        if entry.get("is_community") is False:
+            todos.append(Todo("fail", _("%(n)s: указана личная страница, а не сообщество.") % {"n": label},
+                              _("Укажите ссылку на сообщество (группу) организации."), "pages"))
+            continue
+        if entry.get("deactivated"):
+            todos.append(Todo("fail", _("%(n)s: страница удалена или заблокирована.") % {"n": label}, "", anchor))
+            continue
+        if entry.get("gov_mark") is False:
+            todos.append(Todo("fail", _("%(n)s: нет метки «Госорганизация».") % {"n": label},
+                              _("Подтвердите статус через Госуслуги: управление сообществом → «Основная информация» → «Подтвердить статус через Госуслуги»."), anchor))
+        if entry.get("closed"):
+            todos.append(Todo("fail", _("%(n)s: сообщество закрыто.") % {"n": label},
+                              _("Откройте сообщество: официальная страница должна быть доступна всем."), anchor))
+        total = entry.get("posts_total")
+        if total is not None and total < 2:
+            todos.append(Todo("fail", _("%(n)s: меньше двух публикаций.") % {"n": label},
+                              _("Паблик не должен пустовать: опубликуйте новости организации."), anchor))
+        if entry.get("regular") is False:
+            weeks = ", ".join(str(week["posts"]) for week in entry.get("weekly_posts") or [])
+            todos.append(Todo("warning", _("%(n)s: публикации нерегулярны (по неделям: %(weeks)s).") % {"n": label, "weeks": weeks},
+                              _("Нужно 3–4 публикации каждую неделю."), anchor))
+        if entry.get("posts_not_from_community"):
+            todos.append(Todo("warning", _("%(n)s: на стене есть публикации не от имени сообщества (%(c)d).") % {"n": label, "c": entry["posts_not_from_community"]},
+                              _("Публикуйте от имени сообщества; закройте стену для записей посторонних или удаляйте их."), anchor))
+        if entry.get("reposts_from_personal_pages"):
+            todos.append(Todo("warning", _("%(n)s: новости репостятся с личных страниц (%(c)d).") % {"n": label, "c": entry["reposts_from_personal_pages"]},
+                              _("Публикуйте новости сразу в сообществе, а не на странице сотрудника."), anchor))
+        if entry.get("missing_info"):
+            missing = ", ".join(str(INFO_LABELS.get(name, name)) for name in entry["missing_info"])
+            todos.append(Todo("warning", _("%(n)s: не указано: %(m)s.") % {"n": label, "m": missing},
+                              _("Заполните «Основную информацию» и контакты сообщества."), anchor))
+        if entry.get("error"):
+            todos.append(Todo("unknown", _("%(n)s: %(e)s") % {"n": label, "e": entry["error"]}, "", anchor))
+    for entry in manual_entries:
+        if entry.status == WorkStatus.APPROVED:
+            continue
+        due = entry.effective_due_date
+        overdue = due is not None and due < today
+        if entry.status == WorkStatus.SUBMITTED:
+            continue  # waiting for the methodologist, nothing to do here
+        what = entry.item.title
+        if entry.status == WorkStatus.RETURNED:
+            text = _("«%(what)s» возвращено на доработку.") % {"what": what}
+        elif overdue:
+            text = _("«%(what)s»: срок %(due)s истёк.") % {"what": what, "due": due.strftime("%d.%m.%Y")}
+        else:
+            text = _("«%(what)s»: документ не загружен.") % {"what": what}
+        todos.append(Todo("fail" if overdue or entry.status == WorkStatus.RETURNED else "warning", text,
+                          entry.item.description, f"item-{entry.item.code}"))
+    order = {"fail": 0, "unknown": 1, "warning": 2}
+    return sorted(todos, key=lambda todo: order.get(todo.severity, 3))
+
+
+@require_GET
+@login_required
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organization, access = get_organization_for_user(request.user, pk)
+    today = timezone.localdate()
+    checklist = organization_checklist(organization)
+    pages = {page.network: page for page in organization.pages.select_related("state")}
+    communities = [community_entry(pages.get(network), network) for network in Network.values]
+    paperwork = [
+        PaperworkItem(code=e.item.code, approved=e.status == WorkStatus.APPROVED, due_date=e.effective_due_date)
+        for e in checklist["manual_entries"]
+    ]
+    status = organization_status(
+        {c["network"]: c["status"] for c in communities if not c.get("missing")}, paperwork, today
+    )
+    alerts = list(ChangeEvent.objects.filter(organization=organization, acknowledged_at=None).select_related("page")[:50])
+    timeline = sorted(
+        [("change", event.created_at, event) for event in ChangeEvent.objects.filter(organization=organization).select_related("page")[:30]]
+        + [("entry", event.created_at, event) for event in EntryEvent.objects.filter(entry__organization=organization)
+           .select_related("entry__item", "actor")[:30]],
+        key=lambda item: item[1],
+        reverse=True,
+    )[:30]
+    return render(
+        request,
+        "reports/organization.html",
+        {
+            "organization": organization,
+            "access": access,
+            "status": status,
+            "todos": what_to_fix(communities, checklist["manual_entries"], today),
+            "communities": [(Network(c["network"]), c, pages.get(c["network"])) for c in communities],
+            "chart": weekly_chart(organization, today),
+            "qr_pages": [page for page in pages.values()],
+            "alerts": alerts,
+            "timeline": timeline,
+            "quality": None,  # TODO(lead): organization_quality(organization) once reports/quality.py lands
+            **checklist,
+        },
+    )
+
+
+urlpatterns = [path("org/<int:pk>/", organization_detail, name="organization-detail")]

@@ -1,0 +1,213 @@
+"""Reads for the methodologist's dashboard. Everything a row needs is annotated in SQL
+(page statuses and verdicts, checklist states, the organization's overall status), so a
+page of rows costs the same few queries at 52 organizations and at 10,000, and filters,
+sorting and totals run in the database."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils.translation import gettext_lazy as _
+
+from checklist.models import ChecklistEntry, ChecklistItem, Verdict, WorkStatus
+from monitoring.models import PageState, SweepRun
+from organizations.models import OfficialPage, Organization
+
+NETWORKS = ("vk", "ok")
+STATUSES = ("fail", "unknown", "warning", "ok")
+# Criteria the dashboard can filter on: (code, label). Automatic items are judged by the
+# sweep, paperwork by the methodologist.
+PAGE_CRITERIA = [
+    ("vk_regular", _("Регулярность ВКонтакте")),
+    ("ok_regular", _("Регулярность в Одноклассниках")),
+]
+
+
+@dataclass
+class DashboardFilters:
+    kind: str = ""
+    status: str = ""
+    network: str = ""  # show organizations whose page on this network is not ok
+    criterion: str = ""  # a checklist code or a PAGE_CRITERIA code: show those not satisfied
+    q: str = ""
+    sort: str = "name"
+
+    @classmethod
+    def from_query(cls, query) -> "DashboardFilters":
+        return cls(
+            kind=query.get("kind", "").strip(),
+            status=query.get("status", "").strip(),
+            network=query.get("network", "").strip(),
+            criterion=query.get("criterion", "").strip(),
+            q=query.get("q", "").strip()[:100],
+            sort=query.get("sort", "name").strip(),
+        )
+
+    def as_query(self) -> dict[str, str]:
+        return {key: value for key, value in self.__dict__.items() if value and not (key == "sort" and value == "name")}
+
+
+SORTS = {
+    "name": ("kind_rank", "sort_name"),
+    "-name": ("-kind_rank", "-sort_name"),
+    "status": ("status_rank", "kind_rank", "sort_name"),
+    "-status": ("-status_rank", "kind_rank", "sort_name"),
+}
+# Schools first, as the briefing lists them.
+KIND_ORDER = [Organization.Kind.SCHOOL, Organization.Kind.KINDERGARTEN, Organization.Kind.ADDITIONAL, Organization.Kind.OTHER]
+
+
+def _page_state(network: str, field_name: str):
+    return Subquery(
+        PageState.objects.filter(page__organization=OuterRef("pk"), page__network=network).values(field_name)[:1]
+    )
+
+
+def _verdict_is(network: str, key: str, value: bool):
+    # A JSON boolean compared through the ORM lookup: portable across SQLite and PostgreSQL.
+    return Exists(
+        PageState.objects.filter(page__organization=OuterRef("pk"), page__network=network, **{f"verdict__{key}": value})
+    )
+
+
+def _entry(code: str, field_name: str):
+    return Subquery(
+        ChecklistEntry.objects.filter(organization=OuterRef("pk"), item__code=code).values(field_name)[:1]
+    )
+
+
+def dashboard_queryset(organizations: QuerySet[Organization], items: list[ChecklistItem], today: datetime.date):
+    """Organizations annotated with everything a dashboard row shows, and `status`."""
+    annotations: dict[str, Any] = {}
+    for network in NETWORKS:
+        annotations[f"{network}_has_page"] = Exists(OfficialPage.objects.filter(organization=OuterRef("pk"), network=network))
+        annotations[f"{network}_status"] = _page_state(network, "status")
+        annotations[f"{network}_checked_at"] = _page_state(network, "checked_at")
+        annotations[f"{network}_regular"] = _verdict_is(network, "regular", True)
+        annotations[f"{network}_irregular"] = _verdict_is(network, "regular", False)
+    for item in items:
+        annotations[f"item_{item.code}_status"] = _entry(item.code, "status")
+        annotations[f"item_{item.code}_verdict"] = _entry(item.code, "verdict")
+        annotations[f"item_{item.code}_note"] = _entry(item.code, "verdict_note")
+    overdue = ChecklistEntry.objects.filter(
+        organization=OuterRef("pk"), item__mode=ChecklistItem.Mode.MANUAL
+    ).exclude(status=WorkStatus.APPROVED)
+    queryset = organizations.annotate(**annotations).annotate(
+        paperwork_overdue=Exists(
+            overdue.filter(Q(due_date__lt=today) | Q(due_date__isnull=True, item__due_date__lt=today))
+        ),
+        paperwork_open=Exists(overdue),
+    )
+    # DESIGN §3.2: the worst of the networks (no page = fail) and the paperwork.
+    statuses = [f"{network}_status" for network in NETWORKS]
+    fail = Q(paperwork_overdue=True)
+    for network in NETWORKS:
+        fail |= Q(**{f"{network}_has_page": False}) | Q(**{f"{network}_status": "fail"})
+    unknown = Q(**{f"{statuses[0]}": "unknown"}) | Q(**{f"{statuses[1]}": "unknown"})
+    unknown |= Q(**{f"{statuses[0]}__isnull": True}) | Q(**{f"{statuses[1]}__isnull": True})
+    warning = Q(paperwork_open=True) | Q(**{statuses[0]: "warning"}) | Q(**{statuses[1]: "warning"})
+    return queryset.annotate(
+        kind_rank=Case(
+            *[When(kind=kind, then=Value(rank)) for rank, kind in enumerate(KIND_ORDER)],
+            default=Value(len(KIND_ORDER)),
+            output_field=IntegerField(),
+        ),
+        status=Case(
+            When(fail, then=Value("fail")),
+            When(unknown, then=Value("unknown")),
+            When(warning, then=Value("warning")),
+            default=Value("ok"),
+            output_field=CharField(),
+        ),
+        status_rank=Case(
+            When(fail, then=Value(0)),
+            When(unknown, then=Value(1)),
+            When(warning, then=Value(2)),
+            default=Value(3),
+            output_field=IntegerField(),
+        ),
+    )
+
+
+def apply_filters(queryset, filters: DashboardFilters, items: list[ChecklistItem]):
+    if filters.kind in Organization.Kind.values:
+        queryset = queryset.filter(kind=filters.kind)
+    if filters.status in STATUSES:
+        queryset = queryset.filter(status=filters.status)
+    if filters.network in NETWORKS:
+        queryset = queryset.exclude(**{f"{filters.network}_status": "ok"})
+    if filters.q:
+        queryset = queryset.filter(Q(short_name__icontains=filters.q) | Q(name__icontains=filters.q))
+    codes = {item.code: item for item in items}
+    if filters.criterion in codes:
+        item = codes[filters.criterion]
+        if item.is_manual:
+            queryset = queryset.exclude(**{f"item_{item.code}_status": WorkStatus.APPROVED})
+        else:
+            queryset = queryset.exclude(**{f"item_{item.code}_verdict": Verdict.COMPLIANT})
+    elif filters.criterion in {"vk_regular", "ok_regular"}:
+        queryset = queryset.filter(**{filters.criterion: False})
+    return queryset.order_by(*SORTS.get(filters.sort, SORTS["name"]))
+
+
+@dataclass
+class Total:
+    label: str
+    done: int
+    total: int
+    code: str = ""
+
+
+@dataclass
+class DashboardTotals:
+    organizations: int = 0
+    items: list[Total] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)
+
+
+def dashboard_totals(queryset, items: list[ChecklistItem]) -> DashboardTotals:
+    """Column totals in the briefing's words, over the filtered rows (3 queries)."""
+    ids = queryset.order_by().values("pk")
+    statuses = dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
+    organizations = sum(statuses.values())
+    counts = {
+        row["item__code"]: row
+        for row in ChecklistEntry.objects.filter(organization__in=ids)
+        .values("item__code")
+        .annotate(
+            compliant=Count("pk", filter=Q(verdict=Verdict.COMPLIANT)),
+            approved=Count("pk", filter=Q(status=WorkStatus.APPROVED)),
+        )
+    }
+    regular = dict(
+        PageState.objects.filter(page__organization__in=ids, verdict__regular=True)
+        .values_list("page__network")
+        .annotate(n=Count("pk"))
+    )
+    totals = DashboardTotals(organizations=organizations, statuses=statuses)
+    for item in items:
+        row = counts.get(item.code, {})
+        done = row.get("approved", 0) if item.is_manual else row.get("compliant", 0)
+        totals.items.append(Total(label=item.title, done=done, total=organizations, code=item.code))
+    totals.items.append(Total(str(_("Регулярные публикации ВКонтакте")), regular.get("vk", 0), organizations, "vk_regular"))
+    totals.items.append(Total(str(_("Регулярные публикации в Одноклассниках")), regular.get("ok", 0), organizations, "ok_regular"))
+    return totals
+
+
+def last_sweep() -> SweepRun | None:
+    return SweepRun.objects.exclude(finished_at=None).order_by("-finished_at").first()
