@@ -211,7 +211,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # urllib3 at DEBUG prints full request URLs, which carry VK tokens: keep it quiet.
-    "loggers": {"urllib3": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "urllib3": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 AXES_VERBOSE = False
 
@@ -231,4 +236,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read-only access to organizations, page compliance and checklist status.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "ComplianceStatusEnum": "monitoring.rules.STATUS_SEVERITY",
+        "WorkStatusEnum": "checklist.models.WorkStatus",
+    },
 }
+# Token holders are scripts of the district's own staff; a generous ceiling still stops a runaway loop.
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["rest_framework.throttling.UserRateThrottle"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"user": env_str("API_THROTTLE_RATE", "600/hour")}

@@ -1,0 +1,58 @@
+"""Write every organization's QR poster and codes to a folder, for a district that prints them
+all at once, or sends them to schools by e-mail, without clicking through the portal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from organizations.models import Organization
+from reports import qr
+
+
+class Command(BaseCommand):
+    help = (
+        "Write an A4 QR poster (PDF) per organization and a PNG and SVG code per official page "
+        "into --output DIR; file names come from the short name (СОШ_9.pdf, СОШ_9_vk.png)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--output", required=True, type=Path, help="folder to write into (created if missing)")
+        parser.add_argument(
+            "--org", action="append", dest="short_names", metavar="SHORT_NAME", help="only this organization (repeatable)"
+        )
+
+    def handle(self, *args, output: Path, short_names: list[str] | None, **options) -> None:
+        organizations = Organization.objects.prefetch_related("pages").order_by("kind", "short_name")
+        if short_names:
+            organizations = organizations.filter(short_name__in=short_names)
+            unknown = set(short_names) - {organization.short_name for organization in organizations}
+            if unknown:
+                raise CommandError(_("нет организаций с кратким названием: %(names)s") % {"names": ", ".join(sorted(unknown))})
+        organizations = list(organizations)
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CommandError(_("не удалось создать папку %(dir)s: %(error)s") % {"dir": output, "error": error}) from error
+
+        stems = qr.file_stems(organizations)
+        written = 0
+        for organization in organizations:
+            stem = stems[organization.pk]
+            pages = list(organization.pages.all())
+            files = {f"{stem}.pdf": qr.poster_pdf(organization, pages)}
+            for page in pages:
+                files[f"{stem}_{page.network}.png"] = qr.qr_png(page.url)
+                files[f"{stem}_{page.network}.svg"] = qr.qr_svg(page.url)
+            for name, data in files.items():
+                (output / name).write_bytes(data)
+                self.stdout.write(str(output / name))
+            written += len(files)
+        summary = _("Готово: организаций — %(organizations)d, файлов — %(files)d, папка %(dir)s.") % {
+            "organizations": len(organizations),
+            "files": written,
+            "dir": output,
+        }
+        self.stdout.write(self.style.SUCCESS(summary))
