@@ -11,7 +11,6 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("org/<int:pk>/", checklist_views.organization_detail, name="organization-detail"),
     path("org/<int:pk>/pages/<str:network>/", organizations_views.page_set, name="page-set"),
     path("org/<int:pk>/audit/", checklist_views.organization_audit_log, name="organization-audit"),
     path("entries/<int:entry_id>/upload/", checklist_views.evidence_upload, name="evidence-upload"),
