@@ -198,15 +198,20 @@ class ChangeEvent(models.Model):
 
 
 class Notification(models.Model):
-    """One digest sent to one person for one run: the row is written before the e-mail
-    goes out, so a rerun never sends it twice."""
+    """One message to one person: a sweep's digest (keyed by run) or a reminder (keyed by
+    period, e.g. a date or an ISO week). The row is written before the e-mail goes out and
+    sending claims it, so a rerun never sends it twice."""
 
     class Kind(models.TextChoices):
         STAFF_DIGEST = "staff_digest", _("Сводка для организации")
         DISTRICT_DIGEST = "district_digest", _("Сводка по району")
         CONFIG_ALERT = "config_alert", _("Ошибка настройки API")
+        STAFF_REMINDER = "staff_reminder", _("Напоминание о сроках")
+        DISTRICT_WEEKLY = "district_weekly", _("Еженедельная сводка по району")
+        MIDWEEK_NUDGE = "midweek_nudge", _("Напоминание о публикациях на неделе")
 
-    run = models.ForeignKey(SweepRun, on_delete=models.CASCADE, related_name="notifications")
+    run = models.ForeignKey(SweepRun, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
+    period = models.CharField(max_length=20, blank=True)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     subject = models.CharField(max_length=300)
@@ -216,7 +221,14 @@ class Notification(models.Model):
     error = models.CharField(max_length=500, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["run", "recipient", "kind"], name="one_digest_per_run")]
+        verbose_name = _("уведомление")
+        verbose_name_plural = _("уведомления")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "recipient", "kind"], name="one_digest_per_run"),
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "period"], condition=~models.Q(period=""), name="one_reminder_per_period"
+            ),
+        ]
 
 
 class DailyMetric(models.Model):

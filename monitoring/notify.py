@@ -90,10 +90,19 @@ def _summary() -> dict[str, int]:
 
 
 def _digest(run: SweepRun, user, kind: str, subject: str, template: str, context: dict) -> None:
-    body = render_to_string(template, {**context, "run": run, "user": user})
-    Notification.objects.get_or_create(
-        run=run, recipient=user, kind=kind, defaults={"subject": subject[:300], "body": body}
+    queue_message(recipient=user, kind=kind, subject=subject, template=template, context=context, run=run)
+
+
+def queue_message(
+    *, recipient, kind: str, subject: str, template: str, context: dict, run: SweepRun | None = None, period: str = ""
+) -> Notification:
+    """Write a message once: per run for digests, per period (a date, an ISO week) for reminders."""
+    body = render_to_string(template, {**context, "run": run, "user": recipient})
+    key = {"run": run} if run is not None else {"run": None, "period": period}
+    notification, _created = Notification.objects.get_or_create(
+        recipient=recipient, kind=kind, **key, defaults={"subject": subject[:300], "body": body}
     )
+    return notification
 
 
 def send_pending(run: SweepRun | None = None) -> int:

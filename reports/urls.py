@@ -1,4 +1,4 @@
-from reports.views import api, dashboard, district_report, organization, qr
+from reports.views import api, dashboard, district_report, organization, qr, tasks
 
 urlpatterns = [
     *dashboard.urlpatterns,
@@ -6,4 +6,5 @@ urlpatterns = [
     *district_report.urlpatterns,
     *qr.urlpatterns,
     *api.urlpatterns,
+    *tasks.urlpatterns,
 ]

@@ -1,0 +1,80 @@
+"""«Мои задачи»: for staff, what their organization has to do, with due dates; for a
+methodologist, what waits for them (documents to review) and who is behind."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.forms import modelformset_factory
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from checklist.models import ChecklistEntry, ChecklistItem, WorkStatus
+from checklist.selectors import organization_entries
+from monitoring.compliance import community_entry
+from monitoring.models import RuleSettings
+from organizations.access import is_methodologist, membership_of, organizations_for
+from organizations.models import Network
+from reports.forms import RuleSettingsForm
+from reports.reminders import open_paperwork
+from reports.views.organization import what_to_fix
+
+
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    if is_methodologist(request.user):
+        organizations = organizations_for(request.user)
+        pending = ChecklistEntry.objects.filter(organization__in=organizations, status=WorkStatus.SUBMITTED).count()
+        behind = open_paperwork(list(organizations.values_list("pk", flat=True)), today)
+        names = dict(organizations.filter(pk__in=behind).values_list("pk", "short_name"))
+        rows = sorted(((names[pk], pk, items) for pk, items in behind.items()), key=lambda row: row[0])
+        return render(request, "reports/my_tasks.html", {"methodologist": True, "pending": pending, "rows": rows})
+    membership = membership_of(request.user)
+    if membership is None or membership.organization_id is None:
+        return redirect("home")
+    organization = membership.organization
+    entries = organization_entries(organization)
+    pages = {page.network: page for page in organization.pages.select_related("state")}
+    communities = [community_entry(pages.get(network), network) for network in Network.values]
+    manual = [entry for entry in entries if entry.item.is_manual]
+    return render(
+        request,
+        "reports/my_tasks.html",
+        {"organization": organization, "todos": what_to_fix(communities, manual, today), "entries": manual, "today": today},
+    )
+
+
+ItemDueFormSet = modelformset_factory(ChecklistItem, fields=["due_date"], extra=0)
+
+
+@login_required
+def rule_settings(request: HttpRequest) -> HttpResponse:
+    """The methodologist edits the thresholds of DESIGN §3.2 and the paperwork due dates."""
+    if not is_methodologist(request.user):
+        raise PermissionDenied
+    rules = RuleSettings.load()
+    items = ChecklistItem.objects.filter(mode=ChecklistItem.Mode.MANUAL).order_by("position")
+    if request.method == "POST":
+        form = RuleSettingsForm(request.POST, instance=rules)
+        formset = ItemDueFormSet(request.POST, queryset=items, prefix="items")
+        if form.is_valid() and formset.is_valid():
+            with transaction.atomic():
+                form.save()
+                formset.save()
+            messages.success(request, _("Настройки сохранены. Новые пороги применятся при следующей проверке страниц."))
+            return redirect("rule-settings")
+        messages.error(request, _("Исправьте ошибки в форме."))
+    else:
+        form = RuleSettingsForm(instance=rules)
+        formset = ItemDueFormSet(queryset=items, prefix="items")
+    return render(request, "reports/rule_settings.html", {"form": form, "formset": formset})
+
+
+urlpatterns = [
+    path("tasks/", my_tasks, name="my-tasks"),
+    path("settings/", rule_settings, name="rule-settings"),
+]
