@@ -23,7 +23,7 @@ def organization_entries(organization: Organization) -> list[ChecklistEntry]:
     )
 
 
-def organization_checklist(organization: Organization) -> dict:
+def organization_checklist(organization: Organization, pages=None) -> dict:
     """What the checklist part of the organization page needs: entries with their
     revisions, events and upload forms, and the page-link forms."""
     from checklist.forms import EvidenceForm
@@ -31,7 +31,9 @@ def organization_checklist(organization: Organization) -> dict:
     from organizations.models import Network, OfficialPage
 
     entries = organization_entries(organization)
-    pages = {page.network: page for page in OfficialPage.objects.filter(organization=organization)}
+    if pages is None:
+        pages = list(OfficialPage.objects.filter(organization=organization))
+    pages = {page.network: page for page in pages}
     page_forms = [
         (network, pages.get(network.value),
          PageLinkForm(network=network.value, initial={"url": getattr(pages.get(network.value), "url", "")}))

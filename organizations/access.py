@@ -22,12 +22,12 @@ class Access:
 
 
 def membership_of(user) -> Membership | None:
+    """The user's role with its organization, read once per request (cached on the user)."""
     if not user.is_authenticated:
         return None
-    try:
-        return user.membership
-    except Membership.DoesNotExist:
-        return None
+    if not hasattr(user, "_membership_cache"):
+        user._membership_cache = Membership.objects.select_related("organization").filter(user=user).first()
+    return user._membership_cache
 
 
 def is_methodologist(user) -> bool:

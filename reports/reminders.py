@@ -185,5 +185,5 @@ def _uncovered_directions(behind: dict[int, list]) -> dict[int, list[str]]:
     result = {}
     for organization in Organization.objects.filter(pk__in=behind):
         report = organization_quality(organization)
-        result[organization.pk] = [str(label) for label in getattr(report, "uncovered_directions", [])]
+        result[organization.pk] = [str(direction.label) for direction in report.coverage.uncovered]
     return result

@@ -39,7 +39,8 @@ Format (every key optional unless marked *)::
         }],
         "profiles": [{"uid"*: "600", "shortname": "ivan.petrov"}]
       },
-      "faults": [FAULT, ...]
+      "faults": [FAULT, ...],
+      "latency_ms": 20                       # every answer waits this long (benchmarks)
     }
 
     DATE  = unix seconds | ISO 8601 (naive = Moscow time)
@@ -159,6 +160,8 @@ class Scenario:
     vk: VkScenario
     ok: OkScenario
     faults: list[Fault]
+    # Seconds every answer takes on the wire (benchmarks: a real API is not instant).
+    latency: float = 0.0
 
 
 def load_scenario(source: Mapping[str, Any] | str | Path) -> Scenario:
@@ -175,7 +178,14 @@ def load_scenario(source: Mapping[str, Any] | str | Path) -> Scenario:
         vk=_vk(_mapping(data.get("vk", {}), "vk"), now),
         ok=_ok(_mapping(data.get("ok", {}), "ok"), now),
         faults=[_fault(f, f"faults[{i}]") for i, f in enumerate(_list(data.get("faults", []), "faults"))],
+        latency=_latency(data.get("latency_ms", 0)),
     )
+
+
+def _latency(value: Any) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 10_000:
+        raise ScenarioError("latency_ms: a number of milliseconds from 0 to 10000")
+    return value / 1000
 
 
 # --- VK ------------------------------------------------------------------------------------

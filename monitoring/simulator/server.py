@@ -92,6 +92,8 @@ class Simulator:
             body = body[: max(len(body) // 2, 1)]
         if fault is None or fault.transport == "truncated_json":
             self.log.add(record)
+        if self.scenario.latency:
+            time.sleep(self.scenario.latency)
         handler.send_body(200, body, "application/json; charset=utf-8")
 
     def _transport_fault(self, handler: "_Handler", kind: str) -> None:

@@ -22,6 +22,7 @@ from monitoring.models import ChangeEvent, PagePost, RuleSettings
 from monitoring.rules import MOSCOW, PaperworkItem, moscow_week_start, organization_status
 from organizations.access import get_organization_for_user
 from organizations.models import Network
+from reports.quality import organization_quality
 
 CHART_WEEKS = 12
 
@@ -124,8 +125,8 @@ def what_to_fix(communities: list[dict], manual_entries, today: datetime.date) -
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organization, access = get_organization_for_user(request.user, pk)
     today = timezone.localdate()
-    checklist = organization_checklist(organization)
     pages = {page.network: page for page in organization.pages.select_related("state")}
+    checklist = organization_checklist(organization, pages=list(pages.values()))
     communities = [community_entry(pages.get(network), network) for network in Network.values]
     paperwork = [
         PaperworkItem(code=e.item.code, approved=e.status == WorkStatus.APPROVED, due_date=e.effective_due_date)
@@ -134,9 +135,10 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     status = organization_status(
         {c["network"]: c["status"] for c in communities if not c.get("missing")}, paperwork, today
     )
-    alerts = list(ChangeEvent.objects.filter(organization=organization, acknowledged_at=None).select_related("page")[:50])
+    changes = list(ChangeEvent.objects.filter(organization=organization).select_related("page")[:100])
+    alerts = [event for event in changes if event.acknowledged_at is None]
     timeline = sorted(
-        [("change", event.created_at, event) for event in ChangeEvent.objects.filter(organization=organization).select_related("page")[:30]]
+        [("change", event.created_at, event) for event in changes[:30]]
         + [("entry", event.created_at, event) for event in EntryEvent.objects.filter(entry__organization=organization)
            .select_related("entry__item", "actor")[:30]],
         key=lambda item: item[1],
@@ -155,7 +157,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "qr_pages": [page for page in pages.values()],
             "alerts": alerts,
             "timeline": timeline,
-            "quality": None,  # TODO(lead): organization_quality(organization) once reports/quality.py lands
+            "quality": organization_quality(organization),
             **checklist,
         },
     )

@@ -1,0 +1,275 @@
+"""`make bench`: the sweep's API budget and speed, and the dashboard at scale, measured in
+one run against the built-in simulator. Writes bench/results.md and bench/results.json;
+every figure has its inputs beside it.
+
+Runs on its own SQLite file (bench/tmp/) unless DATABASE_URL is set (PostgreSQL gives the
+figures a region would see). Scale with BENCH_PAGES (default 2000)."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))
+TMP = BENCH / "tmp"
+PAGES = int(os.environ.get("BENCH_PAGES", "2000"))
+OPEN_SHARE = 0.25  # share of walls open to others' posts (wall == 1)
+LATENCY_MS = 20
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govpublic.settings")
+    if "DATABASE_URL" not in os.environ:
+        shutil.rmtree(TMP, ignore_errors=True)
+        TMP.mkdir(parents=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{TMP / 'bench.sqlite3'}"
+    os.environ["RATE_LIMIT_STORAGE_URL"] = ""
+    os.environ.pop("CELERY_BROKER_URL", None)
+    os.environ["LOG_LEVEL"] = "WARNING"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0) if "sqlite" not in os.environ["DATABASE_URL"] else None
+    call_command("migrate", verbosity=0)
+
+
+def registry(n: int, offset: int = 0) -> list[dict]:
+    return [
+        {
+            "short_name": f"ОО №{offset + i + 1}",
+            "vk_id": 300_000_000 + offset + i,
+            "ok_id": str(80_000_000_000_000 + offset + i),
+            "open": (i % round(1 / OPEN_SHARE)) == 0,
+        }
+        for i in range(n)
+    ]
+
+
+def scenario(rows: list[dict], *, token: str, token_type: str, rate: int, latency_ms: int = 0) -> dict:
+    groups = []
+    for row in rows:
+        groups.append(
+            {
+                "id": row["vk_id"],
+                "name": row["short_name"],
+                "is_government_organization": True,
+                "wall": 1 if row["open"] else 2,
+                "description": "Школа. 352030, ст. Кущёвская. +7 (86168) 1-23-45, shkola@example.org, https://school.example.org",
+                "post_series": [
+                    {"per_week": [3, 4, 3, 4, 3, 3, 4, 3, 4, 3, 4, 3], "first_week": -12, "text": "Новость {n} #школа",
+                     "attachments": [{"type": "photo", "width": 1280, "height": 960}], "likes": 5, "views": 100},
+                ],
+                "posts": [{"week": 0, "weekday": 1, "time": "00:00", "text": "Новость недели"}],
+            }
+        )
+    return {"vk": {"tokens": [{"token": token, "type": token_type}], "requests_per_second": rate, "groups": groups},
+            "latency_ms": latency_ms}
+
+
+def load_registry(rows: list[dict]) -> None:
+    from checklist.services import entries_ensure
+    from organizations.models import District, OfficialPage, Organization
+
+    district, _ = District.objects.get_or_create(name="Бенчмарк")
+    organizations = Organization.objects.bulk_create(
+        [Organization(district=district, short_name=row["short_name"], name=row["short_name"], kind="school",
+                      sort_name=row["short_name"]) for row in rows]
+    )
+    by_name = {org.short_name: org for org in Organization.objects.filter(district=district)}
+    OfficialPage.objects.bulk_create(
+        [OfficialPage(organization=by_name[row["short_name"]], network="vk", url=f"https://vk.com/club{row['vk_id']}",
+                      link_kind="club", link_value=str(row["vk_id"])) for row in rows]
+    )
+    entries_ensure()
+    return organizations
+
+
+def vk_sweep(sim, token: str, token_type: str, rate: int) -> tuple[float, object]:
+    from django.conf import settings
+
+    from monitoring.models import SweepRun
+    from monitoring.sweep import _limiters, sweep_run_inline, sweep_start
+
+    _limiters.clear()
+    settings.VK_API_URL = sim.url_vk
+    settings.VK_ACCESS_TOKENS = [token]
+    settings.VK_TOKEN_TYPE = token_type
+    settings.VK_RATE_LIMIT = f"{rate}/second"
+    sim.clear_log()
+    started = time.monotonic()
+    run = sweep_start(trigger=SweepRun.Trigger.COMMAND, networks=["vk"])
+    sweep_run_inline(run)
+    return time.monotonic() - started, run
+
+
+def bound(pages: int, open_walls: int, token_type: str) -> int:
+    calls = pages + open_walls
+    if token_type == "user":
+        return math.ceil(calls / 25) + math.ceil(pages / 500)
+    return calls + math.ceil(pages / 500)
+
+
+def reset_monitoring() -> None:
+    from monitoring.models import PagePost, PageState, Snapshot, SweepRun
+    from organizations.models import OfficialPage
+
+    SweepRun.objects.all().delete()
+    Snapshot.objects.all().delete()
+    PagePost.objects.all().delete()
+    PageState.objects.all().delete()
+    OfficialPage.objects.update(external_id="", external_kind="")
+
+
+def measure_sweeps(results: dict) -> None:
+    from monitoring.simulator.server import start_simulator
+
+    rows = registry(PAGES)
+    load_registry(rows)
+    open_walls = sum(row["open"] for row in rows)
+
+    for token_type, rate in (("service", 200), ("user", 200)):
+        reset_monitoring()
+        token = f"bench-{token_type}"
+        sim = start_simulator(scenario(rows, token=token, token_type=token_type, rate=rate))
+        try:
+            _seconds, run = vk_sweep(sim, token, token_type, rate)
+            requests = sim.count("vk")
+            first_items = sum(record.items for record in sim.requests("vk") if record.method in ("wall.get", "execute"))
+            expected = bound(PAGES, open_walls, token_type)
+            results[f"vk_requests_over_bound_{token_type}"] = {
+                "value": round(requests / expected, 4), "target": "<= 1.05", "requests": requests, "bound": expected,
+                "pages": PAGES, "open_walls": open_walls, "simulator_rate": rate, "faults": run.faults,
+            }
+            results[f"vk_requests_per_page_{token_type}"] = {"value": round(requests / PAGES, 4), "pages": PAGES}
+            if token_type == "service":
+                _seconds, _run = vk_sweep(sim, token, token_type, rate)
+                second_items = sum(r.items for r in sim.requests("vk") if r.method in ("wall.get", "execute"))
+                results["incremental_item_reduction"] = {
+                    "value": round(1 - second_items / max(first_items, 1), 4), "target": ">= 0.90",
+                    "first_sweep_items": first_items, "second_sweep_items": second_items, "pages": PAGES,
+                }
+        finally:
+            sim.stop()
+
+    # Time: the real VK rate (3/s) with 20 ms on the wire; a user token keeps the run short.
+    reset_monitoring()
+    rate = 3
+    sim = start_simulator(scenario(rows, token="bench-time", token_type="user", rate=rate, latency_ms=LATENCY_MS))
+    try:
+        seconds, run = vk_sweep(sim, "bench-time", "user", rate)
+        requests = sim.count("vk")
+        results["sweep_time_over_bound"] = {
+            "value": round(seconds / (requests / rate), 4), "target": "<= 1.10", "seconds": round(seconds, 2),
+            "requests": requests, "rate_per_second": rate, "latency_ms": LATENCY_MS, "pages": PAGES,
+            "token": "user (execute)", "max_requests_in_any_second": sim.max_per_window("vk"),
+        }
+    finally:
+        sim.stop()
+
+
+def measure_dashboard(results: dict) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from organizations.models import Membership, Organization
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="bench-metodist")
+    Membership.objects.create(user=user, role=Membership.Role.METHODOLOGIST)
+    client = Client()
+    client.force_login(user)
+    queries: dict[str, int] = {}
+    times: dict[str, float] = {}
+    existing = Organization.objects.count()
+    for size in (52, 1000, 10000):
+        have = Organization.objects.count()
+        if have < size:
+            load_registry(registry(size - have, offset=have + 10_000_000))
+        Organization.objects.filter(pk__in=Organization.objects.order_by("-pk").values("pk")[: max(0, Organization.objects.count() - size)]).delete() if Organization.objects.count() > size else None
+        client.get("/dashboard/")  # warm caches
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/dashboard/")
+        assert response.status_code == 200
+        queries[str(size)] = len(captured)
+        samples = []
+        for _ in range(5):
+            started = time.perf_counter()
+            client.get("/dashboard/")
+            samples.append(time.perf_counter() - started)
+        times[str(size)] = statistics.median(samples)
+    results["dashboard_queries"] = {"value": queries, "target": "equal at every size", "page_size": 100}
+    results["dashboard_time_ratio"] = {
+        "value": round(times["10000"] / times["52"], 3), "target": "<= 3", "seconds": {k: round(v, 4) for k, v in times.items()},
+    }
+    organization = Organization.objects.order_by("pk").first()
+    with CaptureQueriesContext(connection) as captured:
+        client.get(f"/org/{organization.pk}/")
+    results["organization_page_queries"] = {"value": len(captured), "target": "<= 15"}
+    del existing
+
+
+def measure_storage(results: dict) -> None:
+    from django.db import connection
+
+    from monitoring.models import PagePost, Snapshot
+
+    pages = max(Snapshot.objects.values("page").distinct().count(), 1)
+    posts = PagePost.objects.count()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_total_relation_size('monitoring_pagepost'), pg_total_relation_size('monitoring_snapshot')")
+            post_bytes, snapshot_bytes = cursor.fetchone()
+        else:
+            cursor.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'monitoring_pagepost%'")
+            post_bytes = cursor.fetchone()[0] or 0
+            cursor.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'monitoring_snapshot%'")
+            snapshot_bytes = cursor.fetchone()[0] or 0
+    snapshots = max(Snapshot.objects.count(), 1)
+    per_post = post_bytes / max(posts, 1)
+    per_snapshot = snapshot_bytes / snapshots
+    # A page-year: 365 nightly snapshots and ~4 posts a week.
+    results["storage_bytes_per_page_year"] = {
+        "value": round(365 * per_snapshot + 52 * 4 * per_post),
+        "bytes_per_post": round(per_post), "bytes_per_snapshot_with_raw": round(per_snapshot),
+        "assumes": "365 snapshots and 208 posts per page-year; raw JSON pruned after RuleSettings.raw_retention_days",
+    }
+
+
+def write(results: dict) -> None:
+    results["_machine"] = {"python": platform.python_version(), "cpus": os.cpu_count(),
+                           "database": os.environ["DATABASE_URL"].split(":", 1)[0]}
+    (BENCH / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    lines = ["# Benchmark results", "", f"Pages: {PAGES}; database: {results['_machine']['database']}; "
+             f"CPUs: {results['_machine']['cpus']}.", "", "| figure | value | target | inputs |", "|---|---|---|---|"]
+    for key, entry in results.items():
+        if key.startswith("_"):
+            continue
+        inputs = ", ".join(f"{k}={v}" for k, v in entry.items() if k not in ("value", "target"))
+        lines.append(f"| `{key}` | {entry['value']} | {entry.get('target', '')} | {inputs} |")
+    (BENCH / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+def main() -> None:
+    setup_django()
+    results: dict = {}
+    measure_sweeps(results)
+    measure_storage(results)
+    measure_dashboard(results)
+    write(results)
+
+
+if __name__ == "__main__":
+    main()
