@@ -1,0 +1,428 @@
+"""The district report «Справка о ведении госпабликов» on the demo district: swept once
+through the simulator over HTTP, then read back as data, as PDF text and as a workbook."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from conftest import service_unavailable
+from monitoring.demo import build_scenario, demo_settings
+from monitoring.models import PagePost
+from monitoring.simulator.server import start_simulator
+from organizations.demo_facts import DEMO_FACTS, VK_IRREGULAR
+from organizations.models import OfficialPage, Organization
+from reports.district import (
+    MOSCOW,
+    Period,
+    PeriodError,
+    build_district_report,
+    default_period,
+    natural_key,
+    organization_key,
+    parse_period,
+)
+from reports.district_pdf import render_district_pdf
+from reports.district_xlsx import render_district_xlsx
+from tests.factories import OrganizationFactory
+from tests.services.briefing import briefing_picture
+
+pytestmark = pytest.mark.django_db
+
+# Far above the real 3/s: the test is about the report, not the rate limit.
+FAST_RATE = 50
+SECTION_TITLES = [
+    "Справка о ведении госпабликов",
+    "1. Сводка",
+    "2. Подтверждение сообществ через Госуслуги",
+    "3. Сообщества, где меньше 2 публикаций",
+    "4. Публикации не от имени сообщества и через личные страницы",
+    "5. Нерегулярные публикации",
+    "6. Обязательная информация",
+    "7. Выполнение чек-листа",
+    "8. Из опыта коллег",
+]
+
+
+@pytest.fixture(scope="module")
+def demo_district(django_db_setup, django_db_blocker):
+    """The demo registry swept once for the whole module, inside a transaction that is
+    rolled back at the end so no other test module sees it."""
+    scenario = build_scenario()
+    scenario["vk"]["requests_per_second"] = FAST_RATE
+    scenario["ok"]["requests_per_second"] = FAST_RATE
+    simulator = start_simulator(scenario)
+    overrides = {
+        **demo_settings(simulator.url_vk, simulator.url_ok),
+        "VK_RATE_LIMIT": f"{FAST_RATE}/second",
+        "OK_RATE_LIMIT": f"{FAST_RATE}/second",
+        "RATE_LIMIT_STORAGE_URL": "",
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    }
+    with django_db_blocker.unblock(), override_settings(**overrides):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            call_command("demo_setup", stdout=io.StringIO())
+            call_command("sweep", stdout=io.StringIO())
+            simulator.stop()
+            yield
+        finally:
+            simulator.stop()
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def report(demo_district):
+    return build_district_report(Organization.objects.all())
+
+
+@pytest.fixture(scope="module")
+def pdf_text(report) -> str:
+    if not shutil.which("pdftotext"):
+        service_unavailable("pdftotext (Debian poppler-utils)")
+    return _pdf_text(render_district_pdf(report))
+
+
+def _pdf_text(pdf: bytes) -> str:
+    result = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
+    return result.stdout.decode("utf-8")
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def _names(issues) -> list[str]:
+    return [issue.short_name for issue in issues]
+
+
+def _client(username: str | None) -> Client:
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    if username:
+        client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+# --- the data ---------------------------------------------------------------------------------
+
+
+def test_report_counts_the_marks_as_the_briefing_does(report):
+    assert report.organizations_total == 52
+    assert report.marks_for("vk").phrase == "52 из 52"
+    assert report.marks_for("ok").phrase == "23 из 52"
+    unmarked_ok = {name for name, facts in DEMO_FACTS.items() if not facts.ok_gov_mark}
+    assert set(_names(report.marks_for("ok").without)) == unmarked_ok
+    assert report.marks_for("vk").without == []
+
+
+def test_report_lists_the_briefings_pages(report):
+    assert report.few_posts_organizations == ["СОШ №26"]
+    assert {(i.network, i.value) for i in report.few_posts} == {("vk", 1), ("ok", 0)}
+    assert _names(report.via_personal_pages) == ["СОШ №6"]
+    assert _names(report.not_from_community) == ["д/с №10"]
+    assert report.attention == []  # every page was read
+
+
+def test_irregular_publishers_are_the_briefings_sixteen_in_natural_order(report):
+    vk = report.irregular_for("vk")
+    assert set(vk.names) == VK_IRREGULAR
+    assert vk.regular == 52 - 16
+    assert vk.names.index("СОШ №4") < vk.names.index("СОШ №10") < vk.names.index("СОШ №26")
+    assert vk.names.index("д/с №3") < vk.names.index("д/с №10") < vk.names.index("д/с №22")
+    expected_weeks = {name: list(facts.vk_posts_per_week) for name, facts in DEMO_FACTS.items()}
+    assert all(row.weekly == expected_weeks[row.short_name] for row in vk.rows)
+    notes = {row.short_name: row.notes for row in vk.rows}
+    assert notes["д/с №10"] == ["+ записи не от имени сообщества"]
+    assert notes["СОШ №6"] == ["+ репосты с личных страниц"]
+    ok_irregular = {name for name, facts in DEMO_FACTS.items() if not facts.ok_regular}
+    assert set(report.irregular_for("ok").names) == ok_irregular
+
+
+def test_report_lists_equal_what_the_export_shows(report, demo_district):
+    """The report and the export (dashboard, JSON) are one set of verdicts."""
+    picture = briefing_picture()
+    assert report.marks_for("vk").marked == picture["vk_marks"]
+    assert report.marks_for("ok").marked == picture["ok_marks"]
+    assert set(report.irregular_for("vk").names) == picture["vk_irregular"]
+    assert set(report.few_posts_organizations) == picture["few_posts"]
+    assert set(_names(report.via_personal_pages)) == picture["personal_reposts"]
+    assert set(_names(report.not_from_community)) == picture["posts_by_others"]
+
+
+def test_missing_information_is_listed_per_page(report):
+    export = briefing_picture()["export"]
+    expected = {
+        (org["short_name"], page["network"], tuple(page["missing_info"]))
+        for org in export["organizations"]
+        for page in org["communities"]
+        if page["missing_info"]
+    }
+    assert {(row.short_name, row.network, tuple(row.fields)) for row in report.missing_info} == expected
+    assert ("ООШ №19", "vk", ("phone",)) in expected and len(expected) == 18
+    stepnye = next(row for row in report.missing_info if row.short_name == "«Степные зори»" and row.network == "ok")
+    assert stepnye.labels == ["e-mail", "сайт", "описание"]
+
+
+def test_checklist_completion_by_item_and_by_organization(report):
+    items = {row.code: row for row in report.checklist_items}
+    assert (items["vk_gov_mark"].done, items["vk_gov_mark"].total) == (52, 52)
+    assert items["ok_gov_mark"].done == 23
+    assert items["min_two_posts"].done == 51
+    both_regular = sum(facts.vk_regular and facts.ok_regular for facts in DEMO_FACTS.values())
+    assert items["regular_posting"].done == both_regular
+    assert items["order_responsible"].done == 0  # no document approved in the demo yet
+    by_org = {row.short_name: row for row in report.checklist_organizations}
+    assert len(by_org) == 52
+    assert "≥ 2 публикаций" in by_org["СОШ №26"].not_done
+    assert "От имени сообщества" in by_org["д/с №10"].not_done
+    # СОШ №9 passes every automatic item; only the paperwork is not approved yet.
+    assert by_org["СОШ №9"].not_done == ["Приказ", "Инструкция", "Парольная защита", "Журнал ознакомления", "QR-коды"]
+    names = [row.short_name for row in report.checklist_organizations]
+    assert names == sorted(names, key=lambda n: organization_key(by_org[n].kind, n))
+
+
+def test_best_posts_prefer_engaging_posts_with_hashtags_and_media(demo_district):
+    period = _window_period()
+    in_period = PagePost.objects.filter(date__gte=period.starts_at, date__lt=period.ends_at, from_community=True)
+    school9 = in_period.filter(page__organization__short_name="СОШ №9", page__network="vk", is_repost=False).first()
+    school9.likes, school9.comments, school9.reposts = 80, 6, 4
+    school9.attachment_kinds = ["photo", "video"]
+    school9.save()
+    # More engaging, but neither hashtags nor media: comes after every exemplary post.
+    plain = in_period.filter(page__organization__short_name="СОШ №1", page__network="vk").first()
+    plain.likes, plain.text, plain.hashtags, plain.attachment_kinds = 500, "Объявление без фото", [], []
+    plain.save()
+    ok_post = in_period.filter(page__organization__short_name="УО", page__network="ok").first()
+    ok_post.likes = 60
+    ok_post.save()
+    # Out of the period, or not the community's: never shown whatever their likes.
+    old = PagePost.objects.filter(date__lt=period.starts_at, page__organization__short_name="ЦРО").first()
+    old.likes = 10_000
+    old.save()
+    PagePost.objects.filter(from_community=False).update(likes=10_000)
+
+    best = build_district_report(Organization.objects.all(), period=period).best_posts
+    assert [post.short_name for post in best[:2]] == ["СОШ №9", "УО"]
+    first = best[0]
+    assert (first.engagement, first.photo, first.video) == (90, True, True)
+    assert first.hashtags and first.url == f"https://vk.com/wall{school9.external_id}"
+    assert re.fullmatch(r"https://vk\.com/wall-\d+_\d+", first.url)
+    assert best[1].url == f"https://ok.ru/group/{ok_post.page.external_id}/topic/{ok_post.external_id}"
+    assert "ЦРО" not in [post.short_name for post in best[:2]]
+    assert "СОШ №1" not in [post.short_name for post in best]  # six exemplary posts outrank it
+    assert len(best) == 6 and len({post.short_name for post in best}) == 6  # one per organization
+    assert all(period.starts_at <= post.date < period.ends_at for post in best)
+
+
+def _window_period() -> Period:
+    return default_period(4)
+
+
+def test_a_date_range_filters_only_the_post_sections(demo_district, report):
+    empty = Period(start=datetime.date(2020, 1, 1), end=datetime.date(2020, 1, 31), chosen=True)
+    narrowed = build_district_report(Organization.objects.all(), period=empty)
+    assert narrowed.best_posts == []
+    assert [stats.posts for stats in narrowed.post_stats] == [0, 0]
+    assert narrowed.irregular_for("vk").names == report.irregular_for("vk").names
+    assert narrowed.marks_for("ok").marked == 23
+    assert "с 01.01.2020 по 31.01.2020 относится только к разделам" in narrowed.period_note
+    assert report.period.chosen is False and report.period.days == 28
+    assert report.post_stats[0].posts > 0 and report.best_posts
+
+
+def test_a_page_never_swept_is_reported_apart_not_judged(demo_district):
+    newcomer = OrganizationFactory(short_name="СОШ №30")
+    OfficialPage.objects.create(
+        organization=newcomer, network="vk", url="https://vk.com/club999", link_kind="club", link_value="999"
+    )
+    report = build_district_report(Organization.objects.filter(pk=newcomer.pk))
+    assert [(i.network, i.detail) for i in report.attention] == [
+        ("vk", "Страница ещё не проверялась."),
+        ("ok", "страница не зарегистрирована"),
+    ]
+    assert [i.detail for i in report.marks_for("vk").without] == ["не удалось определить"]
+    assert report.marks_for("vk").phrase == "0 из 1"
+    assert report.irregular_for("vk").rows == [] and report.few_posts == []
+
+
+def test_an_empty_scope_still_renders(demo_district):
+    report = build_district_report(Organization.objects.none())
+    assert report.organizations_total == 0 and report.best_posts == []
+    assert render_district_pdf(report).startswith(b"%PDF")
+    assert load_workbook(io.BytesIO(render_district_xlsx(report)))["Сводка"]["B3"].value == "Район не выбран"
+
+
+# --- the period and sorting --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        ("2026-13-01", "", "Дата начала периода («from») указана неверно: «2026-13-01»"),
+        ("01.11.2026", "", "Нужен формат ГГГГ-ММ-ДД"),
+        ("", "завтра", "Дата конца периода («to») указана неверно"),
+        ("2026-11-20", "2026-11-01", "Начало периода (20.11.2026) позже его конца (01.11.2026)."),
+        ("2024-01-01", "2026-01-01", "Период не может быть длиннее 366 дней."),
+    ],
+)
+def test_a_bad_period_is_refused_in_russian(start, end, message):
+    with pytest.raises(PeriodError, match=re.escape(message)):
+        parse_period(start, end, weeks=4, today=datetime.date(2026, 11, 29))
+
+
+def test_one_side_of_a_period_is_completed():
+    today = datetime.date(2026, 11, 29)
+    assert parse_period(None, "", weeks=4, today=today) is None
+    since = parse_period("2026-11-01", None, weeks=4, today=today)
+    assert (since.start, since.end, since.chosen) == (datetime.date(2026, 11, 1), today, True)
+    until = parse_period("", "2026-11-28", weeks=4, today=today)
+    assert (until.start, until.end, until.days) == (datetime.date(2026, 11, 1), datetime.date(2026, 11, 28), 28)
+    assert until.starts_at == datetime.datetime(2026, 11, 1, tzinfo=MOSCOW)
+    assert until.ends_at == datetime.datetime(2026, 11, 29, tzinfo=MOSCOW)
+
+
+def test_names_sort_naturally():
+    names = ["СОШ №10", "СОШ №4", "СОШ №26", "СОШ №1"]
+    assert sorted(names, key=natural_key) == ["СОШ №1", "СОШ №4", "СОШ №10", "СОШ №26"]
+    assert natural_key("«Юниор»") == natural_key("юниор")
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+
+def test_pdf_holds_every_section_and_the_irregular_publishers_by_name(pdf_text, report):
+    flat = _flat(pdf_text)
+    for title in SECTION_TITLES:
+        assert title in flat, title
+    for name in VK_IRREGULAR:
+        assert name in flat, name
+    assert "Кущевский район" in flat
+    assert "52 из 52" in flat and "23 из 52" in flat
+    assert "Страница 1 из" in flat
+    pages = flat.count("Страница ")
+    assert f"Страница {pages} из {pages}" in flat
+    assert report.best_posts[0].url in flat
+
+
+def test_pdf_is_a4_with_dejavu_sans_only(report):
+    if not (shutil.which("pdfinfo") and shutil.which("pdffonts")):
+        service_unavailable("pdfinfo/pdffonts (Debian poppler-utils)")
+    pdf = render_district_pdf(report)
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info), info
+    fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    names = [line.split()[0] for line in fonts.splitlines()[2:]]
+    # The page margin boxes too: without their own font-family they fall back to DejaVu Serif.
+    assert names and all(name.split("+")[-1].startswith("DejaVu-Sans") for name in names), fonts
+
+
+# --- XLSX -------------------------------------------------------------------------------------
+
+
+def test_xlsx_reads_back_with_the_same_lists(report):
+    workbook = load_workbook(io.BytesIO(render_district_xlsx(report)))
+    assert workbook.sheetnames[:4] == ["Сводка", "Метки", "Менее 2 публикаций", "Не от имени сообщества"]
+    for sheet in workbook.worksheets:
+        assert sheet.freeze_panes == "A2", sheet.title
+        assert sheet["A1"].font.bold, sheet.title
+
+    summary = {row[0]: row[1] for row in workbook["Сводка"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Метка «Госорганизация», ВКонтакте"] == "52 из 52"
+    assert summary["Метка «Госорганизация», Одноклассники"] == "23 из 52"
+    assert summary["Нерегулярно публикуют, ВКонтакте"] == 16
+
+    irregular = workbook["Нерегулярные"]
+    headers = [cell.value for cell in irregular[1]]
+    assert headers[:3] == ["Соцсеть", "Организация", "Полное наименование"]
+    vk_rows = [row for row in irregular.iter_rows(min_row=2, values_only=True) if row[0] == "ВКонтакте"]
+    assert [row[1] for row in vk_rows] == report.irregular_for("vk").names
+    assert set(row[1] for row in vk_rows) == VK_IRREGULAR
+
+    few = [row[0] for row in workbook["Менее 2 публикаций"].iter_rows(min_row=2, values_only=True)]
+    assert few == ["СОШ №26", "СОШ №26"]
+    others = {(row[0], row[3]) for row in workbook["Не от имени сообщества"].iter_rows(min_row=2, values_only=True)}
+    assert others == {("д/с №10", "записи не от имени сообщества"), ("СОШ №6", "через личные страницы")}
+    by_org = list(workbook["Чек-лист по организациям"].iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in by_org] == [row.short_name for row in report.checklist_organizations]
+    best = list(workbook["Из опыта коллег"].iter_rows(min_row=2, values_only=True))
+    assert [row[-1] for row in best] == [post.url for post in report.best_posts]
+    assert isinstance(best[0][3], datetime.datetime)
+
+
+# --- the views --------------------------------------------------------------------------------
+
+
+def test_anonymous_visitor_is_sent_to_log_in(demo_district):
+    response = Client().get(reverse("district-report-pdf"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("url_name", ["district-report-pdf", "district-report-xlsx"])
+def test_staff_of_an_organization_cannot_download_the_district_report(demo_district, url_name):
+    assert _client("sosh9").get(reverse(url_name)).status_code == 403
+
+
+def test_methodologist_downloads_the_pdf(demo_district):
+    response = _client("metodist").get(reverse("district-report-pdf"), {"from": "2026-11-01", "to": "2026-11-28"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith('inline; filename="spravka-gospabliki-')
+    assert response.content.startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        assert "Период публикаций с 01.11.2026 по 28.11.2026" in _flat(_pdf_text(response.content))
+
+
+def test_methodologist_downloads_the_workbook(demo_district):
+    response = _client("metodist").get(reverse("district-report-xlsx"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "Нерегулярные" in load_workbook(io.BytesIO(response.content)).sheetnames
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"from": "2026-02-30"}, "Дата начала периода («from») указана неверно"),
+        ({"from": "2026-11-20", "to": "2026-11-01"}, "Начало периода (20.11.2026) позже его конца (01.11.2026)."),
+    ],
+)
+def test_a_bad_date_range_is_a_400_in_russian(demo_district, query, message):
+    response = _client("metodist").get(reverse("district-report-xlsx"), query)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert message in response.content.decode("utf-8")
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def test_command_writes_both_formats(demo_district, tmp_path: Path):
+    pdf, xlsx = tmp_path / "spravka.pdf", tmp_path / "spravka.xlsx"
+    out = io.StringIO()
+    call_command("district_report", "--format", "pdf", "--output", str(pdf), stdout=out)
+    call_command("district_report", "--format", "xlsx", "--output", str(xlsx), "--from", "2026-11-01", stdout=out)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert set(load_workbook(xlsx)["Сводка"]["A"][i].value for i in range(1, 3)) == {"Документ", "Район"}
+    assert "Записано:" in out.getvalue()
+
+
+def test_command_refuses_a_bad_period(demo_district, tmp_path: Path):
+    with pytest.raises(CommandError, match="ГГГГ-ММ-ДД"):
+        call_command("district_report", "--format", "pdf", "--output", str(tmp_path / "x.pdf"), "--to", "28.11.2026")
+    assert not (tmp_path / "x.pdf").exists()
