@@ -182,6 +182,8 @@ for _name, _value in (("VK_RATE_LIMIT", VK_RATE_LIMIT), ("OK_RATE_LIMIT", OK_RAT
     except ValueError:
         raise ImproperlyConfigured(f"{_name} must look like '3/second', got {_value!r}") from None
 API_TIMEOUT_SECONDS = env_int("API_TIMEOUT_SECONDS", 20, minimum=1)
+# First pause before retrying a failed API call; doubles on each further attempt.
+API_RETRY_BACKOFF_SECONDS = float(env_str("API_RETRY_BACKOFF_SECONDS", "0.5") or 0.5)
 # Pages per Celery task: small enough that a killed worker loses little, large enough for batching.
 SWEEP_BATCH_SIZE = env_int("SWEEP_BATCH_SIZE", 100, minimum=1)
 

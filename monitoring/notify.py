@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from monitoring.models import ChangeEvent, Notification, PageState, SweepRun
+from monitoring.rules import STATUS_SEVERITY
 from organizations.models import Membership, Organization
 
 logger = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def _write_digests(run: SweepRun) -> None:
                 run, membership.user, Notification.Kind.DISTRICT_DIGEST,
                 _("Госпаблики: сводка ночной проверки, изменения у %(n)d организаций") % {"n": len(groups)},
                 "monitoring/email/district_digest.txt",
-                {"groups": groups, "summary": _summary(), "url": site + reverse("home")},
+                {"groups": groups, "summary": _summary(membership.district_id), "url": site + reverse("home")},
             )
 
     if run.config_errors:
@@ -82,11 +83,15 @@ def _write_digests(run: SweepRun) -> None:
     ChangeEvent.objects.filter(run=run, notified_at=None).update(notified_at=timezone.now())
 
 
-def _summary() -> dict[str, int]:
+def _summary(district_id: int | None) -> dict[str, int]:
+    """Pages per status, worst first, in the methodologist's district (None: the region)."""
+    states = PageState.objects.all()
+    if district_id is not None:
+        states = states.filter(page__organization__district_id=district_id)
     counts: dict[str, int] = defaultdict(int)
-    for status in PageState.objects.values_list("status", flat=True):
+    for status in states.values_list("status", flat=True):
         counts[status] += 1
-    return dict(counts)
+    return {status: counts[status] for status in STATUS_SEVERITY if counts[status]}
 
 
 def _digest(run: SweepRun, user, kind: str, subject: str, template: str, context: dict) -> None:

@@ -42,6 +42,10 @@ logger = logging.getLogger(__name__)
 READ_OVERLAP = timedelta(days=1)
 HISTORY_WEEKS = 12
 _limiters: dict[tuple[str, str], RateLimiter] = {}
+# The limiter times a request when it leaves; VK and OK count it when it arrives. A wait
+# is stretched by this much so that a request delayed on its way (a busy worker, a slow
+# hop) does not land inside the window of the one after it.
+LIMITER_MARGIN = 0.05
 
 
 class SweepConfigurationError(Exception):
@@ -54,7 +58,7 @@ def _limiter(rate: str) -> RateLimiter:
     url = settings.RATE_LIMIT_STORAGE_URL
     key = (rate, url)
     if key not in _limiters:
-        _limiters[key] = RateLimiter(rate, url or None)
+        _limiters[key] = RateLimiter(rate, url or None, margin=LIMITER_MARGIN)
     return _limiters[key]
 
 
@@ -62,7 +66,7 @@ def build_clients(network: str) -> list[VkClient] | list[OkClient]:
     """Clients from the environment (DESIGN §5); raises SweepConfigurationError if unset."""
     timeout = settings.API_TIMEOUT_SECONDS
     # The first wait between retries (doubling after it); settings may shorten it (tests).
-    backoff = getattr(settings, "API_RETRY_BACKOFF_SECONDS", 0.5)
+    backoff = settings.API_RETRY_BACKOFF_SECONDS
     if network == VK:
         if not settings.VK_ACCESS_TOKENS:
             raise SweepConfigurationError(_("ВКонтакте: не задан VK_ACCESS_TOKEN (или VK_ACCESS_TOKENS)."))
@@ -148,7 +152,7 @@ def sweep_batch(batch: SweepBatch, *, clients: list | None = None) -> int:
     pages = list(
         OfficialPage.objects.filter(pk__in=batch.page_ids).select_related("organization").order_by("pk")
     )
-    reads = _read_batch(run, batch.network, pages, window, clients)
+    reads = _read_batch(run, batch.network, pages, window, clients, first_shard=batch.index)
     faults = 0
     for page in pages:
         read = reads.get(page.pk) or PageRead(info_error=_("страница не прочитана"))
@@ -163,7 +167,9 @@ def sweep_batch(batch: SweepBatch, *, clients: list | None = None) -> int:
     return len(pages)
 
 
-def _read_batch(run: SweepRun, network: str, pages: list[OfficialPage], window: Window, clients) -> dict[int, PageRead]:
+def _read_batch(
+    run: SweepRun, network: str, pages: list[OfficialPage], window: Window, clients, *, first_shard: int = 0
+) -> dict[int, PageRead]:
     stopped = _config_error(run, network)
     if stopped is None and clients is None:
         try:
@@ -176,20 +182,22 @@ def _read_batch(run: SweepRun, network: str, pages: list[OfficialPage], window: 
         PageState.objects.filter(page__in=pages).values_list("page_id", "wall_read_at")
     )
     reads: dict[int, PageRead] = {}
-    # Pages are sharded across tokens by id, so each token's daily quota carries its share.
+    # Pages are dealt to the tokens in turn, so each token's daily quota carries its share.
+    # (Not by id: a registry imported row by row gives every VK page an odd id.) Each batch
+    # starts at the next token, so the remainders of small batches even out too.
     shards: dict[int, list[PageRef]] = {}
     # The first read goes back far enough for the organization page's 12-week chart (one
     # wall.get of 100 posts covers that for any school); later reads only ask for what is new.
     horizon = window.current_week_start - timedelta(weeks=HISTORY_WEEKS - 1)
     horizon = min(window.start, datetime.combine(horizon, time.min, MOSCOW))
-    for page in pages:
+    for position, page in enumerate(pages):
         last = last_reads.get(page.pk)
         since = max(horizon, last - READ_OVERLAP) if last else horizon
         ref = PageRef(
             page_id=page.pk, network=network, url=page.url, link_kind=page.link_kind, link_value=page.link_value,
             external_id=page.external_id, external_kind=page.external_kind, since=since,
         )
-        shards.setdefault(page.pk % len(clients), []).append(ref)
+        shards.setdefault((first_shard + position) % len(clients), []).append(ref)
     for index, refs in shards.items():
         try:
             reads.update(READERS[network](clients[index], refs, window.start))
@@ -416,6 +424,15 @@ def sweep_finish(run: SweepRun) -> bool:
     return True
 
 
+def sweep_fail(run: SweepRun) -> bool:
+    """Close a run that broke off; the pages it judged keep their verdicts."""
+    return bool(
+        SweepRun.objects.filter(pk=run.pk, finished_at=None).update(
+            finished_at=timezone.now(), status=SweepRun.Status.FAILED
+        )
+    )
+
+
 def prune_raw_payloads() -> int:
     """Drop raw API answers past the retention (152-ФЗ: keep only what the work needs)."""
     cutoff = timezone.now() - timedelta(days=RuleSettings.load().raw_retention_days)
@@ -427,19 +444,26 @@ def pending_batches(run: SweepRun):
 
 
 def sweep_run_inline(run: SweepRun, *, progress: Callable[[SweepRun], None] | None = None) -> SweepRun:
-    """The same pipeline in this process (manage.py sweep, the embedded demo)."""
+    """The same pipeline in this process (manage.py sweep, the embedded demo).
+
+    If it breaks off (an unexpected error, Ctrl+C) the run is closed as failed: no worker
+    will pick it up, and a run left «running» would block «Проверить сейчас» for good."""
     clients: dict[str, list] = {}
-    for batch in pending_batches(run):
-        if batch.network not in clients and not _config_error(run, batch.network):
-            try:
-                clients[batch.network] = build_clients(batch.network)
-            except SweepConfigurationError as error:
-                record_config_error(run, batch.network, str(error))
-        sweep_batch(batch, clients=clients.get(batch.network))
-        if progress:
-            run.refresh_from_db(fields=["pages_done", "faults"])
-            progress(run)
-    sweep_finish(run)
+    try:
+        for batch in pending_batches(run):
+            if batch.network not in clients and not _config_error(run, batch.network):
+                try:
+                    clients[batch.network] = build_clients(batch.network)
+                except SweepConfigurationError as error:
+                    record_config_error(run, batch.network, str(error))
+            sweep_batch(batch, clients=clients.get(batch.network))
+            if progress:
+                run.refresh_from_db(fields=["pages_done", "faults"])
+                progress(run)
+        sweep_finish(run)
+    except BaseException:
+        sweep_fail(run)
+        raise
     from monitoring.notify import notify_run
 
     notify_run(run)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import logging
 import threading
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,13 +14,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from monitoring import sweep
 from monitoring.compliance import community_entry
-from monitoring.models import ChangeEvent, SweepRun
-from organizations.access import get_organization_for_user, is_methodologist
+from monitoring.models import ChangeEvent, PageState, SweepRun
+from organizations.access import get_organization_for_user, is_methodologist, membership_of, organizations_for
 from organizations.models import Network, OfficialPage
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -26,23 +31,58 @@ from organizations.models import Network, OfficialPage
 def organization_pages(request: HttpRequest, pk: int) -> HttpResponse:
     """What the sweep saw on the organization's pages, and the alerts it raised."""
     organization, access = get_organization_for_user(request.user, pk)
-    pages = {page.network: page for page in OfficialPage.objects.filter(organization=organization).select_related("state")}
+    pages = {
+        page.network: page
+        for page in OfficialPage.objects.filter(organization=organization).select_related("state__last_run")
+    }
     communities = []
     for network in Network:
         page = pages.get(network.value)
         entry = community_entry(page, network.value)
         state = getattr(page, "state", None) if page is not None and hasattr(page, "state") else None
-        stale = []
-        if state and state.last_run_id and state.field_dates:
-            latest = max(state.field_dates.values())
-            stale = sorted(name for name, read_at in state.field_dates.items() if read_at < latest)
-        communities.append({"network": network, "page": page, "entry": entry, "state": state, "stale": stale})
+        stale = _stale_fields(state) if state else []
+        # One sentence whether or not the rules' text ends with a full stop.
+        error = f"{entry['error'].rstrip('.')}." if entry.get("error") else ""
+        communities.append(
+            {"network": network, "page": page, "entry": entry, "state": state, "stale": stale, "error": error}
+        )
     events = ChangeEvent.objects.filter(organization=organization).select_related("page", "acknowledged_by")[:200]
     return render(
         request,
         "monitoring/organization_pages.html",
         {"organization": organization, "access": access, "communities": communities, "events": events},
     )
+
+
+# The verdict fields as the page names them (the export keeps the English codes).
+FIELD_LABELS = {
+    "is_community": gettext_lazy("сообщество"),
+    "gov_mark": gettext_lazy("метка «Госорганизация»"),
+    "posts_total": gettext_lazy("публикаций всего"),
+    "weekly_posts": gettext_lazy("по неделям"),
+    "current_week": gettext_lazy("текущая неделя"),
+    "regular": gettext_lazy("регулярность"),
+    "posts_not_from_community": gettext_lazy("публикации не от имени сообщества"),
+    "reposts_from_personal_pages": gettext_lazy("репосты с личных страниц"),
+    "missing_info": gettext_lazy("обязательная информация"),
+    "closed": gettext_lazy("закрыто"),
+    "deactivated": gettext_lazy("удалено"),
+}
+
+
+def _stale_fields(state: PageState) -> list[tuple[datetime, list[str]]]:
+    """Verdict fields the latest run could not read, grouped by when they were last read.
+
+    A field is stale when it was last read before the state's last run started (comparing
+    with the newest field date instead would miss a night that read nothing at all)."""
+    if state.last_run is None or not state.field_dates:
+        return []
+    by_date: dict[datetime, list[str]] = {}
+    for name in FIELD_LABELS:
+        read_at = state.field_dates.get(name)
+        if read_at and datetime.fromisoformat(read_at) < state.last_run.started_at:
+            by_date.setdefault(datetime.fromisoformat(read_at), []).append(str(FIELD_LABELS[name]))
+    return sorted(by_date.items())
 
 
 @require_POST
@@ -62,14 +102,19 @@ def alert_acknowledge(request: HttpRequest, event_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def sweep_now(request: HttpRequest) -> HttpResponse:
-    """«Проверить сейчас»: a run of every page, on the workers when there is a broker."""
+    """«Проверить сейчас»: a run of every page in the methodologist's scope (a district, or
+    the region), on the workers when there is a broker."""
     if not is_methodologist(request.user):
         raise PermissionDenied
     running = SweepRun.objects.filter(status=SweepRun.Status.RUNNING, finished_at=None).first()
     if running is not None:
         messages.info(request, _("Проверка уже идёт."))
         return redirect("sweep-detail", run_id=running.pk)
-    run = sweep.sweep_start(trigger=SweepRun.Trigger.MANUAL, user=request.user)
+    membership = membership_of(request.user)
+    in_district = not request.user.is_superuser and membership is not None and membership.district_id is not None
+    # A district's methodologist has no business spending the region's API budget.
+    scope = organizations_for(request.user) if in_district else None
+    run = sweep.sweep_start(trigger=SweepRun.Trigger.MANUAL, user=request.user, organizations=scope)
     if settings.CELERY_BROKER_URL:
         from monitoring.tasks import dispatch
 
@@ -84,6 +129,8 @@ def _run_in_thread(run_id: int) -> None:
     close_old_connections()
     try:
         sweep.sweep_run_inline(SweepRun.objects.get(pk=run_id))
+    except Exception:  # the run is closed as failed; the thread has no one else to tell
+        logger.exception("sweep %s stopped with an error", run_id)
     finally:
         close_old_connections()
 

@@ -1,7 +1,6 @@
 import csv
 import io
 import json
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -47,8 +46,15 @@ class Command(BaseCommand):
         if output is None:
             if format == "xlsx":
                 raise CommandError("XLSX needs --output PATH.")
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
+            # Through the command's own stdout, so `call_command(..., stdout=...)` gets it too;
+            # as bytes where it takes bytes (a terminal, a pipe), as text otherwise.
+            binary = getattr(self.stdout, "buffer", None)
+            if binary is not None:
+                self.stdout.flush()
+                binary.write(data)
+                binary.flush()
+            else:
+                self.stdout.write(data.decode("utf-8"), ending="")
             return
         output.write_bytes(data)
         self.stderr.write(f"Записано: {output}")

@@ -1,0 +1,196 @@
+"""`manage.py export_compliance` (DESIGN §5): the JSON keys others script against, a page
+not registered, weeks oldest first, CSV and XLSX that read back, and the organization's
+status as the worst of its pages and paperwork."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+
+from checklist.models import ChecklistEntry, WorkStatus
+from monitoring.tests.sweeping import SCHOOL_VK, make_world, point_settings, register, run_sweep
+from tests.factories import OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+ORGANIZATION_KEYS = {"short_name", "name", "kind", "status", "communities", "checklist"}
+# DESIGN §5: "keys may be added, not renamed". These are the additions, and only these.
+ORGANIZATION_ADDED = {"district"}
+CHECKLIST_KEYS = {"code", "status", "verdict"}
+CHECKLIST_ADDED = {"due_date"}
+COMMUNITY_KEYS = {
+    "network", "url", "external_id", "status", "checked_at", "is_community", "gov_mark", "posts_total",
+    "weekly_posts", "current_week", "regular", "posts_not_from_community", "reposts_from_personal_pages",
+    "missing_info", "closed", "deactivated", "error",
+}
+
+
+@pytest.fixture
+def world(db, settings, run_simulator):
+    world = make_world()
+    # A third school has a VK community and no OK page at all.
+    world.lonely = OrganizationFactory(short_name="СОШ №103", name="МБОУ СОШ №103")
+    register(world.lonely, "vk", f"https://vk.com/club{SCHOOL_VK + 2}")
+    world.scenario["vk"]["groups"].append(
+        {**world.scenario["vk"]["groups"][0], "id": SCHOOL_VK + 2, "name": "МБОУ СОШ №103"}
+    )
+    world.simulator = run_simulator(world.scenario)
+    point_settings(settings, world.simulator)
+    run_sweep()
+    return world
+
+
+def export(fmt: str, tmp_path) -> bytes:
+    path = tmp_path / f"export.{fmt}"
+    call_command(
+        "export_compliance", "--format", fmt, "--output", str(path), stdout=io.StringIO(), stderr=io.StringIO()
+    )
+    return path.read_bytes()
+
+
+def export_json(tmp_path) -> dict:
+    return json.loads(export("json", tmp_path).decode("utf-8"))
+
+
+def organization(data: dict, short_name: str) -> dict:
+    return next(org for org in data["organizations"] if org["short_name"] == short_name)
+
+
+def approve_paperwork(organization, *, except_code: str | None = None) -> None:
+    entries = ChecklistEntry.objects.filter(organization=organization, item__mode="manual")
+    entries.exclude(item__code=except_code).update(status=WorkStatus.APPROVED)
+
+
+def test_the_json_export_has_exactly_the_designed_keys(world, tmp_path):
+    data = export_json(tmp_path)
+
+    assert set(data) == {"generated_at", "rules", "organizations"}
+    assert datetime.datetime.fromisoformat(data["generated_at"]).tzinfo is not None
+    assert data["rules"] == {"weeks": 4, "posts_per_week_min": 3, "posts_total_min": 2}
+    assert len(data["organizations"]) == 3
+    for org in data["organizations"]:
+        assert ORGANIZATION_KEYS <= set(org) <= ORGANIZATION_KEYS | ORGANIZATION_ADDED
+        assert org["kind"] == "school" and org["status"] in {"ok", "warning", "fail", "unknown"}
+        assert [c["network"] for c in org["communities"]] == ["vk", "ok"]
+        for item in org["checklist"]:
+            assert CHECKLIST_KEYS <= set(item) <= CHECKLIST_KEYS | CHECKLIST_ADDED
+    community = organization(data, "СОШ №101")["communities"][0]
+    assert set(community) == COMMUNITY_KEYS
+    assert community["url"] == f"https://vk.com/club{SCHOOL_VK}" and community["external_id"] == str(SCHOOL_VK)
+    assert community["status"] == "ok" and community["error"] is None
+    assert community["is_community"] is True and community["gov_mark"] is True
+    assert community["posts_total"] == 46 and community["regular"] is True
+    assert community["missing_info"] == [] and community["closed"] is False and community["deactivated"] is False
+    assert datetime.datetime.fromisoformat(community["checked_at"]).tzinfo is not None
+
+
+def test_a_network_without_a_page_is_exported_as_missing_and_failing(world, tmp_path):
+    lonely = organization(export_json(tmp_path), "СОШ №103")
+
+    assert lonely["communities"][1] == {"network": "ok", "url": None, "missing": True, "status": "fail"}
+    assert lonely["status"] == "fail"
+
+
+def test_weekly_posts_are_the_window_weeks_oldest_first_from_monday(world, tmp_path):
+    community = organization(export_json(tmp_path), "СОШ №101")["communities"][0]
+
+    weeks = [datetime.date.fromisoformat(week["week_start"]) for week in community["weekly_posts"]]
+    assert len(weeks) == 4
+    assert all(day.isoweekday() == 1 for day in weeks)
+    assert weeks == sorted(weeks) and all((b - a).days == 7 for a, b in zip(weeks, weeks[1:]))
+    assert [week["posts"] for week in community["weekly_posts"]] == [4, 4, 4, 4]
+    current = datetime.date.fromisoformat(community["current_week"]["week_start"])
+    assert current.isoweekday() == 1 and (current - weeks[-1]).days == 7
+
+
+def test_the_csv_export_reads_back_with_the_csv_module(world, tmp_path):
+    raw = export("csv", tmp_path)
+
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel opens the Cyrillic right
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert len(rows) == 6  # three organizations × two networks
+    school_vk = next(r for r in rows if r["short_name"] == "СОШ №101" and r["network"] == "vk")
+    assert school_vk["name"] == "МБОУ СОШ №101"
+    assert school_vk["status"] == "ok" and school_vk["gov_mark"] == "True"
+    assert school_vk["posts_total"] == "46" and school_vk["weekly_posts"] == "4 4 4 4"
+    assert school_vk["checklist_vk_gov_mark"] == "not_started/compliant"
+    missing = next(r for r in rows if r["short_name"] == "СОШ №103" and r["network"] == "ok")
+    assert missing["missing"] == "True" and missing["status"] == "fail" and missing["url"] == ""
+
+
+def test_the_xlsx_export_reads_back_with_openpyxl(world, tmp_path):
+    raw = export("xlsx", tmp_path)
+
+    sheet = openpyxl.load_workbook(io.BytesIO(raw)).active
+    header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert {"short_name", "network", "status", "gov_mark", "posts_total", "organization_status"} <= set(header)
+    assert len(rows) == 6
+    records = [dict(zip(header, row)) for row in rows]
+    school_ok = next(r for r in records if r["short_name"] == "СОШ №101" and r["network"] == "ok")
+    assert school_ok["status"] == "ok" and school_ok["gov_mark"] is True and school_ok["posts_total"] == 32
+
+
+def test_the_xlsx_export_needs_an_output_file(world):
+    with pytest.raises(CommandError):
+        call_command("export_compliance", "--format", "xlsx", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_the_json_export_goes_to_standard_output_without_output(world):
+    out = io.StringIO()
+
+    call_command("export_compliance", "--format", "json", stdout=out, stderr=io.StringIO())
+
+    assert len(json.loads(out.getvalue())["organizations"]) == 3
+
+
+def test_an_organization_with_every_page_ok_and_every_paper_approved_is_ok(world, tmp_path):
+    approve_paperwork(world.school)
+
+    assert organization(export_json(tmp_path), "СОШ №101")["status"] == "ok"
+
+
+def test_a_paper_not_yet_approved_before_its_due_date_makes_a_warning(world, tmp_path):
+    approve_paperwork(world.school, except_code="instruction")  # no due date
+
+    assert organization(export_json(tmp_path), "СОШ №101")["status"] == "warning"
+
+
+def test_a_paper_not_approved_after_its_due_date_makes_a_failure(world, tmp_path):
+    approve_paperwork(world.school, except_code="order_responsible")  # due 01.12.2022
+
+    assert organization(export_json(tmp_path), "СОШ №101")["status"] == "fail"
+
+
+def test_a_page_that_could_not_be_read_makes_the_organization_unknown_not_failing(
+    world, settings, run_simulator, tmp_path
+):
+    approve_paperwork(world.school)
+    approve_paperwork(world.neighbour, except_code="instruction")
+    scenario = world.scenario_copy()
+    scenario["faults"] = [{"network": "ok", "method": "group.getInfo", "error_code": 10}]
+    point_settings(settings, run_simulator(scenario))
+    run_sweep()
+
+    data = export_json(tmp_path)
+
+    assert organization(data, "СОШ №101")["status"] == "unknown"
+    assert organization(data, "СОШ №102")["status"] == "unknown"  # unknown outranks a warning
+
+
+def test_a_failing_page_outranks_everything_else(world, settings, run_simulator, tmp_path):
+    approve_paperwork(world.school)
+    scenario = world.scenario_copy()
+    scenario["vk"]["groups"][0]["is_government_organization"] = False
+    point_settings(settings, run_simulator(scenario))
+    run_sweep()
+
+    school = organization(export_json(tmp_path), "СОШ №101")
+
+    assert school["communities"][0]["status"] == "fail" and school["communities"][1]["status"] == "ok"
+    assert school["status"] == "fail"

@@ -1,0 +1,183 @@
+"""`manage.py sweep` as an operator runs it (DESIGN §5): exit 0 when it ran, exit 2 on a
+configuration error with nothing half-written, and `--org` / `--network` narrowing it."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from checklist.models import ChecklistEntry, Verdict
+from monitoring.models import ChangeEvent, PagePost, PageState, Snapshot, SweepBatch, SweepRun
+from monitoring.tests.sweeping import make_world, point_settings, run_sweep
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(db, settings, run_simulator):
+    world = make_world()
+    world.simulator = run_simulator(world.scenario)
+    point_settings(settings, world.simulator)
+    return world
+
+
+def assert_nothing_written() -> None:
+    for model in (SweepRun, SweepBatch, Snapshot, PageState, PagePost, ChangeEvent):
+        assert not model.objects.exists(), model.__name__
+
+
+def test_sweep_reports_what_it_did_and_exits_0(world):
+    out = io.StringIO()
+
+    call_command("sweep", stdout=out, stderr=io.StringIO())
+
+    text = out.getvalue()
+    assert "страниц — 4" in text
+    assert "проверено 4 из 4" in text and "сбоев API — 0" in text
+    assert PageState.objects.filter(status="ok").count() == 4
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ({"VK_ACCESS_TOKENS": []}, "VK_ACCESS_TOKEN"),
+        ({"OK_APPLICATION_KEY": ""}, "OK_APPLICATION_KEY"),
+        ({"OK_APPLICATION_SECRET_KEY": "", "VK_ACCESS_TOKENS": []}, "VK_ACCESS_TOKEN"),
+    ],
+    ids=["no-vk-token", "no-ok-key", "neither"],
+)
+def test_sweep_without_api_keys_exits_2_and_writes_nothing(world, settings, missing, message):
+    for name, value in missing.items():
+        setattr(settings, name, value)
+
+    with pytest.raises(CommandError) as raised:
+        call_command("sweep", stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert raised.value.returncode == 2
+    assert message in str(raised.value)
+    assert_nothing_written()
+    assert world.simulator.count() == 0
+
+
+def test_sweep_of_one_network_needs_only_that_networks_keys(world, settings):
+    settings.VK_ACCESS_TOKENS = []
+
+    run = run_sweep("--network", "ok")
+
+    assert run.networks == ["ok"] and run.pages_done == run.pages_total == 2
+    assert world.simulator.count("vk") == 0 and world.simulator.count("ok") > 0
+    assert set(PageState.objects.values_list("page__network", flat=True)) == {"ok"}
+    vk_mark = ChecklistEntry.objects.get(organization=world.school, item__code="vk_gov_mark")
+    ok_mark = ChecklistEntry.objects.get(organization=world.school, item__code="ok_gov_mark")
+    assert ok_mark.verdict == Verdict.COMPLIANT
+    assert vk_mark.verdict == Verdict.UNKNOWN  # VK has not been read yet: unknown, not a failure
+
+
+def test_sweep_of_one_organization_reads_only_its_pages(world):
+    run = run_sweep("--org", "СОШ №101")
+
+    assert run.pages_done == run.pages_total == 2
+    assert run.organization_ids == [world.school.pk]
+    swept = set(PageState.objects.values_list("page_id", flat=True))
+    assert swept == {world.pages["school_vk"].pk, world.pages["school_ok"].pk}
+    # The neighbour's checklist is left as it was, not judged from pages never read.
+    neighbour = ChecklistEntry.objects.get(organization=world.neighbour, item__code="vk_gov_mark")
+    assert neighbour.verdict == Verdict.UNKNOWN and neighbour.verdict_note == ""
+    school = ChecklistEntry.objects.get(organization=world.school, item__code="vk_gov_mark")
+    assert school.verdict == Verdict.COMPLIANT
+    assert world.simulator.count("vk", "wall.get") == 2  # the school's own wall and its posts by others
+
+
+def test_sweep_takes_several_organizations_and_one_network_together(world):
+    run = run_sweep("--org", "СОШ №101", "--org", "СОШ №102", "--network", "vk")
+
+    assert run.pages_total == 2
+    assert set(PageState.objects.values_list("page__network", flat=True)) == {"vk"}
+
+
+def test_sweep_of_an_unknown_organization_exits_2_and_names_it(world):
+    with pytest.raises(CommandError) as raised:
+        call_command("sweep", "--org", "СОШ №101", "--org", "СОШ №999", stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert raised.value.returncode == 2
+    assert "СОШ №999" in str(raised.value) and "СОШ №101" not in str(raised.value)
+    assert_nothing_written()
+    assert world.simulator.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "network"),
+    [
+        ("VK_ACCESS_TOKENS", ["vk1.a.REVOKEDtokenxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"], "vk"),
+        ("OK_APPLICATION_SECRET_KEY", "NOTtheSECRETkey000000000000000", "ok"),
+        ("OK_ACCESS_TOKEN", "tkn1EXPIREDtokenzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", "ok"),
+    ],
+    ids=["revoked-vk-token", "wrong-ok-secret", "unknown-ok-session"],
+)
+def test_sweep_with_a_key_the_api_refuses_exits_2_after_judging_nothing_wrongly(
+    world, settings, setting, value, network
+):
+    setattr(settings, setting, value)
+
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("sweep", stdout=out, stderr=err)
+
+    assert raised.value.returncode == 2
+    run = SweepRun.objects.get()
+    assert run.finished_at is not None and set(run.config_errors) == {network}
+    assert network in err.getvalue()
+    assert str(value) not in out.getvalue() + err.getvalue() + str(run.config_errors)
+    states = PageState.objects.filter(page__network=network)
+    assert states.count() == 2 and set(states.values_list("status", flat=True)) == {"unknown"}
+    other = PageState.objects.exclude(page__network=network)
+    assert set(other.values_list("status", flat=True)) == {"ok"}
+
+
+def test_sweep_against_a_wrong_api_address_exits_2(world, settings):
+    settings.VK_API_URL = world.simulator.url + "/no-such-api"
+
+    with pytest.raises(CommandError) as raised:
+        call_command("sweep", stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert raised.value.returncode == 2
+    assert set(SweepRun.objects.get().config_errors) == {"vk"}
+
+
+def test_sweep_shares_the_pages_among_several_vk_tokens(db, settings, run_simulator):
+    world = make_world()
+    second = "vk1.a.SECONDtokenSECRETzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+    world.scenario["vk"]["tokens"][second] = "service"
+    simulator = run_simulator(world.scenario)
+    point_settings(settings, simulator)
+    settings.VK_ACCESS_TOKENS = [*settings.VK_ACCESS_TOKENS, second]
+
+    run = run_sweep("--network", "vk")
+
+    assert run.faults == 0
+    assert set(PageState.objects.values_list("status", flat=True)) == {"ok"}
+    assert len({r.token for r in simulator.requests("vk", "wall.get")}) == 2
+
+
+def test_sweep_with_a_user_token_batches_walls_through_execute_and_judges_the_same(db, settings, run_simulator):
+    world = make_world()
+    world.scenario["vk"]["tokens"] = {token: "user" for token in world.scenario["vk"]["tokens"]}
+    simulator = run_simulator(world.scenario)
+    point_settings(settings, simulator, VK_TOKEN_TYPE="user")
+
+    run_sweep("--network", "vk")
+    first = {key: world.state(key).verdict for key in ("school_vk", "neighbour_vk")}
+    second = run_sweep("--network", "vk")
+
+    assert second.faults == 0
+    assert first["school_vk"]["status"] == first["neighbour_vk"]["status"] == "ok"
+    assert {key: world.state(key).verdict for key in first} == first
+    assert simulator.count("vk", "wall.get") == 0
+    assert simulator.count("vk", "execute") == 2  # one a night: three walls in one request
+
+
+def test_sweep_rejects_an_unknown_network():
+    with pytest.raises(CommandError):
+        call_command("sweep", "--network", "fb", stdout=io.StringIO(), stderr=io.StringIO())
