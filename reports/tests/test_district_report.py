@@ -33,8 +33,8 @@ from reports.district import (
     organization_key,
     parse_period,
 )
-from reports.district_pdf import render_district_pdf
-from reports.district_xlsx import render_district_xlsx
+from reports.district.pdf import render_district_pdf
+from reports.district.xlsx import render_district_xlsx
 from tests.factories import OrganizationFactory
 from tests.services.briefing import briefing_picture
 

@@ -30,6 +30,7 @@ from reports.quality import (
     post_url,
     quality_report,
     share_advice,
+    spelling,
     spelling_advice,
     spelling_checker,
 )
@@ -139,7 +140,7 @@ def test_spelling_advice_groups_a_word_over_posts_with_examples(checker):
 
 
 def test_only_the_most_frequent_misspellings_are_listed(checker, monkeypatch):
-    monkeypatch.setattr(quality, "MAX_MISSPELLINGS", 2)
+    monkeypatch.setattr(spelling, "MAX_MISSPELLINGS", 2)
     posts = [make_post(1, text="встерча встерча матиматика матиматика матиматика сабрание")]
     advice = spelling_advice(posts, checker)
     assert [(m.word, m.count) for m in advice.misspellings] == [("матиматика", 3), ("встерча", 2)]

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET
 from monitoring.sweep import thresholds_now
 from organizations.access import is_methodologist, organizations_for
 from reports.district import PeriodError, build_district_report, parse_period
-from reports.district_pdf import render_district_pdf
-from reports.district_xlsx import render_district_xlsx
+from reports.district.pdf import render_district_pdf
+from reports.district.xlsx import render_district_xlsx
 
 FORMATS = {
     "pdf": ("application/pdf", render_district_pdf),

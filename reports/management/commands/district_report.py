@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 from monitoring.sweep import thresholds_now
 from organizations.models import Organization
 from reports.district import PeriodError, build_district_report, parse_period
-from reports.district_pdf import render_district_pdf
-from reports.district_xlsx import render_district_xlsx
+from reports.district.pdf import render_district_pdf
+from reports.district.xlsx import render_district_xlsx
 
 RENDERERS = {"pdf": render_district_pdf, "xlsx": render_district_xlsx}
 

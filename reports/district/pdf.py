@@ -12,7 +12,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from reports.district import DistrictReport, human_datetime
+from reports.district.period import human_datetime
+from reports.district.rows import DistrictReport
 
 TEMPLATE = "reports/district_report.html"
 FONT = "DejaVu Sans"
