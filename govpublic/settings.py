@@ -184,8 +184,9 @@ for _name, _value in (("VK_RATE_LIMIT", VK_RATE_LIMIT), ("OK_RATE_LIMIT", OK_RAT
 API_TIMEOUT_SECONDS = env_int("API_TIMEOUT_SECONDS", 20, minimum=1)
 # First pause before retrying a failed API call; doubles on each further attempt.
 API_RETRY_BACKOFF_SECONDS = float(env_str("API_RETRY_BACKOFF_SECONDS", "0.5") or 0.5)
-# Pages per Celery task: small enough that a killed worker loses little, large enough for batching.
-SWEEP_BATCH_SIZE = env_int("SWEEP_BATCH_SIZE", 100, minimum=1)
+# Pages per Celery task. 500 is what one VK groups.getById takes, and with a user token
+# it fills execute requests exactly; a killed worker loses at most one batch's reads.
+SWEEP_BATCH_SIZE = env_int("SWEEP_BATCH_SIZE", 500, minimum=1)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

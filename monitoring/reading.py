@@ -16,8 +16,6 @@ page (its `count` is the total, its items the new posts), and a second
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -31,7 +29,7 @@ VK_LINK_KINDS = {"club": "group", "public": "page", "event": "event"}
 # A later sweep needs only the posts since its last read (a night or two: a few posts),
 # so it asks for a small first page; the client pages on while posts are still new.
 # A first read asks for the client's full page: the whole window in one request.
-INCREMENTAL_PAGE_SIZE = 5
+INCREMENTAL_PAGE_SIZE = 3
 
 
 @dataclass(frozen=True)
@@ -125,38 +123,23 @@ def read_vk(client: VkClient, refs: list[PageRef], window_start: datetime) -> di
                 continue
             _resolve_vk_name(client, read, key)
 
-    first_reads: list[tuple[int, WallRequest]] = []
-    later_reads: list[tuple[int, WallRequest]] = []
+    wall_requests: list[tuple[int, WallRequest]] = []
     by_id = {ref.page_id: ref for ref in refs}
     for page_id, read in reads.items():
         community = read.community
         if community is None or community.closed or community.deactivated:
             continue
         since = by_id[page_id].since or window_start
-        wall_requests = later_reads if since > window_start else first_reads
-        wall_requests.append((page_id, WallRequest.for_community(community.external_id, since, "owner")))
+        count = INCREMENTAL_PAGE_SIZE if since > window_start else None
+        wall_requests.append((page_id, WallRequest.for_community(community.external_id, since, "owner", count)))
         if community.wall_open_to_others:
-            wall_requests.append((page_id, WallRequest.for_community(community.external_id, since, "others")))
-    for wall_requests, page_size in ((first_reads, None), (later_reads, INCREMENTAL_PAGE_SIZE)):
-        if not wall_requests:
-            continue
-        with _page_size(client, page_size):
-            answers = client.get_walls([request for _, request in wall_requests])
+            wall_requests.append((page_id, WallRequest.for_community(community.external_id, since, "others", count)))
+    if wall_requests:
+        # One call for the whole batch: a user token packs all of it 25 to an execute.
+        answers = client.get_walls([request for _, request in wall_requests])
         for (page_id, request), answer in zip(wall_requests, answers):
             _apply_wall(reads[page_id], request, answer)
     return reads
-
-
-@contextmanager
-def _page_size(client: VkClient | OkClient, size: int | None) -> Iterator[None]:
-    """Read with at most `size` posts per request (None: the client's own page)."""
-    saved = client.page_size
-    if size is not None:
-        client.page_size = min(saved, size)
-    try:
-        yield
-    finally:
-        client.page_size = saved
 
 
 def _resolve_vk_name(client: VkClient, read: PageRead, name: str) -> None:
@@ -249,8 +232,8 @@ def read_ok(client: OkClient, refs: list[PageRef], window_start: datetime) -> di
         try:
             read.posts_total = client.get_topics_count(community.external_id)
             # The group feed carries members' topics too: one read gives both lists.
-            with _page_size(client, INCREMENTAL_PAGE_SIZE if since > window_start else None):
-                read.posts = client.get_topics(community.external_id, since)
+            count = INCREMENTAL_PAGE_SIZE if since > window_start else None
+            read.posts = client.get_topics(community.external_id, since, count)
             read.wall_read = read.others_read = True
         except ConfigurationError:
             raise

@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 # A later sweep asks only for posts newer than the last read, minus this overlap
 # (late edits, clock skew); older window posts are already stored.
-READ_OVERLAP = timedelta(days=1)
+READ_OVERLAP = timedelta(hours=1)
 HISTORY_WEEKS = 12
 _limiters: dict[tuple[str, str], RateLimiter] = {}
 # The limiter times a request when it leaves; VK and OK count it when it arrives. A wait

@@ -217,12 +217,15 @@ class OkClient:
         except (TypeError, ValueError):
             return None
 
-    def get_topics(self, group_id: str | int, since: datetime) -> list[Post]:
-        """Topics dated at or after ``since``, newest first, paging by OK's opaque anchor."""
+    def get_topics(self, group_id: str | int, since: datetime, count: int | None = None) -> list[Post]:
+        """Topics dated at or after ``since``, newest first, paging by OK's opaque anchor.
+
+        ``count`` is the page size (None: the client's own): a read that expects few new
+        topics asks for few."""
         if since.tzinfo is None:
             raise ValueError("since must be a timezone-aware datetime")
         gid = str(group_id)
-        params: dict[str, Any] = {"gid": gid, "count": self.page_size}
+        params: dict[str, Any] = {"gid": gid, "count": count or self.page_size}
         posts: list[Post] = []
         seen: set[str] = set()
         anchors: set[str] = set()

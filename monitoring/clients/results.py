@@ -42,15 +42,20 @@ class WallRequest:
 
     ``filter`` is "owner" (community posts: the total and the window) or "others"
     (posts by anyone else, only worth asking where the wall is open to others).
+    ``count`` is the page size to ask for (None: the client's own); a read that expects
+    only a few new posts asks for a few, and pages on if they are all new.
     """
 
     owner_id: int
     since: datetime
     filter: str = "owner"
+    count: int | None = None
 
     @classmethod
-    def for_community(cls, group_id: int | str, since: datetime, filter: str = "owner") -> "WallRequest":
-        return cls(owner_id=-abs(int(group_id)), since=since, filter=filter)
+    def for_community(
+        cls, group_id: int | str, since: datetime, filter: str = "owner", count: int | None = None
+    ) -> "WallRequest":
+        return cls(owner_id=-abs(int(group_id)), since=since, filter=filter, count=count)
 
 
 class WallPosts(NamedTuple):

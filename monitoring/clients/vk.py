@@ -280,7 +280,7 @@ class VkClient:
         return {
             "owner_id": cursor.request.owner_id,
             "filter": cursor.request.filter,
-            "count": self.page_size,
+            "count": min(cursor.request.count or self.page_size, self.MAX_WALL_COUNT),
             "offset": cursor.offset,
         }
 
