@@ -21,6 +21,7 @@ from checklist.models import ChecklistEntry, ChecklistItem, WorkStatus
 from monitoring.models import Notification, PageState, RuleSettings
 from monitoring.notify import queue_message, send_pending
 from organizations.models import Membership, Network, Organization
+from reports.selectors import STATUS_LABELS, STATUSES
 
 
 def _site(path: str) -> str:
@@ -97,9 +98,12 @@ def send_district_weekly(today: datetime.date | None = None) -> int:
         if membership.district_id:
             organizations = organizations.filter(district_id=membership.district_id)
         ids = list(organizations.values_list("pk", flat=True))
-        states = dict(
+        counts = dict(
             PageState.objects.filter(page__organization_id__in=ids).values_list("status").annotate(n=Count("pk"))
         )
+        # Worst first, in the reader's words rather than the status codes.
+        states = {str(STATUS_LABELS.get(status, status)): counts[status]
+                  for status in sorted(counts, key=lambda s: STATUSES.index(s) if s in STATUSES else len(STATUSES))}
         pending_review = ChecklistEntry.objects.filter(organization_id__in=ids, status=WorkStatus.SUBMITTED).count()
         overdue = sorted(
             {

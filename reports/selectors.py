@@ -26,10 +26,16 @@ from django.utils.translation import gettext_lazy as _
 
 from checklist.models import ChecklistEntry, ChecklistItem, Verdict, WorkStatus
 from monitoring.models import PageState, SweepRun
-from organizations.models import OfficialPage, Organization
+from organizations.models import OfficialPage, Organization, natural_key
 
 NETWORKS = ("vk", "ok")
 STATUSES = ("fail", "unknown", "warning", "ok")
+STATUS_LABELS = {
+    "ok": _("в порядке"),
+    "warning": _("есть замечания"),
+    "fail": _("нарушение"),
+    "unknown": _("неизвестно"),
+}
 # Criteria the dashboard can filter on: (code, label). Automatic items are judged by the
 # sweep, paperwork by the methodologist.
 PAGE_CRITERIA = [
@@ -104,6 +110,9 @@ def dashboard_queryset(organizations: QuerySet[Organization], items: list[Checkl
         annotations[f"item_{item.code}_status"] = _entry(item.code, "status")
         annotations[f"item_{item.code}_verdict"] = _entry(item.code, "verdict")
         annotations[f"item_{item.code}_note"] = _entry(item.code, "verdict_note")
+        if item.is_manual:
+            # The organization's own due date, when it was given one, overrides the item's.
+            annotations[f"item_{item.code}_due"] = _entry(item.code, "due_date")
     overdue = ChecklistEntry.objects.filter(
         organization=OuterRef("pk"), item__mode=ChecklistItem.Mode.MANUAL
     ).exclude(status=WorkStatus.APPROVED)
@@ -150,9 +159,16 @@ def apply_filters(queryset, filters: DashboardFilters, items: list[ChecklistItem
     if filters.status in STATUSES:
         queryset = queryset.filter(status=filters.status)
     if filters.network in NETWORKS:
-        queryset = queryset.exclude(**{f"{filters.network}_status": "ok"})
+        # A page that is missing or was never read has no status: it is not in order either
+        # (`exclude` alone would drop those rows, as NULL <> 'ok' is not true in SQL).
+        status = f"{filters.network}_status"
+        queryset = queryset.filter(Q(**{f"{status}__isnull": True}) | ~Q(**{status: "ok"}))
     if filters.q:
-        queryset = queryset.filter(Q(short_name__icontains=filters.q) | Q(name__icontains=filters.q))
+        # sort_name is the short name lowercased in Python: SQLite's LIKE folds only ASCII
+        # letters, so «сош №9» finds «СОШ №9» there as well as on PostgreSQL.
+        queryset = queryset.filter(
+            Q(short_name__icontains=filters.q) | Q(name__icontains=filters.q) | Q(sort_name__contains=natural_key(filters.q))
+        )
     codes = {item.code: item for item in items}
     if filters.criterion in codes:
         item = codes[filters.criterion]

@@ -25,6 +25,7 @@ from organizations.models import Organization
 from reports.selectors import (
     NETWORKS,
     PAGE_CRITERIA,
+    STATUS_LABELS,
     STATUSES,
     DashboardFilters,
     apply_filters,
@@ -34,12 +35,6 @@ from reports.selectors import (
 )
 
 PAGE_SIZE = 100
-STATUS_LABELS = {
-    "ok": gettext_lazy("в порядке"),
-    "warning": gettext_lazy("есть замечания"),
-    "fail": gettext_lazy("нарушение"),
-    "unknown": gettext_lazy("неизвестно"),
-}
 STATUS_CELLS = {"ok": ("cell-ok", "✓"), "warning": ("cell-warning", "!"), "fail": ("cell-fail", "✗"), "unknown": ("cell-unknown", "?")}
 NETWORK_LABELS = {"vk": gettext_lazy("ВКонтакте"), "ok": gettext_lazy("Одноклассники")}
 
@@ -92,9 +87,10 @@ def _item_cell(row, item: ChecklistItem, today) -> Cell:
             return Cell("cell-ok", "✓", label, label)
         if status == WorkStatus.SUBMITTED:
             return Cell("cell-warning", "…", label, label)
-        overdue = item.due_date is not None and item.due_date < today
+        due = getattr(row, f"item_{item.code}_due", None) or item.due_date
+        overdue = due is not None and due < today
         css = "cell-fail" if overdue or status == WorkStatus.RETURNED else "cell-warning"
-        why = _("срок %(due)s истёк") % {"due": item.due_date.strftime("%d.%m.%Y")} if overdue else ""
+        why = _("срок %(due)s истёк") % {"due": due.strftime("%d.%m.%Y")} if overdue else ""
         return Cell(css, "✗" if css == "cell-fail" else "·", f"{label}. {why}".strip(" ."), label)
     label = str(Verdict(verdict).label) if verdict else "—"
     if verdict == Verdict.COMPLIANT:

@@ -109,7 +109,13 @@ def what_to_fix(communities: list[dict], manual_entries, today: datetime.date) -
             continue  # waiting for the methodologist, nothing to do here
         what = entry.item.title
         if entry.status == WorkStatus.RETURNED:
-            text = _("«%(what)s» возвращено на доработку.") % {"what": what}
+            # What the methodologist wrote when returning it is the actual task.
+            comment = _last_return_comment(entry)
+            if comment:
+                text = _("«%(what)s» возвращено на доработку. Замечание методиста: %(comment)s") % {
+                    "what": what, "comment": comment}
+            else:
+                text = _("«%(what)s» возвращено на доработку.") % {"what": what}
         elif overdue:
             text = _("«%(what)s»: срок %(due)s истёк.") % {"what": what, "due": due.strftime("%d.%m.%Y")}
         else:
@@ -118,6 +124,24 @@ def what_to_fix(communities: list[dict], manual_entries, today: datetime.date) -
                           entry.item.description, f"item-{entry.item.code}"))
     order = {"fail": 0, "unknown": 1, "warning": 2}
     return sorted(todos, key=lambda todo: order.get(todo.severity, 3))
+
+
+def _chart_rows(chart: dict) -> list[tuple[str, bool, list[int]]]:
+    """The chart's numbers as table rows (week, is it the current one, a count per network),
+    for readers who cannot see the canvas."""
+    networks = list(chart["series"])
+    return [
+        (label, index == chart["current_index"], [chart["series"][network][index] for network in networks])
+        for index, label in enumerate(chart["labels"])
+    ]
+
+
+def _last_return_comment(entry) -> str:
+    """The comment of the entry's latest return; its events come prefetched (no query)."""
+    returns = [event for event in entry.events.all() if event.to_status == WorkStatus.RETURNED]
+    if not returns:
+        return ""
+    return max(returns, key=lambda event: (event.created_at, event.pk)).comment
 
 
 @require_GET
@@ -135,6 +159,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     status = organization_status(
         {c["network"]: c["status"] for c in communities if not c.get("missing")}, paperwork, today
     )
+    chart = weekly_chart(organization, today)
     changes = list(ChangeEvent.objects.filter(organization=organization).select_related("page")[:100])
     alerts = [event for event in changes if event.acknowledged_at is None]
     timeline = sorted(
@@ -153,8 +178,9 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "status": status,
             "todos": what_to_fix(communities, checklist["manual_entries"], today),
             "communities": [(Network(c["network"]), c, pages.get(c["network"])) for c in communities],
-            "chart": weekly_chart(organization, today),
-            "qr_pages": [page for page in pages.values()],
+            "chart": chart,
+            "chart_rows": _chart_rows(chart),
+            "qr_pages": [pages[network] for network in Network.values if network in pages],
             "alerts": alerts,
             "timeline": timeline,
             "quality": organization_quality(organization),

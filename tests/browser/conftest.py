@@ -1,6 +1,7 @@
 """Playwright against Debian's chromium (never `playwright install`), over pytest-django's
 live_server. Screenshots go to $SCREENSHOT_DIR (CI keeps them), else test-artifacts/."""
 
+import importlib
 import json
 import os
 import shutil
@@ -15,6 +16,17 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "tests" / "vendor" / "axe.min.js"
+
+
+@pytest.fixture(autouse=True)
+def _rows_of_data_migrations(transactional_db):
+    """A transactional test that ran before this one flushed every table, and with them the
+    rows the data migrations loaded: the checklist items. Put them back (the load is
+    idempotent). `serialized_rollback` cannot do it here: the flush re-creates content types
+    under new ids, and restoring the serialized ones then collides with them."""
+    from django.apps import apps
+
+    importlib.import_module("checklist.migrations.0002_checklist_items").load(apps, None)
 
 
 @pytest.fixture(scope="session")
