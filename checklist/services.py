@@ -164,18 +164,32 @@ def entry_return(*, entry: ChecklistEntry, user, comment: str) -> EntryEvent:
 
 @transaction.atomic
 def entry_set_verdict(*, entry: ChecklistEntry, verdict: str, note: str) -> EntryEvent | None:
-    """Record what the sweep found for an automatic item; an event only when it changes."""
-    current = ChecklistEntry.objects.select_for_update().get(pk=entry.pk)
-    if current.verdict == verdict and current.verdict_note == note:
-        return None
-    event = None
-    if current.verdict != verdict:
-        event = EntryEvent.objects.create(
-            entry=current, actor=None, from_verdict=current.verdict, to_verdict=verdict, comment=note
-        )
-    current.verdict = verdict
-    current.verdict_note = note[:500]
-    current.full_clean()
-    current.save(update_fields=["verdict", "verdict_note", "updated_at"])
-    entry.verdict, entry.verdict_note = current.verdict, current.verdict_note
-    return event
+    """Record what the sweep found for one automatic item; an event only when it changes."""
+    events = entries_set_verdicts(verdicts={entry.pk: (verdict, note)})
+    entry.refresh_from_db(fields=["verdict", "verdict_note"])
+    return events[0] if events else None
+
+
+@transaction.atomic
+def entries_set_verdicts(*, verdicts: dict[int, tuple[str, str]]) -> list[EntryEvent]:
+    """The sweep's verdicts for many automatic items at once (entry id → verdict, note).
+
+    Only entries whose verdict or note changes are written, in bulk; a changed verdict
+    also gets its event row. Returns the events written."""
+    valid = set(Verdict.values)
+    now = timezone.now()
+    changed: list[ChecklistEntry] = []
+    events: list[EntryEvent] = []
+    for entry in ChecklistEntry.objects.select_for_update().filter(pk__in=verdicts):
+        verdict, note = verdicts[entry.pk]
+        if verdict not in valid:
+            raise ValidationError(f"unknown verdict {verdict!r}")
+        note = note[:500]
+        if entry.verdict == verdict and entry.verdict_note == note:
+            continue
+        if entry.verdict != verdict:
+            events.append(EntryEvent(entry=entry, actor=None, from_verdict=entry.verdict, to_verdict=verdict, comment=note))
+        entry.verdict, entry.verdict_note, entry.updated_at = verdict, note, now
+        changed.append(entry)
+    ChecklistEntry.objects.bulk_update(changed, ["verdict", "verdict_note", "updated_at"], batch_size=500)
+    return EntryEvent.objects.bulk_create(events, batch_size=500)

@@ -187,6 +187,8 @@ API_RETRY_BACKOFF_SECONDS = float(env_str("API_RETRY_BACKOFF_SECONDS", "0.5") or
 # Pages per Celery task. 500 is what one VK groups.getById takes, and with a user token
 # it fills execute requests exactly; a killed worker loses at most one batch's reads.
 SWEEP_BATCH_SIZE = env_int("SWEEP_BATCH_SIZE", 500, minimum=1)
+# A run still «running» after this long is taken for dead (its process was killed).
+SWEEP_STALE_HOURS = env_int("SWEEP_STALE_HOURS", 20, minimum=1)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

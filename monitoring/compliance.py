@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from checklist.models import ChecklistEntry, Verdict, WorkStatus
-from checklist.services import entry_set_verdict
+from checklist.services import entries_set_verdicts
 from monitoring.models import DailyMetric, PageState, SweepRun
 from monitoring.rules import (
     STATUS_UNKNOWN,
@@ -172,14 +172,12 @@ def update_checklists(organizations: QuerySet[Organization]) -> int:
     from monitoring.sweep import thresholds_now
 
     minimum = thresholds_now().posts_total_min
-    changed = 0
     by_org = {org.pk: page_verdicts(org) for org in organizations_with_pages(organizations)}
-    entries = ChecklistEntry.objects.filter(organization_id__in=by_org, item__code__in=AUTOMATIC_CODES).select_related("item")
-    for entry in entries:
-        verdict, note = judge_item(entry.item.code, by_org[entry.organization_id], minimum)
-        if entry_set_verdict(entry=entry, verdict=verdict, note=note) is not None:
-            changed += 1
-    return changed
+    entries = ChecklistEntry.objects.filter(organization_id__in=by_org, item__code__in=AUTOMATIC_CODES).values_list(
+        "pk", "organization_id", "item__code"
+    )
+    verdicts = {pk: judge_item(code, by_org[organization_id], minimum) for pk, organization_id, code in entries}
+    return len(entries_set_verdicts(verdicts=verdicts))
 
 
 # --- organization status and export -----------------------------------------------------------

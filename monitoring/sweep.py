@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -17,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from monitoring import compliance
 from monitoring.changes import detect_changes
@@ -142,70 +145,100 @@ def sweep_start(
 # --- one batch -----------------------------------------------------------------------------
 
 
+@dataclass
+class BatchWork:
+    """A batch split into its three phases: prepare (database), fetch (HTTP only, safe
+    in another thread), store (database). `sweep_run_inline` overlaps the fetch of one
+    batch with the store of the previous, so the API budget, not the database, sets the pace."""
+
+    batch: SweepBatch
+    pages: list[OfficialPage]
+    window: Window
+    thresholds: Thresholds
+    shards: dict[int, list[PageRef]] = field(default_factory=dict)
+    stopped: str | None = None  # the network's configuration error, if any
+    reads: dict[int, PageRead] = field(default_factory=dict)
+    config_error: str | None = None  # raised while fetching
+
+
+STOPPED = gettext_lazy("сбой настройки API: проверка этой соцсети остановлена")
+PERSIST_CHUNK = 100  # pages per transaction: fewer commits, and a crash loses little
+
+
 def sweep_batch(batch: SweepBatch, *, clients: list | None = None) -> int:
     """Read and judge one batch; returns how many pages it judged (0 if already done)."""
     if batch.done_at is not None:
         return 0
+    work = prepare_batch(batch, clients)
+    fetch_batch(work, clients)
+    return store_batch(work)
+
+
+def prepare_batch(batch: SweepBatch, clients: list | None) -> BatchWork:
     run = batch.run
     thresholds = thresholds_now()
     window = window_for(run.started_at, thresholds.weeks)
-    pages = list(
-        OfficialPage.objects.filter(pk__in=batch.page_ids).select_related("organization").order_by("pk")
-    )
-    reads = _read_batch(run, batch.network, pages, window, clients, first_shard=batch.index)
-    faults = 0
-    for page in pages:
-        read = reads.get(page.pk) or PageRead(info_error=_("страница не прочитана"))
-        faults += read.faults
-        with transaction.atomic():
-            persist_page(run=run, page=page, read=read, window=window, thresholds=thresholds)
-    claimed = SweepBatch.objects.filter(pk=batch.pk, done_at=None).update(done_at=timezone.now())
-    if claimed:
-        SweepRun.objects.filter(pk=run.pk).update(
-            pages_done=F("pages_done") + len(pages), faults=F("faults") + faults
-        )
-    return len(pages)
-
-
-def _read_batch(
-    run: SweepRun, network: str, pages: list[OfficialPage], window: Window, clients, *, first_shard: int = 0
-) -> dict[int, PageRead]:
-    stopped = _config_error(run, network)
-    if stopped is None and clients is None:
+    pages = list(OfficialPage.objects.filter(pk__in=batch.page_ids).select_related("organization").order_by("pk"))
+    work = BatchWork(batch=batch, pages=pages, window=window, thresholds=thresholds)
+    work.stopped = _config_error(run, batch.network)
+    if work.stopped is None and clients is None:
         try:
-            clients = build_clients(network)
+            clients = build_clients(batch.network)
         except SweepConfigurationError as error:
-            stopped = record_config_error(run, network, str(error))
-    if stopped is not None:
-        return {page.pk: PageRead(info_error=_("сбой настройки API: проверка этой соцсети остановлена")) for page in pages}
-    last_reads = dict(
-        PageState.objects.filter(page__in=pages).values_list("page_id", "wall_read_at")
-    )
-    reads: dict[int, PageRead] = {}
-    # Pages are dealt to the tokens in turn, so each token's daily quota carries its share.
-    # (Not by id: a registry imported row by row gives every VK page an odd id.) Each batch
-    # starts at the next token, so the remainders of small batches even out too.
-    shards: dict[int, list[PageRef]] = {}
+            work.stopped = record_config_error(run, batch.network, str(error))
+    if work.stopped is not None:
+        return work
+    last_reads = dict(PageState.objects.filter(page__in=pages).values_list("page_id", "wall_read_at"))
     # The first read goes back far enough for the organization page's 12-week chart (one
     # wall.get of 100 posts covers that for any school); later reads only ask for what is new.
     horizon = window.current_week_start - timedelta(weeks=HISTORY_WEEKS - 1)
     horizon = min(window.start, datetime.combine(horizon, time.min, MOSCOW))
+    # Pages are dealt to the tokens in turn, so each token's daily quota carries its share.
+    # (Not by id: a registry imported row by row gives every VK page an odd id.) Each batch
+    # starts at the next token, so the remainders of small batches even out too.
     for position, page in enumerate(pages):
         last = last_reads.get(page.pk)
         since = max(horizon, last - READ_OVERLAP) if last else horizon
         ref = PageRef(
-            page_id=page.pk, network=network, url=page.url, link_kind=page.link_kind, link_value=page.link_value,
-            external_id=page.external_id, external_kind=page.external_kind, since=since,
+            page_id=page.pk, network=batch.network, url=page.url, link_kind=page.link_kind,
+            link_value=page.link_value, external_id=page.external_id, external_kind=page.external_kind, since=since,
         )
-        shards.setdefault((first_shard + position) % len(clients), []).append(ref)
-    for index, refs in shards.items():
+        work.shards.setdefault((batch.index + position) % len(clients), []).append(ref)
+    return work
+
+
+def fetch_batch(work: BatchWork, clients: list | None) -> BatchWork:
+    """The HTTP part: no database access here, so it may run in another thread."""
+    if work.stopped is not None:
+        return work
+    clients = clients or build_clients(work.batch.network)
+    for index, refs in work.shards.items():
+        if work.config_error is not None:
+            break
         try:
-            reads.update(READERS[network](clients[index], refs, window.start))
+            work.reads.update(READERS[work.batch.network](clients[index], refs, work.window.start))
         except ConfigurationError as error:
-            record_config_error(run, network, str(error))
-            for ref in refs:
-                reads[ref.page_id] = PageRead(info_error=_("сбой настройки API: проверка этой соцсети остановлена"))
-    return reads
+            work.config_error = str(error)
+    return work
+
+
+def store_batch(work: BatchWork) -> int:
+    batch, run = work.batch, work.batch.run
+    if work.config_error is not None:
+        work.stopped = record_config_error(run, batch.network, work.config_error)
+    faults = 0
+    for start in range(0, len(work.pages), PERSIST_CHUNK):
+        with transaction.atomic():
+            for page in work.pages[start : start + PERSIST_CHUNK]:
+                read = work.reads.get(page.pk)
+                if read is None:
+                    read = PageRead(info_error=str(STOPPED) if work.stopped else _("страница не прочитана"))
+                faults += read.faults
+                persist_page(run=run, page=page, read=read, window=work.window, thresholds=work.thresholds)
+    claimed = SweepBatch.objects.filter(pk=batch.pk, done_at=None).update(done_at=timezone.now())
+    if claimed:
+        SweepRun.objects.filter(pk=run.pk).update(pages_done=F("pages_done") + len(work.pages), faults=F("faults") + faults)
+    return len(work.pages)
 
 
 def _config_error(run: SweepRun, network: str) -> str | None:
@@ -450,16 +483,24 @@ def sweep_run_inline(run: SweepRun, *, progress: Callable[[SweepRun], None] | No
     will pick it up, and a run left «running» would block «Проверить сейчас» for good."""
     clients: dict[str, list] = {}
     try:
-        for batch in pending_batches(run):
-            if batch.network not in clients and not _config_error(run, batch.network):
-                try:
-                    clients[batch.network] = build_clients(batch.network)
-                except SweepConfigurationError as error:
-                    record_config_error(run, batch.network, str(error))
-            sweep_batch(batch, clients=clients.get(batch.network))
-            if progress:
-                run.refresh_from_db(fields=["pages_done", "faults"])
-                progress(run)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"sweep-{run.pk}-fetch") as pool:
+            pending = None  # (work, future) of the batch being fetched
+            for batch in list(pending_batches(run)) + [None]:
+                ahead = None
+                if batch is not None:
+                    if batch.network not in clients and not _config_error(run, batch.network):
+                        try:
+                            clients[batch.network] = build_clients(batch.network)
+                        except SweepConfigurationError as error:
+                            record_config_error(run, batch.network, str(error))
+                    work = prepare_batch(batch, clients.get(batch.network))
+                    ahead = (work, pool.submit(fetch_batch, work, clients.get(batch.network)))
+                if pending is not None:
+                    store_batch(pending[1].result())
+                    if progress:
+                        run.refresh_from_db(fields=["pages_done", "faults"])
+                        progress(run)
+                pending = ahead
         sweep_finish(run)
     except BaseException:
         sweep_fail(run)

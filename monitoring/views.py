@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 from datetime import datetime
 
 from django.conf import settings
@@ -106,6 +107,11 @@ def sweep_now(request: HttpRequest) -> HttpResponse:
     the region), on the workers when there is a broker."""
     if not is_methodologist(request.user):
         raise PermissionDenied
+    # A run whose process was killed outright never closes itself; after SWEEP_STALE_HOURS it is
+    # taken for dead, so it cannot block «Проверить сейчас» for good.
+    stale = timezone.now() - timedelta(hours=settings.SWEEP_STALE_HOURS)
+    for dead in SweepRun.objects.filter(status=SweepRun.Status.RUNNING, finished_at=None, started_at__lt=stale):
+        sweep.sweep_fail(dead)
     running = SweepRun.objects.filter(status=SweepRun.Status.RUNNING, finished_at=None).first()
     if running is not None:
         messages.info(request, _("Проверка уже идёт."))

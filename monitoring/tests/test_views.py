@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -320,3 +321,17 @@ def test_staff_cannot_see_sweep_progress(swept):
     response = swept.client_for(swept.staff_a).get(url, HTTP_ACCEPT="application/json")
 
     assert response.status_code == 403
+
+
+def test_a_run_left_running_by_a_killed_process_does_not_block_check_now_forever(actors, settings):
+    settings.VK_ACCESS_TOKENS = []  # the new run stops at once: no keys
+    settings.OK_APPLICATION_KEY = ""
+    dead = SweepRun.objects.create(
+        started_at=timezone.now() - timedelta(hours=settings.SWEEP_STALE_HOURS + 1), trigger=SweepRun.Trigger.SCHEDULE
+    )
+    response = actors.client_for(actors.methodologist).post(reverse("sweep-now"))
+
+    dead.refresh_from_db()
+    assert dead.status == SweepRun.Status.FAILED
+    assert response.status_code == 302
+    assert response["Location"] != reverse("sweep-detail", args=[dead.pk])
