@@ -54,6 +54,13 @@ def weekly_chart(organization, today: datetime.date) -> dict:
         "norm_min": rules.posts_per_week_min,
         "norm_target": rules.posts_per_week_target,
         "current_index": len(weeks) - 1,
+        # The chart's words travel with its data, so they are translated like the page.
+        "texts": {
+            "posts": _("Публикаций"),
+            "norm_min": _("Норма: минимум"),
+            "norm_target": _("Норма: цель"),
+            "current": _("тек."),
+        },
     }
 
 

@@ -9,12 +9,12 @@
     const barColors = values.map(function (_, i) { return i === data.current_index ? "rgba(108,117,125,0.45)" : colors[network]; });
     new Chart(canvas, {
       data: {
-        labels: data.labels.map(function (label, i) { return i === data.current_index ? label + " (тек.)" : label; }),
+        labels: data.labels.map(function (label, i) { return i === data.current_index ? label + " (" + data.texts.current + ")" : label; }),
         datasets: [
-          { type: "bar", label: "Публикаций", data: values, backgroundColor: barColors, order: 2 },
-          { type: "line", label: "Норма: мин.", data: values.map(function () { return data.norm_min; }),
+          { type: "bar", label: data.texts.posts, data: values, backgroundColor: barColors, order: 2 },
+          { type: "line", label: data.texts.norm_min, data: values.map(function () { return data.norm_min; }),
             borderColor: "rgba(25,135,84,0.9)", borderWidth: 1, pointRadius: 0, fill: false, order: 1 },
-          { type: "line", label: "Норма: цель", data: values.map(function () { return data.norm_target; }),
+          { type: "line", label: data.texts.norm_target, data: values.map(function () { return data.norm_target; }),
             borderColor: "rgba(25,135,84,0.9)", borderWidth: 1, pointRadius: 0,
             backgroundColor: "rgba(25,135,84,0.15)", fill: "-1", order: 1 }
         ]
