@@ -350,26 +350,22 @@ def persist_page(*, run: SweepRun, page: OfficialPage, read: PageRead, window: W
     return snapshot
 
 
+# Post fields stored as they are, in both directions (Post ⇄ PagePost).
+POST_COLUMNS = (
+    "date", "from_community", "author_id", "is_repost", "repost_of_personal", "is_pinned", "text",
+    "largest_photo_px", "views", "likes", "reposts", "comments",
+)
+
+
 def _upsert_posts(page: OfficialPage, run: SweepRun, posts: list[Post]) -> None:
     rows = {
         post.external_id: PagePost(
             page=page,
             external_id=post.external_id,
-            date=post.date,
-            from_community=post.from_community,
-            author_id=post.author_id,
-            is_repost=post.is_repost,
-            repost_of_personal=post.repost_of_personal,
-            is_pinned=post.is_pinned,
-            text=post.text,
             hashtags=list(post.hashtags),
             attachment_kinds=list(post.attachment_kinds),
-            largest_photo_px=post.largest_photo_px,
-            views=post.views,
-            likes=post.likes,
-            reposts=post.reposts,
-            comments=post.comments,
             first_seen_run=run,
+            **{name: getattr(post, name) for name in POST_COLUMNS},
         )
         for post in posts
     }
@@ -377,10 +373,7 @@ def _upsert_posts(page: OfficialPage, run: SweepRun, posts: list[Post]) -> None:
         rows.values(),
         update_conflicts=True,
         unique_fields=["page", "external_id"],
-        update_fields=[
-            "date", "from_community", "author_id", "is_repost", "repost_of_personal", "is_pinned", "text",
-            "hashtags", "attachment_kinds", "largest_photo_px", "views", "likes", "reposts", "comments", "updated_at",
-        ],
+        update_fields=[*POST_COLUMNS, "hashtags", "attachment_kinds", "updated_at"],
     )
 
 
@@ -388,19 +381,8 @@ def post_from_row(row: PagePost, network: str) -> Post:
     return Post(
         network=network,
         external_id=row.external_id,
-        date=row.date,
-        from_community=row.from_community,
-        author_id=row.author_id,
-        repost_of_personal=row.repost_of_personal,
-        is_repost=row.is_repost,
-        is_pinned=row.is_pinned,
-        text=row.text,
         attachment_kinds=tuple(row.attachment_kinds),
-        largest_photo_px=row.largest_photo_px,
-        views=row.views,
-        likes=row.likes,
-        reposts=row.reposts,
-        comments=row.comments,
+        **{name: getattr(row, name) for name in POST_COLUMNS},
     )
 
 

@@ -46,9 +46,18 @@ def services(tmp_path):
     client.flushdb()
     old = {"broker_url": celery_app.conf.broker_url, "task_always_eager": celery_app.conf.task_always_eager}
     celery_app.conf.update(broker_url=BROKER, task_always_eager=False)
+    _forget_connections()
     yield client
     client.flushdb()
     celery_app.conf.update(**old)
+    _forget_connections()
+
+
+def _forget_connections() -> None:
+    """Celery caches its connection pool from the first use in
+    the process; an earlier eager test may have made them for the default broker."""
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 class Worker:
