@@ -58,3 +58,14 @@ def actors(db, settings, tmp_path) -> Actors:
         staff_a=staff_of(org_a, username="staff_a"),
         staff_b=staff_of(org_b, username="staff_b"),
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limiters():
+    """The sweep keeps one limiter per process (and with it any parked daily quota);
+    each test starts with none, as a fresh process would."""
+    from monitoring import sweep
+
+    sweep._limiters.clear()
+    yield
+    sweep._limiters.clear()

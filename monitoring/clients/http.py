@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -57,6 +58,13 @@ class ApiTransport:
         self.backoff = backoff
         self._sleep = sleep
         self.requests_sent = 0
+
+    def park(self, method: str, until: datetime) -> None:
+        """`method` rests until `until` (its daily quota is spent), for every client of this key."""
+        self.limiter.park(self.network, self._limiter_secret, method, until)
+
+    def parked_until(self, method: str) -> datetime | None:
+        return self.limiter.parked_until(self.network, self._limiter_secret, method)
 
     def post(
         self,

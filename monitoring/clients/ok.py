@@ -104,7 +104,6 @@ class OkClient:
             backoff=backoff,
             sleep=sleep,
         )
-        self._parked: dict[str, QuotaExhausted] = {}
 
     def __repr__(self) -> str:
         return f"OkClient(api_url={self.api_url!r}, application_key={self.application_key!r})"
@@ -117,11 +116,11 @@ class OkClient:
 
     def call(self, method: str, params: Mapping[str, Any]) -> Any:
         """One signed API call; returns the body or raises a classified ``ApiError``."""
-        parked = self._parked.get(method)
-        if parked is not None and datetime.now(timezone.utc) < parked.resume_at:
+        resume_at = self.transport.parked_until(method)
+        if resume_at is not None:
             raise QuotaExhausted(
-                f"daily limit reached; resting until {parked.resume_at:%Y-%m-%d %H:%M} UTC",
-                resume_at=parked.resume_at, network=OK, method=method, code=parked.code,
+                f"daily limit reached; resting until {resume_at:%Y-%m-%d %H:%M} UTC",
+                resume_at=resume_at, network=OK, method=method, code=11,
             )
         data = {key: _form_value(value) for key, value in params.items()}
         data.update(application_key=self.application_key, format="json", method=method)
@@ -133,7 +132,7 @@ class OkClient:
                 self.api_url, data, method=method, interpret=partial(self._interpret, method)
             )
         except QuotaExhausted as exc:
-            self._parked[method] = exc
+            self.transport.park(method, exc.resume_at)
             raise
 
     def _interpret(self, method: str, payload: Any) -> Any:

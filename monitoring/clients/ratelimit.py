@@ -12,6 +12,7 @@ fixed window that lets 2N requests through across a boundary.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timezone
 import time
 from collections.abc import Callable
 
@@ -67,6 +68,27 @@ class RateLimiter:
             self._sleep(delay)
             waited += delay
         return waited
+
+    # --- daily quotas ----------------------------------------------------------------------
+    # A method whose daily quota is spent (VK 29, OK 11) rests until the quota comes back.
+    # The rest is kept in the same storage as the window, so every worker and every later
+    # run of the same day sees it, not only the client that was refused.
+
+    def park(self, scope: str, secret: str, method: str, until: datetime) -> None:
+        key = self._park_key(scope, secret, method)
+        seconds = max(int(until.timestamp() - time.time()) + 1, 1)
+        self.storage.clear(key)
+        self.storage.incr(key, seconds, amount=int(until.timestamp()))
+
+    def parked_until(self, scope: str, secret: str, method: str) -> datetime | None:
+        resume = self.storage.get(self._park_key(scope, secret, method))
+        if not resume or resume <= time.time():
+            return None
+        return datetime.fromtimestamp(resume, tz=timezone.utc)
+
+    @staticmethod
+    def _park_key(scope: str, secret: str, method: str) -> str:
+        return f"parked/{scope}/{fingerprint(secret)}/{method}"
 
     def __repr__(self) -> str:
         return f"RateLimiter(rate={self.rate!r}, storage={type(self.storage).__name__})"

@@ -101,8 +101,6 @@ class VkClient:
             backoff=backoff,
             sleep=sleep,
         )
-        # method → when its daily quota comes back (error 29). Per instance only.
-        self._parked: dict[str, QuotaExhausted] = {}
 
     def __repr__(self) -> str:
         return f"VkClient(api_url={self.api_url!r}, version={self.version!r}, token_type={self.token_type!r})"
@@ -132,7 +130,7 @@ class VkClient:
                 interpret=partial(self._interpret, method),
             )
         except QuotaExhausted as exc:
-            self._parked[method] = exc
+            self.transport.park(method, exc.resume_at)
             raise
 
     def _interpret(self, method: str, payload: Any) -> dict[str, Any]:
@@ -163,21 +161,16 @@ class VkClient:
         )
 
     def _parked_error(self, method: str) -> QuotaExhausted | None:
-        exc = self._parked.get(method)
-        if exc is None:
-            return None
-        if datetime.now(exc.resume_at.tzinfo) >= exc.resume_at:
-            del self._parked[method]
+        resume_at = self.transport.parked_until(method)
+        if resume_at is None:
             return None
         return QuotaExhausted(
-            f"daily quota spent; resting until {exc.resume_at:%Y-%m-%d %H:%M} UTC",
-            resume_at=exc.resume_at,
+            f"daily quota spent; resting until {resume_at:%Y-%m-%d %H:%M} UTC",
+            resume_at=resume_at,
             network=VK,
             method=method,
-            code=exc.code,
+            code=29,
         )
-
-    # --- communities and links -----------------------------------------------------------
 
     def get_communities(self, ids_or_screen_names: Iterable[str | int]) -> dict[str, Community | None]:
         """groups.getById in batches of 500, keyed by the caller's own strings.
@@ -324,7 +317,7 @@ class VkClient:
             for i, answer in zip(todo, self._split_execute(envelope, len(todo))):
                 results[i] = answer
                 if isinstance(answer, QuotaExhausted):
-                    self._parked["wall.get"] = answer
+                    self.transport.park("wall.get", answer.resume_at)
                 elif isinstance(answer, ConfigurationError):
                     raise answer
                 elif isinstance(answer, RetryableError):

@@ -432,3 +432,18 @@ def test_errors_survive_pickling_for_celery(scenario, run_simulator, vk_client):
         vk_client(handle).get_wall(-5, NOW)
     copy = pickle.loads(pickle.dumps(caught.value))
     assert (type(copy), copy.kind, copy.code, str(copy)) == (PageUnavailable, "deleted", 18, str(caught.value))
+
+
+def test_a_parked_quota_holds_for_every_client_sharing_the_limiter(scenario, run_simulator, vk_client):
+    # Two workers, one token: once VK says 29 to one, the other sends nothing either.
+    scenario["faults"] = [{"network": "vk", "method": "wall.get", "error_code": 29, "times": 1}]
+    handle = run_simulator(scenario)
+    first, second = vk_client(handle), vk_client(handle)
+
+    with pytest.raises(QuotaExhausted):
+        first.get_wall(-5, NOW - timedelta(days=7))
+    with pytest.raises(QuotaExhausted) as caught:
+        second.get_wall(-5, NOW - timedelta(days=7))
+
+    assert handle.count("vk", "wall.get") == 1
+    assert caught.value.resume_at >= next_moscow_midnight() - timedelta(seconds=1)
