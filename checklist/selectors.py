@@ -80,7 +80,7 @@ def checklist_matrix(organizations: QuerySet[Organization]) -> tuple[list[Matrix
     items = list(ChecklistItem.objects.order_by("position"))
     columns = [MatrixColumn(item=item) for item in items]
     position = {item.pk: index for index, item in enumerate(items)}
-    rows = {org.pk: MatrixRow(organization=org, cells=[None] * len(items)) for org in organizations.order_by("kind", "short_name")}
+    rows = {org.pk: MatrixRow(organization=org, cells=[None] * len(items)) for org in organizations.in_briefing_order()}
     entries = ChecklistEntry.objects.filter(organization__in=organizations).only(
         "id", "organization_id", "item_id", "status", "verdict"
     )

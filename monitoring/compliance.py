@@ -211,7 +211,7 @@ def compliance_export(organizations: QuerySet[Organization], *, today: datetime.
     thresholds = thresholds_now()
     organizations = organizations_with_pages(organizations).prefetch_related(
         Prefetch("checklist_entries", queryset=ChecklistEntry.objects.select_related("item").order_by("item__position"))
-    ).select_related("district").order_by("kind", "short_name")
+    ).select_related("district").in_briefing_order()
     result = []
     for organization in organizations:
         pages = {page.network: page for page in organization.pages.all()}

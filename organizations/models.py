@@ -24,6 +24,19 @@ class District(models.Model):
         return self.name
 
 
+class OrganizationQuerySet(models.QuerySet):
+    def in_briefing_order(self) -> "OrganizationQuerySet":
+        """Schools, kindergartens, clubs, the rest — each in natural name order, as the
+        briefing lists them. `kind_rank` stays annotated for other orderings."""
+        return self.annotate(
+            kind_rank=models.Case(
+                *[models.When(kind=kind, then=models.Value(rank)) for rank, kind in enumerate(KIND_ORDER)],
+                default=models.Value(len(KIND_ORDER)),
+                output_field=models.IntegerField(),
+            )
+        ).order_by("kind_rank", "sort_name")
+
+
 class Organization(models.Model):
     class Kind(models.TextChoices):
         SCHOOL = "school", _("Школа")
@@ -45,6 +58,8 @@ class Organization(models.Model):
     # «СОШ №4» before «СОШ №10»: numbers zero-padded, so SQL can sort and page naturally.
     sort_name = models.CharField(max_length=150, editable=False, db_index=True, default="")
 
+    objects = OrganizationQuerySet.as_manager()
+
     class Meta:
         ordering = ["kind", "sort_name"]
         verbose_name = _("организация")
@@ -59,6 +74,15 @@ class Organization(models.Model):
         if update_fields is not None and "short_name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "sort_name"}
         super().save(*args, **kwargs)
+
+
+KIND_ORDER = [Organization.Kind.SCHOOL, Organization.Kind.KINDERGARTEN, Organization.Kind.ADDITIONAL, Organization.Kind.OTHER]
+
+
+def briefing_key(kind: str, short_name: str) -> tuple[int, str]:
+    """The same order as `in_briefing_order`, for rows sorted in Python."""
+    rank = KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
+    return rank, natural_key(short_name)
 
 
 def natural_key(text: str) -> str:

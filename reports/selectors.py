@@ -74,8 +74,7 @@ SORTS = {
     "status": ("status_rank", "kind_rank", "sort_name"),
     "-status": ("-status_rank", "kind_rank", "sort_name"),
 }
-# Schools first, as the briefing lists them.
-KIND_ORDER = [Organization.Kind.SCHOOL, Organization.Kind.KINDERGARTEN, Organization.Kind.ADDITIONAL, Organization.Kind.OTHER]
+
 
 
 def _page_state(network: str, field_name: str):
@@ -116,7 +115,7 @@ def dashboard_queryset(organizations: QuerySet[Organization], items: list[Checkl
     overdue = ChecklistEntry.objects.filter(
         organization=OuterRef("pk"), item__mode=ChecklistItem.Mode.MANUAL
     ).exclude(status=WorkStatus.APPROVED)
-    queryset = organizations.annotate(**annotations).annotate(
+    queryset = organizations.in_briefing_order().annotate(**annotations).annotate(
         paperwork_overdue=Exists(
             overdue.filter(Q(due_date__lt=today) | Q(due_date__isnull=True, item__due_date__lt=today))
         ),
@@ -131,11 +130,6 @@ def dashboard_queryset(organizations: QuerySet[Organization], items: list[Checkl
     unknown |= Q(**{f"{statuses[0]}__isnull": True}) | Q(**{f"{statuses[1]}__isnull": True})
     warning = Q(paperwork_open=True) | Q(**{statuses[0]: "warning"}) | Q(**{statuses[1]: "warning"})
     return queryset.annotate(
-        kind_rank=Case(
-            *[When(kind=kind, then=Value(rank)) for rank, kind in enumerate(KIND_ORDER)],
-            default=Value(len(KIND_ORDER)),
-            output_field=IntegerField(),
-        ),
         status=Case(
             When(fail, then=Value("fail")),
             When(unknown, then=Value("unknown")),

@@ -20,7 +20,8 @@ from reports.district.period import (
     latest_sweep,
     parse_period,
 )
-from reports.district.rows import DistrictReport, natural_key, organization_key
+from organizations.models import natural_key
+from reports.district.rows import DistrictReport, organization_key
 from reports.district.sections import build_district_report
 
 __all__ = [

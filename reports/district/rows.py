@@ -4,22 +4,14 @@
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from monitoring.compliance import INFO_LABELS, NETWORKS
-from organizations.models import Network, Organization
+from organizations.models import Network, briefing_key
 from reports.district.period import Period
-
-KIND_ORDER = {
-    Organization.Kind.SCHOOL: 0,
-    Organization.Kind.KINDERGARTEN: 1,
-    Organization.Kind.ADDITIONAL: 2,
-    Organization.Kind.OTHER: 3,
-}
 
 STATUS_LABELS = {
     "ok": gettext_lazy("в порядке"),
@@ -33,15 +25,9 @@ TITLE = gettext_lazy("Справка о ведении госпабликов")
 # --- sorting -----------------------------------------------------------------------------
 
 
-def natural_key(name: str) -> tuple:
-    """«СОШ №4» before «СОШ №10»: digit runs compare as numbers, quotes are ignored."""
-    text = name.strip().strip("«»\"'„“”").casefold()
-    return tuple(int(part) if index % 2 else part for index, part in enumerate(re.split(r"(\d+)", text)))
-
-
 def organization_key(kind: str, short_name: str) -> tuple:
     """Schools, then kindergartens, then the others, each in natural name order."""
-    return (KIND_ORDER.get(kind, len(KIND_ORDER)), natural_key(short_name))
+    return briefing_key(kind, short_name)
 
 
 # --- the report's rows -------------------------------------------------------------------

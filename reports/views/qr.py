@@ -64,7 +64,7 @@ def qr_posters_zip(request: HttpRequest) -> HttpResponse:
     """Every poster in the methodologist's scope, to print for a district meeting in one go."""
     if not is_methodologist(request.user):
         raise PermissionDenied
-    organizations = organizations_for(request.user).prefetch_related("pages").order_by("kind", "short_name")
+    organizations = organizations_for(request.user).prefetch_related("pages").in_briefing_order()
     filename = _("QR_плакаты") + ".zip"
     return _file_response(qr.posters_zip(organizations), "application/zip", filename, as_attachment=True)
 

@@ -20,7 +20,6 @@ from organizations.access import is_methodologist, membership_of, organizations_
 from organizations.models import Network
 from reports.forms import RuleSettingsForm
 from reports.reminders import open_paperwork
-from reports.selectors import KIND_ORDER
 from reports.views.organization import what_to_fix
 
 
@@ -32,11 +31,8 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         pending = ChecklistEntry.objects.filter(organization__in=organizations, status=WorkStatus.SUBMITTED).count()
         behind = open_paperwork(list(organizations.values_list("pk", flat=True)), today)
         # In the dashboard's order: schools first, «СОШ №9» before «СОШ №10».
-        ordered = sorted(
-            organizations.filter(pk__in=behind).values_list("pk", "short_name", "kind", "sort_name"),
-            key=lambda org: (KIND_ORDER.index(org[2]) if org[2] in KIND_ORDER else len(KIND_ORDER), org[3]),
-        )
-        rows = [(name, pk, behind[pk]) for pk, name, _kind, _sort in ordered]
+        ordered = organizations.filter(pk__in=behind).in_briefing_order().values_list("pk", "short_name")
+        rows = [(name, pk, behind[pk]) for pk, name in ordered]
         return render(request, "reports/my_tasks.html", {"methodologist": True, "pending": pending, "rows": rows})
     membership = membership_of(request.user)
     if membership is None or membership.organization_id is None:

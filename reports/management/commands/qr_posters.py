@@ -25,7 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, output: Path, short_names: list[str] | None, **options) -> None:
-        organizations = Organization.objects.prefetch_related("pages").order_by("kind", "short_name")
+        organizations = Organization.objects.prefetch_related("pages").in_briefing_order()
         if short_names:
             organizations = organizations.filter(short_name__in=short_names)
             unknown = set(short_names) - {organization.short_name for organization in organizations}
