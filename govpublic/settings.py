@@ -171,6 +171,10 @@ VK_TOKEN_TYPE = env_str("VK_TOKEN_TYPE", "service")
 if VK_TOKEN_TYPE not in {"service", "user"}:
     raise ImproperlyConfigured(f"VK_TOKEN_TYPE must be 'service' or 'user', got {VK_TOKEN_TYPE!r}")
 VK_RATE_LIMIT = env_str("VK_RATE_LIMIT", "3/second")
+# wall.get calls VK allows one token a day (about 5,000, reference §1.2; error 29 past it). When
+# the registry needs more than the tokens' day allows, the sweep reads the most urgent pages and
+# defers the rest to the next night. OK publishes no daily figure, so it has no such setting.
+VK_DAILY_WALL_CALLS = env_int("VK_DAILY_WALL_CALLS", 5000, minimum=1)
 OK_API_URL = env_str("OK_API_URL", "https://api.ok.ru/fb.do")
 OK_APPLICATION_KEY = env_str("OK_APPLICATION_KEY")
 OK_APPLICATION_SECRET_KEY = env_str("OK_APPLICATION_SECRET_KEY")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Network, OfficialPage, Organization
@@ -60,6 +61,9 @@ class SweepRun(models.Model):
     pages_total = models.PositiveIntegerField(_("страниц"), default=0)
     pages_done = models.PositiveIntegerField(_("проверено"), default=0)
     faults = models.PositiveIntegerField(_("сбоев API"), default=0)
+    # VK pages left for the next night: the day's wall.get quota could not carry them
+    # (`monitoring.sweep.plan_vk_day`). Not counted in pages_total.
+    pages_deferred = models.PositiveIntegerField(_("отложено страниц"), default=0)
     # Why a network was stopped (bad token, signature): shown to administrators.
     config_errors = models.JSONField(_("ошибки настройки"), default=dict, blank=True)
     notified_at = models.DateTimeField(_("уведомления отправлены"), null=True, blank=True)
@@ -71,6 +75,25 @@ class SweepRun(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.started_at:%Y-%m-%d %H:%M}"
+
+    def deferred_message(self) -> str:
+        """What the sweep page and `manage.py sweep` say about the deferred pages ("" if none)."""
+        if not self.pages_deferred:
+            return ""
+        return gettext("Отложено до следующей ночи: %(pages)s — не хватает дневного лимита VK.") % {
+            "pages": pages_phrase(self.pages_deferred)
+        }
+
+
+def pages_phrase(count: int) -> str:
+    """«1 страница», «3 страницы», «21 страница», «25 страниц»."""
+    if count % 10 == 1 and count % 100 != 11:
+        word = gettext("страница")
+    elif 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
+        word = gettext("страницы")
+    else:
+        word = gettext("страниц")
+    return f"{count} {word}"
 
 
 class SweepBatch(models.Model):

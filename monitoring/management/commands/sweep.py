@@ -34,6 +34,8 @@ class Command(BaseCommand):
             organizations = list(found.values())
         run = sweep_start(trigger=SweepRun.Trigger.COMMAND, networks=networks, organizations=organizations)
         self.stdout.write(f"Проверка #{run.pk}: страниц — {run.pages_total}")
+        if run.pages_deferred:
+            self.stdout.write(run.deferred_message())
         run = sweep_run_inline(run, progress=self._progress)
         if self.stdout.isatty():
             self.stdout.write("")
@@ -41,6 +43,8 @@ class Command(BaseCommand):
             f"Готово: проверено {run.pages_done} из {run.pages_total}, сбоев API — {run.faults}, "
             f"событий — {run.change_events.count()}."
         )
+        if run.pages_deferred:
+            self.stdout.write(run.deferred_message())
         if run.config_errors:
             for name, message in run.config_errors.items():
                 self.stderr.write(f"{name}: {message}")
