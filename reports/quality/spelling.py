@@ -88,7 +88,13 @@ def spelling_checker(language: str = SPELLING_LANGUAGE) -> tuple[SpellingChecker
     Loaded once per process and language (a Hunspell dictionary takes a moment to load); a
     missing dictionary is remembered too, so installing hunspell-ru needs a restart.
     """
-    return _load_checker(language, str(WORDLIST_PATH))
+    # lru_cache does not stop threads that miss together from all loading: Enchant's broker
+    # is not thread-safe, and concurrent DictWithPWL() calls crash the process (gthread workers).
+    with _LOAD_LOCK:
+        return _load_checker(language, str(WORDLIST_PATH))
+
+
+_LOAD_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=8)

@@ -1,0 +1,350 @@
+"""Load: 50 concurrent logged-in users on the dashboard and organization pages, against
+gunicorn + PostgreSQL on loopback.
+
+The bench process already has Django set up on its own database, so everything here runs
+in subprocesses: a fresh PostgreSQL database (govpublic_bench_load) is created, migrated and
+filled with the demo district (demo_setup, demo_paperwork, a sweep through the built-in
+simulator) plus the load users; gunicorn serves it; plain `requests` sessions in threads
+play the users (log in through the form with CSRF, then loop over the pages a person uses,
+no think time: the closed loop is the harshest 50 users can be). gunicorn is stopped and the
+database dropped whatever happens.
+
+PostgreSQL: the server of DATABASE_URL when that is a postgres URL, else 127.0.0.1:5432 as
+postgres. The load database is always a separate one, so the figure does not depend on
+what the other measurements left behind. BENCH_LOAD_SECONDS shortens the run (default 60).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_NAME = "govpublic_bench_load"
+USERS = 50
+METHODOLOGISTS = 10  # the rest are staff, one per organization
+WORKERS, THREADS = 2, 4
+TIMEOUT_SECONDS = 30  # a request slower than gunicorn's own worker timeout counts as an error
+PASSWORD = "load-bench-" + secrets.token_hex(8)
+MARKER = "LOAD-USERS-JSON:"
+
+# Run inside `manage.py shell -c` on the load database: the load users and the organizations.
+USERS_SCRIPT = r"""
+import json, os
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from organizations.management.commands.demo_setup import DEMO_DISTRICT
+from organizations.models import District, Membership, Organization
+
+users, methodologists = int(os.environ["LOAD_USERS"]), int(os.environ["LOAD_METHODOLOGISTS"])
+district = District.objects.get(name=DEMO_DISTRICT)
+organizations = list(Organization.objects.filter(district=district).order_by("pk").values_list("pk", flat=True))
+assert len(organizations) >= users - methodologists, (len(organizations), users - methodologists)
+password = make_password(os.environ["LOAD_PASSWORD"])  # one hash: 50 PBKDF2 runs would only cost time
+User = get_user_model()
+made = []
+with transaction.atomic():
+    for n in range(users):
+        user = User.objects.create(username=f"load{n:02d}", password=password, first_name="Нагрузка", last_name=str(n))
+        if n < methodologists:
+            # half scoped to the demo district, half to the whole region
+            Membership.objects.create(user=user, role=Membership.Role.METHODOLOGIST,
+                                      district=district if n % 2 == 0 else None)
+            made.append({"username": user.username, "role": "methodologist", "organization": None})
+        else:
+            organization = organizations[n - methodologists]
+            Membership.objects.create(user=user, role=Membership.Role.STAFF, organization_id=organization)
+            made.append({"username": user.username, "role": "staff", "organization": organization})
+print("LOAD-USERS-JSON:" + json.dumps({"users": made, "organizations": organizations}))
+"""
+
+
+def _server() -> dict:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        parts = urlsplit(url)
+        return {"host": parts.hostname or "127.0.0.1", "port": parts.port or 5432, "user": parts.username or "postgres",
+                "password": parts.password or ""}
+    return {"host": "127.0.0.1", "port": 5432, "user": "postgres", "password": ""}
+
+
+def _admin(server: dict, sql: str) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(dbname="postgres", host=server["host"], port=server["port"], user=server["user"],
+                                  password=server["password"] or None, connect_timeout=10)
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+    finally:
+        connection.close()
+
+
+def _database_url(server: dict) -> str:
+    auth = server["user"] + (f":{server['password']}" if server["password"] else "")
+    return f"postgres://{auth}@{server['host']}:{server['port']}/{DB_NAME}"
+
+
+def _child_env(database_url: str, workdir: Path) -> dict:
+    env = dict(os.environ)
+    for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "SECURE_SSL_REDIRECT", "CSRF_TRUSTED_ORIGINS"):
+        env.pop(name, None)
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "govpublic.settings",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE": "0",
+        "DEBUG": "0",
+        "AXES_FAILURE_LIMIT": "1000",
+        "RATE_LIMIT_STORAGE_URL": "",
+        "LOG_LEVEL": "WARNING",
+        "MEDIA_ROOT": str(workdir / "media"),
+        "PYTHONUNBUFFERED": "1",
+    })
+    return env
+
+
+def _manage(env: dict, *args: str) -> str:
+    completed = subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env,
+                               capture_output=True, text=True, timeout=900)
+    if completed.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args[:1])} failed ({completed.returncode}):\n"
+                           f"{completed.stdout[-2000:]}\n{completed.stderr[-4000:]}")
+    return completed.stdout
+
+
+def _prepare(env: dict) -> dict:
+    _manage(env, "migrate", "--noinput", "-v", "0")
+    _manage(env, "demo_setup")
+    _manage(env, "demo_paperwork")
+    _manage(env, "rundemo", "--no-serve")
+    out = _manage(env | {"LOAD_USERS": str(USERS), "LOAD_METHODOLOGISTS": str(METHODOLOGISTS),
+                         "LOAD_PASSWORD": PASSWORD}, "shell", "-c", USERS_SCRIPT)
+    line = next(line for line in out.splitlines() if line.startswith(MARKER))
+    return json.loads(line[len(MARKER):])
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_gunicorn(env: dict, log_path: Path) -> tuple[subprocess.Popen, str]:
+    import requests
+
+    port = _free_port()
+    log = open(log_path, "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "govpublic.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(WORKERS),
+         "--threads", str(THREADS), "--timeout", str(TIMEOUT_SECONDS), "--graceful-timeout", "10"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    log.close()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited ({process.returncode}):\n{log_path.read_text(errors='replace')[-4000:]}")
+        try:
+            if requests.get(f"{url}/accounts/login/", timeout=5).status_code == 200:
+                return process, url
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    _stop_gunicorn(process)
+    raise RuntimeError(f"gunicorn did not answer in 60 s:\n{log_path.read_text(errors='replace')[-4000:]}")
+
+
+def _stop_gunicorn(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)  # the master stops its workers
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # its own session: the master and its workers only
+        process.wait(timeout=10)
+
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.latencies: dict[str, list[float]] = {}
+        self.errors: dict[str, int] = {}
+        self.examples: list[str] = []
+
+    def ok(self, kind: str, seconds: float) -> None:
+        with self.lock:
+            self.latencies.setdefault(kind, []).append(seconds)
+
+    def error(self, kind: str, what: str) -> None:
+        with self.lock:
+            self.errors[kind] = self.errors.get(kind, 0) + 1
+            if len(self.examples) < 10:
+                self.examples.append(f"{kind}: {what}")
+
+
+def _login(session, url: str, username: str, tally: Tally) -> bool:
+    import requests
+
+    started = time.perf_counter()
+    try:
+        form = session.get(f"{url}/accounts/login/", timeout=TIMEOUT_SECONDS)
+        match = CSRF_INPUT.search(form.text)
+        if form.status_code != 200 or not match:
+            tally.error("login", f"{username}: login form {form.status_code}")
+            return False
+        response = session.post(f"{url}/accounts/login/", timeout=TIMEOUT_SECONDS, allow_redirects=False,
+                                data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": match.group(1)})
+    except requests.RequestException as exc:
+        tally.error("login", f"{username}: {type(exc).__name__}: {exc}")
+        return False
+    if response.status_code != 302 or "login" in response.headers.get("Location", "") or "sessionid" not in session.cookies:
+        tally.error("login", f"{username}: POST {response.status_code} → {response.headers.get('Location')}")
+        return False
+    tally.ok("login", time.perf_counter() - started)
+    return True
+
+
+def _pages(user: dict, organizations: list[int], rng: random.Random) -> list[tuple[str, str]]:
+    """(kind, path) in the order a person goes through them; a methodologist opens a random organization."""
+    if user["role"] == "staff":
+        return [("org_own", f"/org/{user['organization']}/"), ("tasks", "/tasks/")]
+    return [("dashboard", "/dashboard/"), ("dashboard_vk_regular", "/dashboard/?criterion=vk_regular"),
+            ("org", f"/org/{rng.choice(organizations)}/"), ("matrix", "/matrix/")]
+
+
+def _user(url: str, user: dict, organizations: list[int], start: threading.Barrier, window: list[float],
+          tally: Tally, seed: int) -> int:
+    import requests
+
+    rng = random.Random(seed)
+    with requests.Session() as session:
+        logged_in = _login(session, url, user["username"], tally)
+        start.wait()  # everyone logged in (or failed to): the measured window starts together
+        if not logged_in:
+            return 0
+        done = 0
+        while time.monotonic() < window[0]:
+            for kind, path in _pages(user, organizations, rng):
+                if time.monotonic() >= window[0]:
+                    break
+                started = time.perf_counter()
+                try:
+                    # no redirects: a lost session would land on a 200 login page
+                    response = session.get(url + path, timeout=TIMEOUT_SECONDS, allow_redirects=False)
+                    response.content
+                except requests.RequestException as exc:
+                    tally.error(kind, f"{path}: {type(exc).__name__}: {exc}")
+                else:
+                    if response.status_code == 200:
+                        tally.ok(kind, time.perf_counter() - started)
+                    else:
+                        tally.error(kind, f"{path}: HTTP {response.status_code} {response.headers.get('Location', '')}")
+                done += 1
+        return done
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]  # nearest rank
+
+
+def _run(url: str, prepared: dict, seconds: int) -> dict:
+    users, organizations = prepared["users"], prepared["organizations"]
+    tally = Tally()
+    window = [float("inf")]
+    started: list[float] = []
+
+    def open_window():
+        started.append(time.monotonic())
+        window[0] = started[0] + seconds
+
+    barrier = threading.Barrier(len(users), action=open_window)
+    with ThreadPoolExecutor(max_workers=len(users)) as pool:
+        futures = [pool.submit(_user, url, user, organizations, barrier, window, tally, n)
+                   for n, user in enumerate(users)]
+        counts = [future.result() for future in futures]
+    elapsed = time.monotonic() - started[0]
+    return {"tally": tally, "requests": sum(counts), "elapsed": elapsed}
+
+
+def measure_load(results: dict) -> None:
+    seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
+    server = _server()
+    workdir = Path(tempfile.mkdtemp(prefix="govpublic-load-"))
+    env = _child_env(_database_url(server), workdir)
+    gunicorn = None
+    created = False
+    print(f"load: preparing {DB_NAME} on {server['host']}:{server['port']} …", flush=True)
+    try:
+        _admin(server, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')  # left over by a killed run
+        _admin(server, f'CREATE DATABASE "{DB_NAME}"')
+        created = True
+        prepared = _prepare(env)
+        gunicorn, url = _start_gunicorn(env, workdir / "gunicorn.log")
+        print(f"load: {len(prepared['users'])} users for {seconds} s against {url} …", flush=True)
+        load_before = os.getloadavg()[0]  # other work on the machine shares the CPUs with the server
+        outcome = _run(url, prepared, seconds)
+        load_after = os.getloadavg()[0]
+        server_log = (workdir / "gunicorn.log").read_text(errors="replace")
+    finally:
+        if gunicorn is not None:
+            _stop_gunicorn(gunicorn)
+        if created:
+            _admin(server, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    tally: Tally = outcome["tally"]
+    page_latencies = [v for kind, values in tally.latencies.items() if kind != "login" for v in values]
+    errors = sum(tally.errors.values())
+    page_errors = sum(n for kind, n in tally.errors.items() if kind != "login")
+    inputs = {
+        "requests": outcome["requests"], "users": len(prepared["users"]), "seconds": seconds,
+        "server": f"gunicorn {WORKERS} workers × {THREADS} threads, PostgreSQL",
+        "think_ms": 0, "db_conn_max_age": int(os.environ.get("DB_CONN_MAX_AGE", "0") or 0),
+    }
+    mix = {
+        "mix": f"{METHODOLOGISTS} methodologists (/dashboard/, /dashboard/?criterion=vk_regular, /org/<random>/, "
+               f"/matrix/), {USERS - METHODOLOGISTS} staff (/org/<own>/, /tasks/)",
+        "client": "requests.Session per user in threads, same host", "cpus": os.cpu_count(),
+        "loadavg_1min_before_after": f"{load_before:.2f}/{load_after:.2f}",
+    }
+    if not page_latencies:
+        raise RuntimeError(f"load: no successful page request; errors: {tally.errors}; {tally.examples}")
+    p = {kind: (round(1000 * statistics.median(values), 1), round(1000 * _percentile(values, 0.95), 1))
+         for kind, values in sorted(tally.latencies.items())}
+    results["load_errors"] = {"value": errors, "target": "0", **inputs, **mix, "logins": len(tally.latencies.get("login", [])),
+                              "page_errors": page_errors, "by_kind": tally.errors or {}, "examples": tally.examples,
+                              "server_log_tracebacks": server_log.count("Traceback")}
+    results["load_p50_ms"] = {"value": round(1000 * statistics.median(page_latencies), 1), **inputs}
+    results["load_p95_ms"] = {"value": round(1000 * _percentile(page_latencies, 0.95), 1), **inputs,
+                              "p50_p95_ms_by_page": p}
+    results["load_requests_per_second"] = {"value": round(outcome["requests"] / outcome["elapsed"], 1), **inputs,
+                                           "elapsed_s": round(outcome["elapsed"], 2)}
+    if errors:
+        print(f"load: {errors} errors: {tally.errors}; e.g. {tally.examples[:3]}", flush=True)
+        print("load: gunicorn log (tail):\n" + server_log[-8000:], flush=True)
