@@ -5,19 +5,12 @@ and nothing duplicated."""
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 
-from conftest import service_unavailable
-from govpublic.celery import app as celery_app
 from monitoring import tasks
 from monitoring.demo import DEMO_RATE, build_scenario, demo_settings
 from monitoring.models import ChangeEvent, Notification, PagePost, Snapshot, SweepRun
@@ -25,91 +18,10 @@ from monitoring.simulator.server import start_simulator
 from organizations.demo_facts import VK_IRREGULAR
 from organizations.models import Membership, OfficialPage
 from tests.services.briefing import briefing_picture
+from tests.services.helpers import Worker, wait_for, worker_env
 
+# The `services` fixture (PostgreSQL, Redis, Celery on the test broker) is in conftest.py.
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-ROOT = Path(__file__).resolve().parents[2]
-BROKER = os.environ.get("GOVPUBLIC_CELERY_TEST_BROKER", "redis://127.0.0.1:6379/13")
-
-
-@pytest.fixture
-def services(tmp_path):
-    if connection.vendor != "postgresql":
-        service_unavailable("PostgreSQL (run with DATABASE_URL=postgres://...)")
-    import redis
-
-    client = redis.Redis.from_url(BROKER)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        service_unavailable(f"Redis at {BROKER}")
-    client.flushdb()
-    old = {"broker_url": celery_app.conf.broker_url, "task_always_eager": celery_app.conf.task_always_eager}
-    celery_app.conf.update(broker_url=BROKER, task_always_eager=False)
-    _forget_connections()
-    yield client
-    client.flushdb()
-    celery_app.conf.update(**old)
-    _forget_connections()
-
-
-def _forget_connections() -> None:
-    """Celery caches its connection pool from the first use in
-    the process; an earlier eager test may have made them for the default broker."""
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-class Worker:
-    """A real `celery worker` process on the test database."""
-
-    def __init__(self, env: dict[str, str], log: Path):
-        self.log = log.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "govpublic", "worker", "--pool=prefork", "--concurrency=2",
-             "--without-heartbeat", "--without-mingle", "--without-gossip", "--loglevel=INFO", "-n", f"w{time.time_ns()}@%h"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-
-    def kill(self) -> None:
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-        self.log.close()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.log.close()
-
-
-def worker_env(simulator, mail_dir: Path, batch_size: int) -> dict[str, str]:
-    db = connection.settings_dict
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("VK_", "OK_"))}
-    env.update(
-        DATABASE_URL=f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        CELERY_BROKER_URL=BROKER,
-        RATE_LIMIT_STORAGE_URL=BROKER.rsplit("/", 1)[0] + "/12",
-        SWEEP_BATCH_SIZE=str(batch_size),
-        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-        EMAIL_FILE_PATH=str(mail_dir),
-        MEDIA_ROOT=str(mail_dir.parent / "media"),
-    )
-    for name, value in demo_settings(simulator.url_vk, simulator.url_ok).items():
-        env[name] = ",".join(value) if isinstance(value, list) else value
-    return env
-
-
-def wait_for(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def latest_run() -> SweepRun | None:

@@ -1,0 +1,86 @@
+"""What the service tests share: real `celery worker` processes on the test database,
+their environment (pointed at the VK/OK simulator), and waiting for them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.db import connection
+
+from govpublic.celery import app as celery_app
+from monitoring.demo import demo_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+BROKER = os.environ.get("GOVPUBLIC_CELERY_TEST_BROKER", "redis://127.0.0.1:6379/13")
+
+
+def forget_connections() -> None:
+    """Celery caches its connection pool from the first use in
+    the process; an earlier eager test may have made them for the default broker."""
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+class Worker:
+    """A real `celery worker` process on the test database."""
+
+    def __init__(self, env: dict[str, str], log: Path, *, concurrency: int = 2):
+        self.log_path = log
+        self.log = log.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "govpublic", "worker", "--pool=prefork", f"--concurrency={concurrency}",
+             "--without-heartbeat", "--without-mingle", "--without-gossip", "--loglevel=INFO", "-n", f"w{time.time_ns()}@%h"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+    def ready(self) -> bool:
+        """The worker said it is ready to take tasks (or died: wait_for then fails on the log)."""
+        self.log.flush()
+        if self.process.poll() is not None:
+            raise AssertionError(f"worker exited with {self.process.returncode}: see {self.log_path}")
+        return b" ready." in self.log_path.read_bytes()
+
+    def kill(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.log.close()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+
+
+def worker_env(simulator, mail_dir: Path, batch_size: int) -> dict[str, str]:
+    db = connection.settings_dict
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("VK_", "OK_"))}
+    env.update(
+        DATABASE_URL=f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        CELERY_BROKER_URL=BROKER,
+        RATE_LIMIT_STORAGE_URL=BROKER.rsplit("/", 1)[0] + "/12",
+        SWEEP_BATCH_SIZE=str(batch_size),
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(mail_dir),
+        MEDIA_ROOT=str(mail_dir.parent / "media"),
+    )
+    for name, value in demo_settings(simulator.url_vk, simulator.url_ok).items():
+        env[name] = ",".join(value) if isinstance(value, list) else value
+    return env
+
+
+def wait_for(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
