@@ -50,17 +50,15 @@ def page_verdicts(organization: Organization) -> dict[str, Any]:
     """network → the page's verdict dict, NOT_CHECKED, or MISSING."""
     result: dict[str, Any] = dict.fromkeys(NETWORKS, MISSING)
     for page in organization.pages.all():
-        state = page.state if _has_state(page) else None
+        state = page_state(page)
         result[page.network] = state.verdict if state and state.verdict else NOT_CHECKED
     return result
 
 
-def _has_state(page: OfficialPage) -> bool:
-    try:
-        page.state  # noqa: B018  (reverse one-to-one raises when absent)
-    except PageState.DoesNotExist:
-        return False
-    return True
+def page_state(page: OfficialPage) -> PageState | None:
+    """The page's state, or None before its first sweep (the reverse one-to-one raises
+    a DoesNotExist that is also an AttributeError)."""
+    return getattr(page, "state", None)
 
 
 # --- automatic checklist items ---------------------------------------------------------------
@@ -186,7 +184,7 @@ def update_checklists(organizations: QuerySet[Organization]) -> int:
 def community_entry(page: OfficialPage | None, network: str) -> dict[str, Any]:
     if page is None:
         return missing_page_entry(network)
-    state = page.state if _has_state(page) else None
+    state = page_state(page)
     verdict = state.verdict if state and state.verdict else {}
     entry: dict[str, Any] = {
         "network": network,

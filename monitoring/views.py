@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from monitoring import sweep
-from monitoring.compliance import community_entry
+from monitoring.compliance import community_entry, page_state
 from monitoring.models import ChangeEvent, PageState, SweepRun
 from organizations.access import get_organization_for_user, is_methodologist, membership_of, organizations_for
 from organizations.models import Network, OfficialPage
@@ -40,7 +40,7 @@ def organization_pages(request: HttpRequest, pk: int) -> HttpResponse:
     for network in Network:
         page = pages.get(network.value)
         entry = community_entry(page, network.value)
-        state = getattr(page, "state", None) if page is not None and hasattr(page, "state") else None
+        state = page_state(page) if page is not None else None
         stale = _stale_fields(state) if state else []
         # One sentence whether or not the rules' text ends with a full stop.
         error = f"{entry['error'].rstrip('.')}." if entry.get("error") else ""
