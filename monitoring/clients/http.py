@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 import requests
 
-from .errors import ConfigurationError, RetryableError, TransportError, redact
+from monitoring.types import OK, VK
+
+from .errors import ConfigurationError, QuotaExhausted, RetryableError, TransportError, redact
 from .ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+# The error code of a spent daily quota (reference §1.6, §2.5).
+QUOTA_CODES = {VK: 29, OK: 11}
 
 
 class ApiTransport:
@@ -59,12 +63,21 @@ class ApiTransport:
         self._sleep = sleep
         self.requests_sent = 0
 
+    # --- daily quotas: a refused method rests until its quota comes back ---------------------
+
     def park(self, method: str, until: datetime) -> None:
         """`method` rests until `until` (its daily quota is spent), for every client of this key."""
         self.limiter.park(self.network, self._limiter_secret, method, until)
 
-    def parked_until(self, method: str) -> datetime | None:
-        return self.limiter.parked_until(self.network, self._limiter_secret, method)
+    def parked_error(self, method: str) -> QuotaExhausted | None:
+        """The refusal to send while `method` rests (no request is spent on it), or None."""
+        resume_at = self.limiter.parked_until(self.network, self._limiter_secret, method)
+        if resume_at is None:
+            return None
+        return QuotaExhausted(
+            f"daily quota spent; resting until {resume_at:%Y-%m-%d %H:%M} UTC",
+            resume_at=resume_at, network=self.network, method=method, code=QUOTA_CODES[self.network],
+        )
 
     def post(
         self,
@@ -75,7 +88,11 @@ class ApiTransport:
         interpret: Callable[[Any], T],
         headers: Mapping[str, str] | None = None,
     ) -> T:
-        """Send ``data`` to ``url`` until an answer is usable or attempts run out."""
+        """Send ``data`` to ``url`` until an answer is usable or attempts run out.
+        A method whose daily quota is spent is not sent, and a refusal parks it."""
+        parked = self.parked_error(method)
+        if parked is not None:
+            raise parked
         last: RetryableError | None = None
         for attempt in range(1, self.attempts + 1):
             if attempt > 1:
@@ -87,6 +104,9 @@ class ApiTransport:
                 log.warning(
                     "%s attempt %d/%d failed: %s", method, attempt, self.attempts, exc
                 )
+            except QuotaExhausted as exc:
+                self.park(method, exc.resume_at)
+                raise
         assert last is not None
         last.attempts = self.attempts
         raise last

@@ -9,25 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
-
 from monitoring.types import OK, Community, Post
 
-from .errors import (
-    PAGE_NOT_FOUND,
-    ApiError,
-    PageUnavailable,
-    QuotaExhausted,
-    TransportError,
-    classify,
-)
+from .errors import PAGE_NOT_FOUND, ApiError, PageUnavailable, TransportError, classify
 from .http import ApiTransport
 from .ratelimit import RateLimiter
 from .results import Resolved
@@ -79,13 +69,10 @@ class OkClient:
         access_token: str = "",
         limiter: RateLimiter | None = None,
         *,
-        session: requests.Session | None = None,
-        timeout: float = 10.0,
-        attempts: int = 3,
-        backoff: float = 0.5,
         page_size: int = 50,
-        sleep: Callable[[float], None] = time.sleep,
+        **transport: Any,
     ) -> None:
+        """``transport``: ApiTransport's options (session, timeout, attempts, backoff, sleep)."""
         if not application_key or not application_secret_key:
             raise ValueError("an OK application key and secret key are required")
         self.api_url = api_url
@@ -94,46 +81,23 @@ class OkClient:
         self._secret_key = application_secret_key
         self._token = access_token
         self.transport = ApiTransport(
-            network=OK,
-            limiter=limiter or RateLimiter(),
-            limiter_secret=application_key,
-            secrets=[application_secret_key, access_token],
-            session=session,
-            timeout=timeout,
-            attempts=attempts,
-            backoff=backoff,
-            sleep=sleep,
+            network=OK, limiter=limiter or RateLimiter(), limiter_secret=application_key,
+            secrets=[application_secret_key, access_token], **transport,
         )
 
     def __repr__(self) -> str:
         return f"OkClient(api_url={self.api_url!r}, application_key={self.application_key!r})"
 
-    @property
-    def requests_sent(self) -> int:
-        return self.transport.requests_sent
-
     # --- raw calls -----------------------------------------------------------------------
 
     def call(self, method: str, params: Mapping[str, Any]) -> Any:
         """One signed API call; returns the body or raises a classified ``ApiError``."""
-        resume_at = self.transport.parked_until(method)
-        if resume_at is not None:
-            raise QuotaExhausted(
-                f"daily limit reached; resting until {resume_at:%Y-%m-%d %H:%M} UTC",
-                resume_at=resume_at, network=OK, method=method, code=11,
-            )
         data = {key: _form_value(value) for key, value in params.items()}
         data.update(application_key=self.application_key, format="json", method=method)
         data["sig"] = ok_signature(data, self._secret_key, self._token)
         if self._token:
             data["access_token"] = self._token
-        try:
-            return self.transport.post(
-                self.api_url, data, method=method, interpret=partial(self._interpret, method)
-            )
-        except QuotaExhausted as exc:
-            self.transport.park(method, exc.resume_at)
-            raise
+        return self.transport.post(self.api_url, data, method=method, interpret=partial(self._interpret, method))
 
     def _interpret(self, method: str, payload: Any) -> Any:
         if isinstance(payload, Mapping) and "error_code" in payload:

@@ -12,25 +12,15 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
-
 from monitoring.types import VK, Community, Post
 
-from .errors import (
-    ApiError,
-    ConfigurationError,
-    QuotaExhausted,
-    RetryableError,
-    TransportError,
-    classify,
-)
+from .errors import ApiError, ConfigurationError, QuotaExhausted, RetryableError, TransportError, classify
 from .http import ApiTransport
 from .ratelimit import RateLimiter
 from .results import Resolved, WallCursor, WallPosts, WallRequest
@@ -72,13 +62,10 @@ class VkClient:
         token_type: str = "service",
         limiter: RateLimiter | None = None,
         *,
-        session: requests.Session | None = None,
-        timeout: float = 10.0,
-        attempts: int = 3,
-        backoff: float = 0.5,
         page_size: int = MAX_WALL_COUNT,
-        sleep: Callable[[float], None] = time.sleep,
+        **transport: Any,
     ) -> None:
+        """``transport``: ApiTransport's options (session, timeout, attempts, backoff, sleep)."""
         if not token:
             raise ValueError("a VK access token is required")
         if token_type not in ("service", "user"):
@@ -91,23 +78,11 @@ class VkClient:
         self.page_size = page_size
         self._token = token
         self.transport = ApiTransport(
-            network=VK,
-            limiter=limiter or RateLimiter(),
-            limiter_secret=token,
-            secrets=[token],
-            session=session,
-            timeout=timeout,
-            attempts=attempts,
-            backoff=backoff,
-            sleep=sleep,
+            network=VK, limiter=limiter or RateLimiter(), limiter_secret=token, secrets=[token], **transport
         )
 
     def __repr__(self) -> str:
         return f"VkClient(api_url={self.api_url!r}, version={self.version!r}, token_type={self.token_type!r})"
-
-    @property
-    def requests_sent(self) -> int:
-        return self.transport.requests_sent
 
     # --- raw calls -----------------------------------------------------------------------
 
@@ -116,22 +91,12 @@ class VkClient:
         return self._request(method, params)["response"]
 
     def _request(self, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        parked = self._parked_error(method)
-        if parked is not None:
-            raise parked
         data = {key: _form_value(value) for key, value in params.items()}
         data["v"] = self.version
         data["access_token"] = self._token
-        try:
-            return self.transport.post(
-                f"{self.api_url}/{method}",
-                data,
-                method=method,
-                interpret=partial(self._interpret, method),
-            )
-        except QuotaExhausted as exc:
-            self.transport.park(method, exc.resume_at)
-            raise
+        return self.transport.post(
+            f"{self.api_url}/{method}", data, method=method, interpret=partial(self._interpret, method)
+        )
 
     def _interpret(self, method: str, payload: Any) -> dict[str, Any]:
         if not isinstance(payload, dict):
@@ -158,18 +123,6 @@ class VkClient:
             method=str(error.get("method") or method),
             request_params=error.get("request_params") or (),
             secrets=[self._token],
-        )
-
-    def _parked_error(self, method: str) -> QuotaExhausted | None:
-        resume_at = self.transport.parked_until(method)
-        if resume_at is None:
-            return None
-        return QuotaExhausted(
-            f"daily quota spent; resting until {resume_at:%Y-%m-%d %H:%M} UTC",
-            resume_at=resume_at,
-            network=VK,
-            method=method,
-            code=29,
         )
 
     def get_communities(self, ids_or_screen_names: Iterable[str | int]) -> dict[str, Community | None]:
@@ -233,10 +186,17 @@ class VkClient:
         return _raise_or_return(self.get_walls([WallRequest(owner_id, since, "others")])[0]).posts
 
     def get_walls(self, wall_requests: Sequence[WallRequest]) -> list[WallPosts | ApiError]:
-        """Read many walls at once, one result per request, in order.
+        """Read many walls at once, one result per request, in order (see ``iter_walls``)."""
+        results = dict(self.iter_walls(wall_requests))
+        return [results[index] for index in range(len(wall_requests))]
+
+    def iter_walls(self, wall_requests: Sequence[WallRequest]) -> Iterator[tuple[int, WallPosts | ApiError]]:
+        """Read many walls, yielding ``(index, result)`` for each request as soon as it is
+        final (after the request that carried its last page), so a caller can store one
+        part while the next is on the wire.
 
         A page's own failure (closed, deleted, a fault that outlived its retries,
-        the daily quota) is returned in its place so the other pages still count.
+        the daily quota) is yielded in its place so the other pages still count.
         A ``ConfigurationError`` is raised: no page can be read with that token.
         Once the quota is spent no more requests are sent; the rest get
         ``QuotaExhausted``.
@@ -247,27 +207,23 @@ class VkClient:
             if request.filter not in ("owner", "others", "all"):
                 raise ValueError(f"unsupported wall filter {request.filter!r}")
         cursors = [WallCursor(request) for request in wall_requests]
-        failures: dict[int, ApiError] = {}
         pending = list(range(len(cursors)))
         while pending:
-            answers = self._wall_get_many([self._wall_params(cursors[i]) for i in pending])
             still = []
-            for index, answer in zip(pending, answers):
-                if isinstance(answer, ApiError):
-                    failures[index] = answer
-                    continue
-                try:
-                    _advance(cursors[index], answer)
-                except ApiError as exc:
-                    failures[index] = exc
-                    continue
-                if not cursors[index].done:
-                    still.append(index)
+            for start, answers in self._wall_get_many([self._wall_params(cursors[i]) for i in pending]):
+                for index, answer in zip(pending[start:], answers):
+                    if not isinstance(answer, ApiError):
+                        try:
+                            _advance(cursors[index], answer)
+                        except ApiError as exc:
+                            answer = exc
+                    if isinstance(answer, ApiError):
+                        yield index, answer
+                    elif cursors[index].done:
+                        yield index, WallPosts(cursors[index].total or 0, cursors[index].posts)
+                    else:
+                        still.append(index)
             pending = still
-        return [
-            failures[i] if i in failures else WallPosts(cursor.total or 0, cursor.posts)
-            for i, cursor in enumerate(cursors)
-        ]
 
     def _wall_params(self, cursor: WallCursor) -> dict[str, Any]:
         return {
@@ -277,13 +233,15 @@ class VkClient:
             "offset": cursor.offset,
         }
 
-    def _wall_get_many(self, calls: list[dict[str, Any]]) -> list[Any]:
+    def _wall_get_many(self, calls: list[dict[str, Any]]) -> Iterator[tuple[int, list[Any]]]:
+        """The answers to ``calls`` in order, a request's worth at a time: ``(position of
+        the first, answers)``, 25 to an ``execute`` with a user token, one by one otherwise."""
         if self.token_type == "user":
-            answers: list[Any] = []
             for start in range(0, len(calls), self.MAX_EXECUTE_CALLS):
-                answers += self._execute_wall_gets(calls[start : start + self.MAX_EXECUTE_CALLS])
-            return answers
-        return [self._wall_get_one(params) for params in calls]
+                yield start, self._execute_wall_gets(calls[start : start + self.MAX_EXECUTE_CALLS])
+            return
+        for start, params in enumerate(calls):
+            yield start, [self._wall_get_one(params)]
 
     def _wall_get_one(self, params: dict[str, Any]) -> Any:
         try:
@@ -300,7 +258,7 @@ class VkClient:
         for attempt in range(1, self.transport.attempts + 1):
             if attempt > 1:
                 self.transport.pause(attempt - 1)
-            parked = self._parked_error("wall.get")
+            parked = self.transport.parked_error("wall.get")
             if parked is not None:
                 for i in todo:
                     results[i] = parked

@@ -21,7 +21,6 @@ from monitoring.clients.errors import next_moscow_midnight
 from monitoring.tests.conftest import NOW, SECRETS, VK_USER_TOKEN
 
 
-
 def add_group(scenario, **group):
     group.setdefault("posts", [])
     scenario["vk"]["groups"].append(group)
@@ -405,7 +404,7 @@ def test_a_refused_connection_is_retried_then_raised(vk_client, fast_limiter):
     with pytest.raises(TransportError) as caught:
         client.get_communities(["school5"])
     assert caught.value.fault == "connection"
-    assert client.requests_sent == 2
+    assert client.transport.requests_sent == 2
 
 
 @pytest.mark.parametrize("fault", [{"error_code": 15}, {"error_code": 5}, {"error_code": 6},
