@@ -170,26 +170,37 @@ def entry_set_verdict(*, entry: ChecklistEntry, verdict: str, note: str) -> Entr
     return events[0] if events else None
 
 
+# Ids per query: well under SQLite's limit of bound parameters, at any registry size.
+IDS_PER_QUERY = 5000
+
+
 @transaction.atomic
 def entries_set_verdicts(*, verdicts: dict[int, tuple[str, str]]) -> list[EntryEvent]:
     """The sweep's verdicts for many automatic items at once (entry id → verdict, note).
 
-    Only entries whose verdict or note changes are written, in bulk; a changed verdict
-    also gets its event row. Returns the events written."""
+    Only entries whose verdict or note changes are written: one UPDATE per distinct
+    (verdict, note), as most entries of a night share theirs; a changed verdict also gets
+    its event row. Returns the events written."""
     valid = set(Verdict.values)
-    now = timezone.now()
-    changed: list[ChecklistEntry] = []
+    ids = list(verdicts)
+    changed: dict[tuple[str, str], list[int]] = {}
     events: list[EntryEvent] = []
-    for entry in ChecklistEntry.objects.select_for_update().filter(pk__in=verdicts):
-        verdict, note = verdicts[entry.pk]
-        if verdict not in valid:
-            raise ValidationError(f"unknown verdict {verdict!r}")
-        note = note[:500]
-        if entry.verdict == verdict and entry.verdict_note == note:
-            continue
-        if entry.verdict != verdict:
-            events.append(EntryEvent(entry=entry, actor=None, from_verdict=entry.verdict, to_verdict=verdict, comment=note))
-        entry.verdict, entry.verdict_note, entry.updated_at = verdict, note, now
-        changed.append(entry)
-    ChecklistEntry.objects.bulk_update(changed, ["verdict", "verdict_note", "updated_at"], batch_size=500)
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        entries = ChecklistEntry.objects.select_for_update().filter(pk__in=ids[start : start + IDS_PER_QUERY])
+        for pk, old_verdict, old_note in entries.values_list("pk", "verdict", "verdict_note"):
+            verdict, note = verdicts[pk]
+            if verdict not in valid:
+                raise ValidationError(f"unknown verdict {verdict!r}")
+            note = note[:500]
+            if (old_verdict, old_note) == (verdict, note):
+                continue
+            if old_verdict != verdict:
+                events.append(EntryEvent(entry_id=pk, actor=None, from_verdict=old_verdict, to_verdict=verdict, comment=note))
+            changed.setdefault((verdict, note), []).append(pk)
+    now = timezone.now()
+    for (verdict, note), pks in changed.items():
+        for start in range(0, len(pks), IDS_PER_QUERY):
+            ChecklistEntry.objects.filter(pk__in=pks[start : start + IDS_PER_QUERY]).update(
+                verdict=verdict, verdict_note=note, updated_at=now
+            )
     return EntryEvent.objects.bulk_create(events, batch_size=500)

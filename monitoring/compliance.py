@@ -15,13 +15,7 @@ from django.utils.translation import gettext_lazy
 from checklist.models import ChecklistEntry, Verdict, WorkStatus
 from checklist.services import entries_set_verdicts
 from monitoring.models import DailyMetric, PageState, SweepRun
-from monitoring.rules import (
-    STATUS_UNKNOWN,
-    VERDICT_FIELDS,
-    PaperworkItem,
-    missing_page_entry,
-    organization_status,
-)
+from monitoring.rules import STATUS_UNKNOWN, VERDICT_FIELDS, PaperworkItem, missing_page_entry, organization_status
 from monitoring.types import OK, VK
 from organizations.models import Network, OfficialPage, Organization
 
@@ -171,7 +165,7 @@ def update_checklists(organizations: QuerySet[Organization]) -> int:
 
     minimum = thresholds_now().posts_total_min
     by_org = {org.pk: page_verdicts(org) for org in organizations_with_pages(organizations)}
-    entries = ChecklistEntry.objects.filter(organization_id__in=by_org, item__code__in=AUTOMATIC_CODES).values_list(
+    entries = ChecklistEntry.objects.filter(organization__in=organizations, item__code__in=AUTOMATIC_CODES).values_list(
         "pk", "organization_id", "item__code"
     )
     verdicts = {pk: judge_item(code, by_org[organization_id], minimum) for pk, organization_id, code in entries}

@@ -1,7 +1,8 @@
 """One batch of pages read from VK or OK with the fewest requests the APIs allow.
 
 Knows the clients, not the database: the sweep hands in plain `PageRef`s and gets
-back plain `PageRead`s. A `ConfigurationError` (bad token, bad signature) is raised
+back plain `PageRead`s, each page once, as soon as its read is final (so the sweep
+stores one part while the next is on the wire). A `ConfigurationError` (bad token, bad signature) is raised
 to the caller, which stops the network; every other fault lands on the page it
 belongs to, so one broken page never costs the others their verdict.
 
@@ -16,7 +17,9 @@ page (its `count` is the total, its items the new posts), and a second
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.translation import gettext as _
@@ -60,11 +63,6 @@ class PageRead:
     faults: int = 0
 
 
-@dataclass
-class BatchRead:
-    pages: dict[int, PageRead] = field(default_factory=dict)
-
-
 def describe(error: ApiError) -> str:
     """A few Russian words for a fault, quoted in the verdict's `error` sentence."""
     if isinstance(error, QuotaExhausted):
@@ -88,7 +86,7 @@ def describe(error: ApiError) -> str:
     return _("сбой API")
 
 
-def read_vk(client: VkClient, refs: list[PageRef], window_start: datetime) -> dict[int, PageRead]:
+def read_vk(client: VkClient, refs: list[PageRef], window_start: datetime) -> Iterator[tuple[int, PageRead]]:
     reads = {ref.page_id: PageRead(external_id=ref.external_id, external_kind=ref.external_kind) for ref in refs}
     lookup: dict[int, str] = {}  # page → what to ask groups.getById for
     for ref in refs:
@@ -134,12 +132,17 @@ def read_vk(client: VkClient, refs: list[PageRef], window_start: datetime) -> di
         wall_requests.append((page_id, WallRequest.for_community(community.external_id, since, "owner", count)))
         if community.wall_open_to_others:
             wall_requests.append((page_id, WallRequest.for_community(community.external_id, since, "others", count)))
-    if wall_requests:
-        # One call for the whole batch: a user token packs all of it 25 to an execute.
-        answers = client.get_walls([request for _, request in wall_requests])
-        for (page_id, request), answer in zip(wall_requests, answers):
-            _apply_wall(reads[page_id], request, answer)
-    return reads
+    waiting = Counter(page_id for page_id, _request in wall_requests)
+    for page_id, read in reads.items():
+        if page_id not in waiting:
+            yield page_id, read  # nothing more to read (a personal page, a closed wall, a fault)
+    # One call for the whole batch: a user token packs all of it 25 to an execute.
+    for index, answer in client.iter_walls([request for _page_id, request in wall_requests]):
+        page_id, request = wall_requests[index]
+        _apply_wall(reads[page_id], request, answer)
+        waiting[page_id] -= 1
+        if not waiting[page_id]:
+            yield page_id, reads[page_id]
 
 
 def _resolve_vk_name(client: VkClient, read: PageRead, name: str) -> None:
@@ -177,7 +180,7 @@ def _apply_wall(read: PageRead, request: WallRequest, answer: WallPosts | ApiErr
         read.others_read = True
 
 
-def read_ok(client: OkClient, refs: list[PageRef], window_start: datetime) -> dict[int, PageRead]:
+def read_ok(client: OkClient, refs: list[PageRef], window_start: datetime) -> Iterator[tuple[int, PageRead]]:
     reads = {ref.page_id: PageRead(external_id=ref.external_id, external_kind=ref.external_kind) for ref in refs}
     groups: dict[int, str] = {}
     for ref in refs:
@@ -226,21 +229,23 @@ def read_ok(client: OkClient, refs: list[PageRef], window_start: datetime) -> di
     by_id = {ref.page_id: ref for ref in refs}
     for page_id, read in reads.items():
         community = read.community
-        if community is None or community.closed:
-            continue
-        since = by_id[page_id].since or window_start
-        try:
-            read.posts_total = client.get_topics_count(community.external_id)
-            # The group feed carries members' topics too: one read gives both lists.
-            count = INCREMENTAL_PAGE_SIZE if since > window_start else None
-            read.posts = client.get_topics(community.external_id, since, count)
-            read.wall_read = read.others_read = True
-        except ConfigurationError:
-            raise
-        except ApiError as error:
-            read.wall_error = describe(error)
-            read.faults += 0 if isinstance(error, PageUnavailable) else 1
-    return reads
+        if community is not None and not community.closed:
+            _read_ok_topics(client, read, community.external_id, by_id[page_id].since or window_start, window_start)
+        yield page_id, read
+
+
+def _read_ok_topics(client: OkClient, read: PageRead, group_id: str, since: datetime, window_start: datetime) -> None:
+    try:
+        read.posts_total = client.get_topics_count(group_id)
+        # The group feed carries members' topics too: one read gives both lists.
+        count = INCREMENTAL_PAGE_SIZE if since > window_start else None
+        read.posts = client.get_topics(group_id, since, count)
+        read.wall_read = read.others_read = True
+    except ConfigurationError:
+        raise
+    except ApiError as error:
+        read.wall_error = describe(error)
+        read.faults += 0 if isinstance(error, PageUnavailable) else 1
 
 
 READERS = {VK: read_vk, OK: read_ok}
