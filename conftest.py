@@ -2,7 +2,6 @@
 staff of organization B and an anonymous visitor (healthchecks' alice/bob/charlie)."""
 
 import os
-import sys
 from dataclasses import dataclass
 
 import pytest
@@ -11,11 +10,6 @@ from django.test import Client
 from tests.factories import OrganizationFactory, methodologist, staff_of
 
 REQUIRE_SERVICES = os.environ.get("GOVPUBLIC_REQUIRE_SERVICES") == "1"
-
-# The simulator runs in the test process and stamps a request when its thread gets the
-# GIL; a shorter switch interval keeps that stamp close to the real arrival, so the
-# "never above the rate" checks measure the limiter, not the interpreter's scheduling.
-sys.setswitchinterval(0.0005)
 
 
 def service_unavailable(reason: str) -> None:

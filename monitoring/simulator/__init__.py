@@ -12,7 +12,7 @@ which behaviour it chose.
 """
 
 from .scenario import Scenario, ScenarioError, load_scenario
-from .server import SimulatorHandle, start_simulator
+from .server import SimulatorHandle, SimulatorProcess, start_simulator
 from .state import RequestRecord, max_in_window, token_hash
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SimulatorHandle",
+    "SimulatorProcess",
     "load_scenario",
     "max_in_window",
     "start_simulator",

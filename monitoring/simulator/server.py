@@ -24,10 +24,14 @@ import json
 import logging
 import socket
 import struct
+import subprocess
+import sys
+import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -41,6 +45,9 @@ from .vk import VkApi
 log = logging.getLogger(__name__)
 
 HTML_ERROR = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+# Not VK or OK routes: the log for a caller in another process.
+LOG_PATH, CLEAR_PATH = "/_simulator/log", "/_simulator/clear"
+CONTROL_PATHS = (LOG_PATH, CLEAR_PATH)
 HTML_500 = b"<html><head><title>500 Internal Server Error</title></head><body>Internal Server Error</body></html>"
 
 
@@ -57,6 +64,9 @@ class Simulator:
     def serve(self, handler: "_Handler") -> None:
         arrived = time.monotonic()
         parts = urlsplit(handler.path)
+        if parts.path in CONTROL_PATHS:
+            self._control(handler, parts.path)
+            return
         params = dict(parse_qsl(parts.query, keep_blank_values=True))
         params.update(_body_params(handler))
         route = _route(parts.path, params)
@@ -95,6 +105,16 @@ class Simulator:
         if self.scenario.latency:
             time.sleep(self.scenario.latency)
         handler.send_body(200, body, "application/json; charset=utf-8")
+
+    def _control(self, handler: "_Handler", path: str) -> None:
+        """The log for a caller in another process (`start_simulator_process`)."""
+        if path == LOG_PATH:
+            body = json.dumps([astuple(record) for record in self.log.records()]).encode()
+        else:
+            _body_params(handler)
+            self.log.clear()
+            body = b"[]"
+        handler.send_body(200, body, "application/json")
 
     def _transport_fault(self, handler: "_Handler", kind: str) -> None:
         if kind == "reset":
@@ -149,14 +169,10 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, _Handler)
 
 
-@dataclass
-class SimulatorHandle:
-    """A running simulator: its URLs, its log, and ``stop()``."""
+class _RunningSimulator:
+    """What callers ask of a running simulator: its URLs and its request log."""
 
     url: str
-    simulator: Simulator
-    _server: _Server = field(repr=False)
-    _thread: threading.Thread = field(repr=False)
 
     @property
     def url_vk(self) -> str:
@@ -166,12 +182,8 @@ class SimulatorHandle:
     def url_ok(self) -> str:
         return f"{self.url}/fb.do"
 
-    @property
-    def scenario(self) -> Scenario:
-        return self.simulator.scenario
-
     def requests(self, network: str | None = None, method: str | None = None) -> list[RequestRecord]:
-        return self.simulator.log.records(network, method)
+        raise NotImplementedError
 
     def count(self, network: str | None = None, method: str | None = None) -> int:
         return len(self.requests(network, method))
@@ -181,6 +193,25 @@ class SimulatorHandle:
         times = [r.at for r in self.requests(network) if token is None or r.token == token]
         return max_in_window(times, window)
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+@dataclass
+class SimulatorHandle(_RunningSimulator):
+    """A simulator serving from a thread of this process: its URLs, its log, and ``stop()``."""
+
+    url: str
+    simulator: Simulator
+    _server: _Server = field(repr=False)
+    _thread: threading.Thread = field(repr=False)
+
+    def requests(self, network: str | None = None, method: str | None = None) -> list[RequestRecord]:
+        return self.simulator.log.records(network, method)
+
     def clear_log(self) -> None:
         self.simulator.log.clear()
 
@@ -188,12 +219,6 @@ class SimulatorHandle:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
-
-    def __enter__(self) -> "SimulatorHandle":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def start_simulator(
@@ -210,6 +235,54 @@ def start_simulator(
     thread.start()
     bound_host, bound_port = server.server_address[:2]
     return SimulatorHandle(f"http://{bound_host}:{bound_port}", simulator, server, thread)
+
+
+class SimulatorProcess(_RunningSimulator):
+    """A simulator in a process of its own, as the real APIs are: what it stamps on arrival
+    is not delayed by the caller's threads (which share one interpreter lock with an
+    in-process simulator), so rate counts and timings are the server's own."""
+
+    def __init__(self, scenario: Mapping[str, Any] | str | Path) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="govpublic-simulator-")
+        path = Path(self._dir.name) / "scenario.json"
+        if isinstance(scenario, Mapping):
+            path.write_text(json.dumps(scenario, ensure_ascii=False, default=str), encoding="utf-8")
+        else:
+            path = Path(scenario)
+        load_scenario(path)  # a bad scenario fails here, with the scenario's own message
+        self._final_log: list[RequestRecord] | None = None  # kept by stop(), as the in-process log is
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "monitoring.simulator", "--scenario", str(path), "--port", "0"],
+            stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2],
+        )
+        first = self._process.stdout.readline().strip()  # VK_API_URL=http://127.0.0.1:<port>/method
+        if not first.startswith("VK_API_URL="):
+            self._final_log = []
+            self.stop()
+            raise RuntimeError(f"the simulator process did not start: {first!r}")
+        self.url = first.removeprefix("VK_API_URL=").removesuffix("/method")
+
+    def requests(self, network: str | None = None, method: str | None = None) -> list[RequestRecord]:
+        records = self._final_log if self._final_log is not None else self._fetch_log()
+        return [r for r in records if (network is None or r.network == network) and (method is None or r.method == method)]
+
+    def _fetch_log(self) -> list[RequestRecord]:
+        with urllib.request.urlopen(self.url + LOG_PATH, timeout=30) as response:
+            return [RequestRecord(*row[:-1], tuple(row[-1])) for row in json.load(response)]
+
+    def clear_log(self) -> None:
+        urllib.request.urlopen(urllib.request.Request(self.url + CLEAR_PATH, data=b"", method="POST"), timeout=30).close()
+
+    def stop(self) -> None:
+        if self._final_log is None:
+            self._final_log = self._fetch_log()
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._dir.cleanup()
 
 
 def _route(path: str, params: Mapping[str, str]) -> tuple[str, str] | None:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from monitoring.clients import OkClient, RateLimiter, VkClient
-from monitoring.simulator import SimulatorHandle, start_simulator
+from monitoring.simulator import SimulatorHandle, SimulatorProcess, start_simulator
 
 NOW = datetime(2025, 3, 12, 6, 0, tzinfo=timezone.utc)  # a Wednesday, 09:00 in Moscow
 
@@ -101,12 +101,14 @@ def scenario() -> dict[str, Any]:
 
 
 @pytest.fixture
-def run_simulator() -> Iterator[Callable[[dict[str, Any]], SimulatorHandle]]:
-    """Start simulators on free ports; all are stopped after the test."""
-    handles: list[SimulatorHandle] = []
+def run_simulator() -> Iterator[Callable[..., SimulatorHandle | SimulatorProcess]]:
+    """Start simulators on free ports; all are stopped after the test. `own_process=True`
+    for tests of what the server counts per second: a simulator in this process stamps an
+    arrival when its thread gets the interpreter lock, which the sweep's threads also want."""
+    handles: list[SimulatorHandle | SimulatorProcess] = []
 
-    def start(scenario: dict[str, Any]) -> SimulatorHandle:
-        handle = start_simulator(scenario)
+    def start(scenario: dict[str, Any], *, own_process: bool = False) -> SimulatorHandle | SimulatorProcess:
+        handle = SimulatorProcess(scenario) if own_process else start_simulator(scenario)
         handles.append(handle)
         return handle
 

@@ -24,7 +24,7 @@ def strict_scenario(scenario):
 
 
 def test_a_burst_of_ten_never_puts_more_than_three_in_any_second(scenario, run_simulator):
-    handle = run_simulator(strict_scenario(scenario))
+    handle = run_simulator(strict_scenario(scenario), own_process=True)
     client = VkClient(handle.url_vk, "5.199", VK_SERVICE_TOKEN, "service", RateLimiter("3/second"), backoff=0.01)
 
     started = time.monotonic()
@@ -67,7 +67,7 @@ def test_the_ok_limit_is_kept_per_application_key(scenario, run_simulator):
     from monitoring.tests.conftest import OK_ACCESS_TOKEN, OK_SECRET_KEY
 
     scenario["ok"]["requests_per_second"] = 3
-    handle = run_simulator(scenario)
+    handle = run_simulator(scenario, own_process=True)
     client = OkClient(handle.url_ok, OK_APP_KEY, OK_SECRET_KEY, OK_ACCESS_TOKEN, RateLimiter("3/second"))
     for _ in range(5):
         client.get_topics_count("5100")
@@ -84,7 +84,7 @@ def test_max_in_window_counts_a_sliding_not_a_fixed_window():
 
 @pytest.mark.services
 def test_two_workers_sharing_redis_keep_the_limit_together(scenario, run_simulator, redis_url, redis_prefix):
-    handle = run_simulator(strict_scenario(scenario))
+    handle = run_simulator(strict_scenario(scenario), own_process=True)
     # The margin the sweep uses (monitoring.sweep.LIMITER_MARGIN): arrival jitter on a busy machine.
     workers = [RateLimiter("3/second", redis_url, key_prefix=redis_prefix, margin=0.05) for _ in range(2)]
     clients = [VkClient(handle.url_vk, "5.199", VK_SERVICE_TOKEN, "service", limiter, backoff=0.01)

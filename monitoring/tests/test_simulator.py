@@ -6,15 +6,12 @@ on its own, since other clients will be pointed at it.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from datetime import datetime, timedelta
 
 import pytest
 import requests
 
-from monitoring.simulator import ScenarioError, load_scenario
+from monitoring.simulator import ScenarioError, SimulatorProcess, load_scenario, token_hash
 from monitoring.simulator.ok import expected_signature
 from monitoring.simulator.state import MOSCOW
 from monitoring.tests.conftest import (
@@ -337,18 +334,23 @@ def test_bad_scenarios_are_refused_with_the_path(data, message):
         load_scenario(data)
 
 
-def test_the_command_line_serves_a_scenario_file(tmp_path, scenario):
-    path = tmp_path / "scenario.json"
-    path.write_text(json.dumps(scenario), encoding="utf-8")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "monitoring.simulator", "--scenario", str(path), "--port", "0"],
-        stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        url_vk = process.stdout.readline().strip().partition("=")[2]
-        answer = requests.post(f"{url_vk}/utils.resolveScreenName", timeout=5,
+def test_a_simulator_in_its_own_process_serves_and_shows_its_log(scenario):
+    """`python -m monitoring.simulator` behind SimulatorProcess: the log travels back."""
+    with SimulatorProcess(scenario) as handle:
+        answer = requests.post(f"{handle.url_vk}/utils.resolveScreenName", timeout=5,
                                data={"access_token": VK_SERVICE_TOKEN, "v": "5.199", "screen_name": "school5"})
         assert answer.json() == {"response": {"object_id": 5, "type": "group"}}
-    finally:
-        process.terminate()
-        process.wait(timeout=5)
+        [record] = handle.requests("vk")
+        assert (record.method, record.token, record.outcome) == ("utils.resolveScreenName", token_hash(VK_SERVICE_TOKEN), "ok")
+        assert handle.count("ok") == 0 and handle.max_per_window("vk") == 1
+        handle.clear_log()
+        assert handle.requests() == []
+        requests.post(f"{handle.url_vk}/utils.resolveScreenName", timeout=5, data={"v": "5.199", "screen_name": "x"})
+    assert handle._process.poll() is not None  # stopped with the block, its log kept
+    assert [record.outcome for record in handle.requests("vk")] == ["error:5"]
+
+
+def test_a_simulator_process_refuses_a_bad_scenario_before_it_starts(scenario):
+    scenario["vk"]["requests_per_second"] = "fast"
+    with pytest.raises(ScenarioError):
+        SimulatorProcess(scenario)

@@ -34,7 +34,7 @@ def demo(db, settings, run_simulator, demo_now):
     def start(rate: int = FAST_RATE):
         scenario = build_scenario(now=demo_now)
         scenario["vk"]["requests_per_second"] = scenario["ok"]["requests_per_second"] = rate
-        simulator = run_simulator(scenario)
+        simulator = run_simulator(scenario, own_process=True)  # its per-second counts are checked
         for name, value in demo_settings(simulator.url_vk, simulator.url_ok).items():
             setattr(settings, name, value)
         settings.VK_RATE_LIMIT = settings.OK_RATE_LIMIT = f"{rate}/second"

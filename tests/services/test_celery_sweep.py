@@ -14,7 +14,7 @@ from django.core.management import call_command
 from monitoring import tasks
 from monitoring.demo import DEMO_RATE, build_scenario, demo_settings
 from monitoring.models import ChangeEvent, Notification, PagePost, Snapshot, SweepRun
-from monitoring.simulator.server import start_simulator
+from monitoring.simulator import SimulatorProcess, start_simulator
 from organizations.demo_facts import VK_IRREGULAR
 from organizations.models import Membership, OfficialPage
 from tests.services.briefing import briefing_picture
@@ -36,7 +36,7 @@ def sent_messages(mail_dir: Path) -> list[str]:
 
 def test_nightly_sweep_on_celery_workers_gives_the_briefings_picture(services, tmp_path):
     call_command("demo_setup", stdout=open(os.devnull, "w"))
-    simulator = start_simulator(build_scenario())
+    simulator = SimulatorProcess(build_scenario())
     worker = Worker(worker_env(simulator, tmp_path / "mail", batch_size=20), tmp_path / "worker.log")
     try:
         tasks.sweep_nightly.delay()
@@ -79,7 +79,7 @@ def test_a_worker_killed_mid_sweep_then_rerun_duplicates_nothing(services, tmp_p
     school = next(row for row in changed["vk"]["groups"] if "№ 9" in row["name"] and "Полевого" in row["name"])
     school["name"] = "Школа 9 — новости"
     school["is_government_organization"] = False
-    simulator = start_simulator(changed)
+    simulator = SimulatorProcess(changed)
     mail_dir = tmp_path / "mail"
     env = worker_env(simulator, mail_dir, batch_size=5)
     worker = Worker(env, tmp_path / "worker1.log")

@@ -14,8 +14,7 @@ from django.utils import timezone
 from checklist.services import entries_ensure
 from monitoring import tasks
 from monitoring.models import PagePost, PageState, Snapshot, SweepRun
-from monitoring.simulator import token_hash
-from monitoring.simulator.server import SimulatorHandle, start_simulator
+from monitoring.simulator import SimulatorProcess, token_hash
 from monitoring.sweep import sweep_start
 from organizations.models import District, OfficialPage, Organization
 from tests.services.helpers import Worker, wait_for, worker_env
@@ -88,9 +87,9 @@ def reset_monitoring() -> None:
     OfficialPage.objects.update(external_id="", external_kind="")
 
 
-def sweep_with_workers(processes: int, tmp_path, label: str) -> tuple[SweepRun, float, SimulatorHandle, list[Worker]]:
+def sweep_with_workers(processes: int, tmp_path, label: str) -> tuple[SweepRun, float, SimulatorProcess, list[Worker]]:
     """Start `processes` workers (one task at a time each), sweep VK, return the run and its seconds."""
-    simulator = start_simulator(build_scenario())
+    simulator = SimulatorProcess(build_scenario())
     workers: list[Worker] = []
     try:
         env = worker_env(simulator, tmp_path / f"mail-{label}", batch_size=BATCH_SIZE)
@@ -112,7 +111,7 @@ def sweep_with_workers(processes: int, tmp_path, label: str) -> tuple[SweepRun, 
     return run, (run.finished_at - dispatched).total_seconds(), simulator, workers
 
 
-def assert_judged_once_within_limits(run: SweepRun, simulator: SimulatorHandle) -> dict[str, int]:
+def assert_judged_once_within_limits(run: SweepRun, simulator: SimulatorProcess) -> dict[str, int]:
     assert run.status == SweepRun.Status.FINISHED
     assert run.pages_done == run.pages_total == PAGES
     assert run.faults == 0
