@@ -8,6 +8,8 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from checklist import services
@@ -286,3 +288,45 @@ def test_the_data_migration_loaded_the_eleven_items_of_the_design(db):
         "password_policy",
         "familiarization_journal",
     ]
+
+
+def _gov_mark_entries(count: int) -> list[ChecklistEntry]:
+    organizations = OrganizationFactory.create_batch(count)
+    return [entry_of(organization, "vk_gov_mark") for organization in organizations]
+
+
+def test_the_sweeps_verdicts_are_written_once_each_with_an_event_per_changed_verdict(db):
+    entries = _gov_mark_entries(3)
+    compliant = {entry.pk: (Verdict.COMPLIANT, "ВКонтакте: метка «Госорганизация» есть") for entry in entries}
+
+    events = services.entries_set_verdicts(verdicts=compliant)
+
+    assert sorted(event.entry_id for event in events) == sorted(entry.pk for entry in entries)
+    assert {(e.verdict, e.verdict_note) for e in ChecklistEntry.objects.filter(pk__in=compliant)} == {
+        (Verdict.COMPLIANT, "ВКонтакте: метка «Госорганизация» есть")
+    }
+    # The same night again: nothing changes, no event.
+    assert services.entries_set_verdicts(verdicts=compliant) == []
+    # A new note with the same verdict is written, without an event.
+    reworded = {entries[0].pk: (Verdict.COMPLIANT, "ВКонтакте: метка есть")}
+    assert services.entries_set_verdicts(verdicts=reworded) == []
+    entries[0].refresh_from_db()
+    assert entries[0].verdict_note == "ВКонтакте: метка есть"
+    assert EntryEvent.objects.filter(entry__in=entries).count() == 3
+
+
+def test_writing_the_sweeps_verdicts_costs_the_same_queries_for_many_entries_as_for_few(db):
+    few, many = _gov_mark_entries(2), _gov_mark_entries(60)
+    with CaptureQueriesContext(connection) as for_few:
+        services.entries_set_verdicts(verdicts={e.pk: (Verdict.NON_COMPLIANT, "метки нет") for e in few})
+    with CaptureQueriesContext(connection) as for_many:
+        services.entries_set_verdicts(verdicts={e.pk: (Verdict.NON_COMPLIANT, "метки нет") for e in many})
+    assert len(for_many) == len(for_few)
+    assert ChecklistEntry.objects.filter(pk__in=[e.pk for e in many], verdict=Verdict.NON_COMPLIANT).count() == 60
+
+
+def test_an_unknown_verdict_from_the_sweep_is_refused_and_nothing_is_written(db):
+    entries = _gov_mark_entries(2)
+    with pytest.raises(ValidationError):
+        services.entries_set_verdicts(verdicts={entries[0].pk: (Verdict.COMPLIANT, "ok"), entries[1].pk: ("maybe", "?")})
+    assert not ChecklistEntry.objects.filter(pk__in=[e.pk for e in entries], verdict=Verdict.COMPLIANT).exists()

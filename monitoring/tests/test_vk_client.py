@@ -273,6 +273,24 @@ def test_a_retryable_failure_inside_execute_is_retried_alone(scenario, run_simul
     assert [r.calls for r in handle.requests("vk", "execute")] == [2, 1]
 
 
+def test_walls_are_handed_over_as_soon_as_their_request_answers(scenario, run_simulator, vk_client):
+    """The sweep stores the first 25 walls while the next execute is on the wire."""
+    for gid in range(100, 130):
+        add_group(scenario, id=gid, posts=[{"days_ago": 1}])
+    handle = run_simulator(scenario)
+    client = vk_client(handle, token=VK_USER_TOKEN, token_type="user")
+    requests = [WallRequest.for_community(g, NOW - timedelta(days=7)) for g in range(100, 130)]
+
+    walls = client.iter_walls(requests)
+    first = [next(walls) for _ in range(25)]
+    assert handle.count("vk", "execute") == 1  # the second execute is not sent yet
+    rest = list(walls)
+
+    assert sorted(index for index, _wall in first + rest) == list(range(30))
+    assert all(wall.total == 1 for _index, wall in first + rest)
+    assert handle.count("vk", "execute") == 2
+
+
 def test_a_service_token_never_calls_execute(scenario, run_simulator, vk_client):
     for gid in range(100, 130):
         add_group(scenario, id=gid, posts=[{"days_ago": 1}])
