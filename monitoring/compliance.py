@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from checklist.models import ChecklistEntry, Verdict, WorkStatus
 from checklist.services import entries_set_verdicts
@@ -78,7 +79,7 @@ def _judge_networks(verdicts: dict[str, Any], judge) -> tuple[str, str]:
     """Non-compliant if any network fails, unknown if any is unknown, else compliant."""
     results = []
     for network, verdict in verdicts.items():
-        label = Network(network).label
+        label = _network_label(network, get_language())
         if verdict is MISSING:
             results.append((Verdict.NON_COMPLIANT, _("%(network)s: страница не зарегистрирована") % {"network": label}))
         elif verdict is NOT_CHECKED:
@@ -95,6 +96,12 @@ def _judge_networks(verdicts: dict[str, Any], judge) -> tuple[str, str]:
         if notes:
             return wanted, "; ".join(notes)
     return Verdict.COMPLIANT, "; ".join(note for _, note in results)
+
+
+@lru_cache(maxsize=None)
+def _network_label(network: str, language: str | None) -> str:
+    """The network's name in `language`: looked up once, not for each of a region's items."""
+    return str(Network(network).label)
 
 
 def _unknown(verdict: dict) -> tuple[str, str]:

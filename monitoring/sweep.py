@@ -390,8 +390,9 @@ def store_batch(work: BatchWork) -> int:
         stored.update(page_id for page_id, _read in chunk)
     if work.failure is not None:
         raise work.failure
-    if work.config_error is not None:
-        work.stopped = record_config_error(run, batch.network, work.config_error)
+    config_error = work.config_error or work.halt.get(batch.network)  # this fetch's, or one that halted it
+    if config_error is not None:
+        work.stopped = record_config_error(run, batch.network, config_error)
     unread = PageRead(info_error=str(STOPPED) if work.stopped else _("страница не прочитана"))
     rest = [(page, unread) for page in work.pages if page.pk not in stored]
     for start in range(0, len(rest), PERSIST_CHUNK):
