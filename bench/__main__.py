@@ -189,6 +189,58 @@ def measure_sweeps(results: dict) -> None:
         sim.stop()
 
 
+OK_KEY, OK_SECRET, OK_TOKEN = "BENCHOKKEY", "bench-ok-secret", "bench-ok-token"
+
+
+def ok_bound(pages: int) -> int:
+    """OK has no `execute` for these methods: one group.getInfo per 100 groups, then per open
+    group one group.getCounters (the total) and one mediatopic.getTopics (the window's topics
+    fit one page of 50 at 3–4 a week; later nights ask for 3)."""
+    return 2 * pages + math.ceil(pages / 100)
+
+
+def measure_ok(results: dict) -> None:
+    from django.conf import settings
+
+    from monitoring.models import SweepRun
+    from monitoring.simulator import SimulatorProcess
+    from monitoring.sweep import _limiters, sweep_run_inline, sweep_start
+    from organizations.models import OfficialPage, Organization
+
+    rows = registry(PAGES)
+    by_name = {org.short_name: org for org in Organization.objects.filter(short_name__in=[r["short_name"] for r in rows])}
+    OfficialPage.objects.bulk_create(
+        [OfficialPage(organization=by_name[row["short_name"]], network="ok", url=f"https://ok.ru/group/{row['ok_id']}",
+                      link_kind="group", link_value=row["ok_id"]) for row in rows]
+    )
+    rate = 200
+    groups = [
+        {"uid": row["ok_id"], "name": row["short_name"], "access_type": "OPEN", "gos_org": True,
+         "description": "Школа. 352030, ст. Кущёвская. +7 (86168) 1-23-45, shkola@example.org",
+         "topic_series": [{"per_week": [3, 4, 3, 4, 3, 3, 4, 3, 4, 3, 4, 3], "first_week": -12, "text": "Новость #школа"}]}
+        for row in rows
+    ]
+    sim = SimulatorProcess({"ok": {"applications": [{"application_key": OK_KEY, "application_secret_key": OK_SECRET,
+                                                     "access_tokens": [OK_TOKEN]}],
+                                   "requests_per_second": rate, "groups": groups}})
+    try:
+        _limiters.clear()
+        settings.OK_API_URL, settings.OK_RATE_LIMIT = sim.url_ok, f"{rate}/second"
+        settings.OK_APPLICATION_KEY, settings.OK_APPLICATION_SECRET_KEY, settings.OK_ACCESS_TOKEN = OK_KEY, OK_SECRET, OK_TOKEN
+        run = sweep_start(trigger=SweepRun.Trigger.COMMAND, networks=["ok"])
+        sweep_run_inline(run)
+        requests, expected = sim.count("ok"), ok_bound(PAGES)
+        by_method = {method: sim.count("ok", method) for method in ("group.getInfo", "group.getCounters", "mediatopic.getTopics")}
+        results["ok_requests_over_bound"] = {
+            "value": round(requests / expected, 4), "target": "the bound this design reaches", "requests": requests,
+            "bound": expected, "bound_formula": "2 × pages + ceil(pages / 100)", "by_method": by_method, "pages": PAGES,
+            "simulator_rate": rate, "faults": run.faults,
+        }
+        results["ok_requests_per_page"] = {"value": round(requests / PAGES, 4), "pages": PAGES}
+    finally:
+        sim.stop()
+
+
 def measure_dashboard(results: dict) -> None:
     from django.db import connection
     from django.test import Client
@@ -277,6 +329,7 @@ def main() -> None:
     results: dict = {}
     measure_sweeps(results)
     measure_storage(results)
+    measure_ok(results)
     measure_dashboard(results)
     measure_load(results)
     write(results)

@@ -240,17 +240,17 @@ def _pages(user: dict, organizations: list[int], rng: random.Random) -> list[tup
 
 def _get(session, url: str, tally: Tally):
     """GET without redirects (a lost session would land on a 200 login page). As browsers do
-    (RFC 9112 §9.3.1), a GET sent on a kept-alive connection that the server closed without
-    any answer is sent once more, on a new connection: gunicorn's gthread worker closes an
-    idle connection when its keep-alive runs out even if the next request has just arrived,
-    which a loaded 2-core machine makes likely. Each such retry is counted in the results;
-    the time of both attempts counts in the latency."""
+    (RFC 9112 §9.3.1), a GET whose kept-alive connection the server closed or reset before any
+    answer is sent once more, on a new connection: gunicorn's gthread worker closes an idle
+    connection when its keep-alive runs out even if the next request has just arrived (a reset
+    when its bytes are unread), which a loaded 2-core machine makes likely. Each such retry is
+    counted in the results; the time of both attempts counts in the latency."""
     import requests
 
     try:
         response = session.get(url, timeout=TIMEOUT_SECONDS, allow_redirects=False)
     except requests.ConnectionError as exc:
-        if "RemoteDisconnected" not in str(exc):
+        if "RemoteDisconnected" not in str(exc) and "Connection reset by peer" not in str(exc):
             raise
         with tally.lock:
             tally.keepalive_retries += 1
