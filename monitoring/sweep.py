@@ -256,6 +256,21 @@ def plan_vk_day(pages, *, now: datetime, share: float = DAILY_PLAN_SHARE) -> tup
 
 
 @dataclass
+class FetchControl:
+    """What stops fetches, shared by the batches of one run in this process: a configuration
+    error met while fetching stops its network; `cancel()` stops them all (the run broke off)."""
+
+    halted: dict[str, str] = field(default_factory=dict)  # network → configuration error
+    cancelled: threading.Event = field(default_factory=threading.Event)
+
+    def stops(self, network: str) -> bool:
+        return network in self.halted or self.cancelled.is_set()
+
+    def cancel(self) -> None:
+        self.cancelled.set()
+
+
+@dataclass
 class BatchWork:
     """A batch in three phases: prepare (database), fetch (HTTP only, in another thread),
     store (database). Fetch hands each page over on `arrivals` as soon as its
@@ -267,16 +282,12 @@ class BatchWork:
     pages: list[OfficialPage]
     window: Window
     thresholds: Thresholds
+    control: FetchControl
     clients: list = field(default_factory=list)
     shards: dict[int, list[PageRef]] = field(default_factory=dict)
     stopped: str | None = None  # the network's configuration error, known before fetching
     arrivals: queue.Queue = field(default_factory=queue.Queue)  # (page id, PageRead) …, then FETCHED
-    config_error: str | None = None  # raised while fetching
     failure: Exception | None = None  # an unexpected error while fetching, raised again by store
-    # Shared by the works of one run in this process: a configuration error of a network
-    # stops its other fetches; `cancelled` stops them all (the run broke off).
-    halt: dict[str, str] = field(default_factory=dict)
-    cancelled: threading.Event = field(default_factory=threading.Event)
 
 
 STOPPED = gettext_lazy("сбой настройки API: проверка этой соцсети остановлена")
@@ -307,20 +318,16 @@ def sweep_batch(batch: SweepBatch, *, clients: list | None = None) -> int:
         try:
             return store_batch(work)
         except BaseException:
-            work.cancelled.set()
+            work.control.cancel()
             raise
 
 
-def prepare_batch(
-    batch: SweepBatch, clients: list | None, *, halt: dict[str, str] | None = None, cancelled: threading.Event | None = None
-) -> BatchWork:
+def prepare_batch(batch: SweepBatch, clients: list | None, control: FetchControl | None = None) -> BatchWork:
     run = batch.run
     thresholds = thresholds_now()
     window = window_for(run.started_at, thresholds.weeks)
     pages = list(OfficialPage.objects.filter(pk__in=batch.page_ids).select_related("organization").order_by("pk"))
-    work = BatchWork(batch=batch, pages=pages, window=window, thresholds=thresholds)
-    work.halt = halt if halt is not None else work.halt
-    work.cancelled = cancelled or work.cancelled
+    work = BatchWork(batch=batch, pages=pages, window=window, thresholds=thresholds, control=control or FetchControl())
     work.stopped = _config_error(run, batch.network)
     if work.stopped is None and clients is None:
         try:
@@ -356,13 +363,15 @@ def fetch_batch(work: BatchWork) -> None:
     Always ends `arrivals` with FETCHED."""
     network = work.batch.network
     try:
-        for index, refs in work.shards.items() if work.stopped is None else ():
+        for index, refs in work.shards.items():  # none when the network was stopped before
+            if work.control.stops(network):
+                return
             for page_id, read in READERS[network](work.clients[index], refs, work.window.start):
                 work.arrivals.put((page_id, read))
-                if network in work.halt or work.cancelled.is_set():
+                if work.control.stops(network):
                     return
     except ConfigurationError as error:
-        work.config_error = work.halt.setdefault(network, str(error))
+        work.control.halted.setdefault(network, str(error))
     except Exception as error:  # a bug, not a fault of the API: store_batch raises it again
         work.failure = error
     finally:
@@ -390,7 +399,7 @@ def store_batch(work: BatchWork) -> int:
         stored.update(page_id for page_id, _read in chunk)
     if work.failure is not None:
         raise work.failure
-    config_error = work.config_error or work.halt.get(batch.network)  # this fetch's, or one that halted it
+    config_error = work.control.halted.get(batch.network)  # met by this fetch or one before it
     if config_error is not None:
         work.stopped = record_config_error(run, batch.network, config_error)
     unread = PageRead(info_error=str(STOPPED) if work.stopped else _("страница не прочитана"))
@@ -640,8 +649,7 @@ def sweep_run_inline(run: SweepRun, *, progress: Callable[[SweepRun], None] | No
     for good."""
     _prompt_fetch_threads()
     clients: dict[str, list] = {}
-    halt: dict[str, str] = {}
-    cancelled = threading.Event()
+    control = FetchControl()
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"sweep-{run.pk}-fetch") as pool:
             try:
@@ -654,7 +662,7 @@ def sweep_run_inline(run: SweepRun, *, progress: Callable[[SweepRun], None] | No
                                 clients[batch.network] = build_clients(batch.network)
                             except SweepConfigurationError as error:
                                 record_config_error(run, batch.network, str(error))
-                        ahead = prepare_batch(batch, clients.get(batch.network), halt=halt, cancelled=cancelled)
+                        ahead = prepare_batch(batch, clients.get(batch.network), control)
                         pool.submit(fetch_batch, ahead)  # starts when the current fetch ends
                     if current is not None:
                         store_batch(current)
@@ -663,7 +671,7 @@ def sweep_run_inline(run: SweepRun, *, progress: Callable[[SweepRun], None] | No
                             progress(run)
                     current = ahead
             except BaseException:
-                cancelled.set()
+                control.cancel()
                 raise
         sweep_finish(run)
     except BaseException:

@@ -224,11 +224,14 @@ def test_a_fault_on_the_second_night_leaves_the_page_unknown_with_its_last_known
     assert not ChangeEvent.objects.filter(run=run).exists()
 
 
+@pytest.mark.parametrize("batch_size", [500, 1], ids=["one-batch", "a-batch-a-page"])
 @pytest.mark.parametrize(("network", "code"), CONFIG_FAULTS.values(), ids=CONFIG_FAULTS.keys())
-def test_a_configuration_error_stops_the_network_keeps_its_data_and_exits_2(night, second_night, network, code):
+def test_a_configuration_error_stops_the_network_keeps_its_data_and_exits_2(night, second_night, network, code, batch_size):
+    """With a batch a page, the next batch is already queued when the first is refused: it
+    must not send a request of its own."""
     fault = {"network": network, "error_code": code}
 
-    simulator, exit_code, run = second_night([fault])
+    simulator, exit_code, run = second_night([fault], SWEEP_BATCH_SIZE=batch_size)
 
     assert exit_code == 2
     assert run.finished_at is not None and run.pages_done == run.pages_total == 4
