@@ -102,22 +102,27 @@ def load_registry(rows: list[dict]) -> None:
     return organizations
 
 
-def vk_sweep(sim, token: str, token_type: str, rate: int) -> tuple[float, object]:
-    from django.conf import settings
-
+def timed_sweep(sim, network: str) -> tuple[float, object]:
+    """One sweep of `network` as `manage.py sweep` runs it, with fresh limiters and log."""
     from monitoring.models import SweepRun
     from monitoring.sweep import _limiters, sweep_run_inline, sweep_start
 
     _limiters.clear()
+    sim.clear_log()
+    started = time.monotonic()
+    run = sweep_start(trigger=SweepRun.Trigger.COMMAND, networks=[network])
+    sweep_run_inline(run)
+    return time.monotonic() - started, run
+
+
+def vk_sweep(sim, token: str, token_type: str, rate: int) -> tuple[float, object]:
+    from django.conf import settings
+
     settings.VK_API_URL = sim.url_vk
     settings.VK_ACCESS_TOKENS = [token]
     settings.VK_TOKEN_TYPE = token_type
     settings.VK_RATE_LIMIT = f"{rate}/second"
-    sim.clear_log()
-    started = time.monotonic()
-    run = sweep_start(trigger=SweepRun.Trigger.COMMAND, networks=["vk"])
-    sweep_run_inline(run)
-    return time.monotonic() - started, run
+    return timed_sweep(sim, "vk")
 
 
 def bound(pages: int, open_walls: int, token_type: str) -> int:
@@ -202,9 +207,7 @@ def ok_bound(pages: int) -> int:
 def measure_ok(results: dict) -> None:
     from django.conf import settings
 
-    from monitoring.models import SweepRun
     from monitoring.simulator import SimulatorProcess
-    from monitoring.sweep import _limiters, sweep_run_inline, sweep_start
     from organizations.models import OfficialPage, Organization
 
     rows = registry(PAGES)
@@ -224,11 +227,9 @@ def measure_ok(results: dict) -> None:
                                                      "access_tokens": [OK_TOKEN]}],
                                    "requests_per_second": rate, "groups": groups}})
     try:
-        _limiters.clear()
         settings.OK_API_URL, settings.OK_RATE_LIMIT = sim.url_ok, f"{rate}/second"
         settings.OK_APPLICATION_KEY, settings.OK_APPLICATION_SECRET_KEY, settings.OK_ACCESS_TOKEN = OK_KEY, OK_SECRET, OK_TOKEN
-        run = sweep_start(trigger=SweepRun.Trigger.COMMAND, networks=["ok"])
-        sweep_run_inline(run)
+        _seconds, run = timed_sweep(sim, "ok")
         requests, expected = sim.count("ok"), ok_bound(PAGES)
         by_method = {method: sim.count("ok", method) for method in ("group.getInfo", "group.getCounters", "mediatopic.getTopics")}
         results["ok_requests_over_bound"] = {

@@ -101,14 +101,7 @@ def read_vk(client: VkClient, refs: list[PageRef], window_start: datetime) -> It
         else:
             lookup[ref.page_id] = ref.link_value  # a screen name; getById resolves it
     if lookup:
-        try:
-            communities = client.get_communities(lookup.values())
-        except ConfigurationError:
-            raise
-        except ApiError as error:
-            for page_id in lookup:
-                reads[page_id].info_error, reads[page_id].faults = describe(error), 1
-            communities = {}
+        communities = _communities(client, lookup, reads)
         for page_id, key in lookup.items():
             read = reads[page_id]
             if read.info_error:
@@ -143,6 +136,19 @@ def read_vk(client: VkClient, refs: list[PageRef], window_start: datetime) -> It
         waiting[page_id] -= 1
         if not waiting[page_id]:
             yield page_id, reads[page_id]
+
+
+def _communities(client: VkClient | OkClient, wanted: dict[int, str], reads: dict[int, PageRead]) -> dict:
+    """The communities of `wanted` (page → id or name) by the client's key; a fault of the
+    call lands on every page it was for."""
+    try:
+        return client.get_communities(wanted.values())
+    except ConfigurationError:
+        raise
+    except ApiError as error:
+        for page_id in wanted:
+            reads[page_id].info_error, reads[page_id].faults = describe(error), 1
+        return {}
 
 
 def _resolve_vk_name(client: VkClient, read: PageRead, name: str) -> None:
@@ -208,14 +214,7 @@ def read_ok(client: OkClient, refs: list[PageRef], window_start: datetime) -> It
             else:
                 read.external_id, read.external_kind, read.is_community = resolved.object_id, "user", False
     if groups:
-        try:
-            communities = client.get_communities(groups.values())
-        except ConfigurationError:
-            raise
-        except ApiError as error:
-            for page_id in groups:
-                reads[page_id].info_error, reads[page_id].faults = describe(error), 1
-            communities = {}
+        communities = _communities(client, groups, reads)
         for page_id, gid in groups.items():
             read = reads[page_id]
             community = communities.get(gid)

@@ -31,22 +31,6 @@ STATUS_FAIL = "fail"
 # Worst first: an organization takes the first of these that any of its parts has.
 STATUS_SEVERITY = (STATUS_FAIL, STATUS_UNKNOWN, STATUS_WARNING, STATUS_OK)
 
-# The verdict keys of a DESIGN §5 `communities[]` entry, in the export's order.
-VERDICT_FIELDS = (
-    "status",
-    "is_community",
-    "gov_mark",
-    "posts_total",
-    "weekly_posts",
-    "current_week",
-    "regular",
-    "posts_not_from_community",
-    "reposts_from_personal_pages",
-    "missing_info",
-    "closed",
-    "deactivated",
-    "error",
-)
 # Read from the page's wall / feed; null on a closed page.
 POST_FIELDS = (
     "posts_total",
@@ -56,6 +40,8 @@ POST_FIELDS = (
     "posts_not_from_community",
     "reposts_from_personal_pages",
 )
+# The verdict keys of a DESIGN §5 `communities[]` entry, in the export's order.
+VERDICT_FIELDS = ("status", "is_community", "gov_mark", *POST_FIELDS, "missing_info", "closed", "deactivated", "error")
 INFO_ITEMS = ("name", "address", "email", "phone", "site", "description")
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")

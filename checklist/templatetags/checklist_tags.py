@@ -27,20 +27,23 @@ def badge_class(value: str) -> str:
     return _BADGES.get(value, "text-bg-secondary")
 
 
+def _state(entry) -> str:
+    """What a matrix cell shows: the work status of a document item, the sweep's verdict of an automatic one."""
+    return entry.status if entry.item.is_manual else entry.verdict
+
+
 @register.filter
 def cell_class(entry) -> str:
     if entry is None:
         return "cell-unknown"
-    key = entry.status if entry.item.is_manual else entry.verdict
-    return _CELLS.get(key, "cell-unknown")
+    return _CELLS.get(_state(entry), "cell-unknown")
 
 
 @register.filter
 def cell_symbol(entry) -> str:
     if entry is None:
         return "—"
-    key = entry.status if entry.item.is_manual else entry.verdict
-    return _SYMBOLS.get(key, "?" if not entry.item.is_manual else "·")
+    return _SYMBOLS.get(_state(entry), "?" if not entry.item.is_manual else "·")
 
 
 @register.filter

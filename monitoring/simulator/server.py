@@ -39,7 +39,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .ok import OkApi
 from .scenario import Scenario, load_scenario
-from .state import FaultBook, RequestLog, RequestRecord, max_in_window, token_hash
+from .state import FaultBook, RequestLog, RequestRecord, matching, max_in_window, token_hash
 from .vk import VkApi
 
 log = logging.getLogger(__name__)
@@ -263,8 +263,7 @@ class SimulatorProcess(_RunningSimulator):
         self.url = first.removeprefix("VK_API_URL=").removesuffix("/method")
 
     def requests(self, network: str | None = None, method: str | None = None) -> list[RequestRecord]:
-        records = self._final_log if self._final_log is not None else self._fetch_log()
-        return [r for r in records if (network is None or r.network == network) and (method is None or r.method == method)]
+        return matching(self._final_log if self._final_log is not None else self._fetch_log(), network, method)
 
     def _fetch_log(self) -> list[RequestRecord]:
         with urllib.request.urlopen(self.url + LOG_PATH, timeout=30) as response:

@@ -43,6 +43,10 @@ class RequestRecord:
     inner_methods: tuple[str, ...] = ()
 
 
+def matching(records: list[RequestRecord], network: str | None, method: str | None) -> list[RequestRecord]:
+    return [r for r in records if (network is None or r.network == network) and (method is None or r.method == method)]
+
+
 class RequestLog:
     """Every request, in arrival order, for tests and the demo's numbers."""
 
@@ -56,10 +60,7 @@ class RequestLog:
 
     def records(self, network: str | None = None, method: str | None = None) -> list[RequestRecord]:
         with self._lock:
-            return [
-                r for r in self._records
-                if (network is None or r.network == network) and (method is None or r.method == method)
-            ]
+            return matching(self._records, network, method)
 
     def clear(self) -> None:
         with self._lock:
