@@ -323,6 +323,7 @@ def test_staff_cannot_see_sweep_progress(swept):
     assert response.status_code == 403
 
 
+@pytest.mark.django_db(transaction=True)  # the new run goes on in a thread, which needs committed rows
 def test_a_run_left_running_by_a_killed_process_does_not_block_check_now_forever(actors, settings):
     settings.VK_ACCESS_TOKENS = []  # the new run stops at once: no keys
     settings.OK_APPLICATION_KEY = ""
@@ -334,4 +335,6 @@ def test_a_run_left_running_by_a_killed_process_does_not_block_check_now_forever
     dead.refresh_from_db()
     assert dead.status == SweepRun.Status.FAILED
     assert response.status_code == 302
-    assert response["Location"] != reverse("sweep-detail", args=[dead.pk])
+    fresh = SweepRun.objects.exclude(pk=dead.pk).get()
+    assert response["Location"] == reverse("sweep-detail", args=[fresh.pk])
+    assert wait_for_run(fresh.pk).finished_at is not None  # the thread is done before the test ends

@@ -28,10 +28,17 @@ def latest_run() -> SweepRun | None:
     return SweepRun.objects.order_by("-pk").first()
 
 
+# Django's file backend ends every message with this line. One file may hold several messages:
+# a file is named by the second and the backend's id(), so two backends that live in the same
+# second at the same address append to one file.
+MESSAGE_END = "\n" + "-" * 79 + "\n"
+
+
 def sent_messages(mail_dir: Path) -> list[str]:
     if not mail_dir.exists():
         return []
-    return [path.read_text(errors="replace") for path in sorted(mail_dir.iterdir())]
+    texts = (path.read_text(errors="replace") for path in sorted(mail_dir.iterdir()))
+    return [message for text in texts for message in text.split(MESSAGE_END) if message.strip()]
 
 
 def test_nightly_sweep_on_celery_workers_gives_the_briefings_picture(services, tmp_path):
