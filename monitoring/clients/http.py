@@ -1,7 +1,7 @@
 """The one place where the clients touch the network.
 
 ``ApiTransport`` has one job: POST a form, get JSON back. Every attempt passes
-through the rate limiter first (retries too: VK counts them like any request),
+through the rate limiter (retries too: VK counts them like any request),
 faults that may pass are retried a bounded number of times with exponential
 backoff, and no exception text it builds can contain a secret.
 """
@@ -118,12 +118,17 @@ class ApiTransport:
     def _send(
         self, url: str, data: Mapping[str, str], method: str, headers: Mapping[str, str] | None
     ) -> Any:
-        self.limiter.acquire(self.network, self._limiter_secret)
-        self.requests_sent += 1
+        # The request holds its place in the window until its answer begins: the server had it
+        # by then. With stream=True post() returns once the answer's headers are in, and the
+        # body (long for an `execute` of 25 walls) is read after. requests' timeout bounds the
+        # connect and each read: 2 × timeout is the longest a request may hold its place.
         try:
-            response = self.session.post(
-                url, data=dict(data), headers=dict(headers or {}), timeout=self.timeout
-            )
+            with self.limiter.slot(self.network, self._limiter_secret, hold=2 * self.timeout):
+                self.requests_sent += 1
+                response = self.session.post(
+                    url, data=dict(data), headers=dict(headers or {}), timeout=self.timeout, stream=True
+                )
+            body = response.content
         except requests.Timeout:
             raise self._fault(f"no answer within {self.timeout:g} s", method, "timeout") from None
         except requests.RequestException as exc:
@@ -150,7 +155,7 @@ class ApiTransport:
         if payload is None:
             kind = response.headers.get("Content-Type", "no content type").split(";")[0]
             raise self._fault(
-                f"answer is not JSON ({kind}, {len(response.content)} bytes)", method, "malformed"
+                f"answer is not JSON ({kind}, {len(body)} bytes)", method, "malformed"
             )
         return payload
 

@@ -5,14 +5,23 @@ beyond that; OK's figure is unknown, so the same rule is applied per application
 key. Celery's own ``rate_limit`` is per worker, so the window lives in Redis when
 a URL is given, shared by every worker; without one it lives in this process.
 
-The window is a moving one (each request's time stamp is kept), unlike a fixed
-window that lets 2N requests through across a boundary, and it is *padded*: a
-request goes only when the N-th request before it is more than one second plus
-``margin`` old. The server counts by arrival time; without the pad a request sent
-the instant a slot frees can overtake a delayed earlier one and make N + 1 arrive
-within a second (seen on a loaded machine). ``limits``' own moving window can't be
-padded (its Redis EXPIRE takes whole seconds), so the window check is a small Lua
-script here; ``limits`` still parses the rate and stores the parked quotas.
+The server counts a request when it *arrives*, which the client never sees: a request
+may wait in its thread, in a connection's set-up or on a slow hop after the limiter let
+it go. What the client does know is that the request had arrived once its answer began
+to come back (or it failed). So a request holds its place in the window from the moment
+it is let go until one second after it *finished* (the ``with`` block of ``slot`` ends;
+the transport ends it when the answer's headers are in): a request goes only when fewer
+than N requests finished less than a second ago or are still under way. Then N + 1
+arrivals in one second cannot happen, however late each arrived: the last of them was
+let go less than a second after the others arrived, and they had not yet finished a
+second before it. (A window of sending times alone let 21 through at 20/s on a loaded
+machine, and padding it only made that rarer.) ``margin`` widens the second for workers
+on machines whose clocks differ by that much.
+
+A request under way counts as finishing at the latest ``hold`` seconds after it was let
+go (its timeouts), so a worker killed mid-request cannot keep a slot for ever. The window
+is a sorted set of requests by when each leaves it, checked by a small Lua script in
+Redis; ``limits`` parses the rate and stores the parked quotas.
 """
 
 from __future__ import annotations
@@ -21,26 +30,28 @@ import hashlib
 import math
 import threading
 import time
-from collections import deque
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from limits import parse
 from limits.storage import storage_from_string
 
-# KEYS[1]: the time stamps, newest first. ARGV: now, limit, window (s), ttl (whole s).
-# Returns "0" when the request may go (and records it), else the seconds to wait.
+# KEYS[1]: the window, request ids scored by when each finished (or at the latest will).
+# ARGV: now, limit, window (s), hold (s), request id, ttl (whole s). Returns "0" when the
+# request may go (and records it as under way), else the seconds to wait at least.
 ACQUIRE_LUA = """
 local now = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
 local window = tonumber(ARGV[3])
-local oldest = redis.call('lindex', KEYS[1], limit - 1)
-if oldest and tonumber(oldest) > now - window then
-  return tostring(tonumber(oldest) + window - now)
+redis.call('zremrangebyscore', KEYS[1], '-inf', now - window)
+if redis.call('zcard', KEYS[1]) >= limit then
+  local oldest = tonumber(redis.call('zrange', KEYS[1], 0, 0, 'WITHSCORES')[2])
+  return tostring(math.min(oldest, now) + window - now)
 end
-redis.call('lpush', KEYS[1], ARGV[1])
-redis.call('ltrim', KEYS[1], 0, limit - 1)
-redis.call('expire', KEYS[1], tonumber(ARGV[4]))
+redis.call('zadd', KEYS[1], now + tonumber(ARGV[4]), ARGV[5])
+redis.call('expire', KEYS[1], tonumber(ARGV[6]))
 return '0'
 """
 
@@ -53,12 +64,10 @@ def fingerprint(secret: str) -> str:
 
 
 class RateLimiter:
-    """Blocks each caller until its request fits into the moving window.
+    """Lets each request go when it fits into the moving window (see the module docstring).
 
     One instance may serve several clients: the window is keyed by ``scope``
     ("vk"/"ok") and the fingerprint of the secret, never by the secret itself.
-    Every request keeps ``margin`` seconds beyond the window from the N-th request
-    before it (see the module docstring).
     """
 
     def __init__(
@@ -67,7 +76,7 @@ class RateLimiter:
         storage_url: str | None = None,
         *,
         key_prefix: str = "govpublic-ratelimit",
-        margin: float = 0.02,
+        margin: float = 0.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.rate = rate
@@ -77,40 +86,59 @@ class RateLimiter:
         if url.split(":", 1)[0] in {"redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster"}:
             options["key_prefix"] = key_prefix
         self.storage = storage_from_string(url, **options)
-        self.margin = margin
         self.window = self.item.get_expiry() + margin
         self._key_prefix = key_prefix
         self._sleep = sleep
-        self._redis_acquire = None
+        self._redis = None
         if "key_prefix" in options:
-            self._redis_acquire = self.storage.get_connection().register_script(ACQUIRE_LUA)
-        self._local: dict[str, deque[float]] = {}
+            self._redis = self.storage.get_connection()
+            self._redis_acquire = self._redis.register_script(ACQUIRE_LUA)
+        self._local: dict[str, dict[str, float]] = {}
         self._lock = threading.Lock()
 
-    def acquire(self, scope: str, secret: str) -> float:
-        """Take one slot for ``secret`` in ``scope``; wait as long as needed. Returns the wait."""
+    @contextmanager
+    def slot(self, scope: str, secret: str, *, hold: float) -> Iterator[float]:
+        """Wait until one request for ``secret`` in ``scope`` may go, and hold its place in
+        the window until a second after the ``with`` block ends. Yields the seconds waited.
+        ``hold``: how long the request can take at most."""
         key = f"{self._key_prefix}/window/{scope}/{fingerprint(secret)}"
+        request_id = uuid.uuid4().hex
         waited = 0.0
-        while True:
-            delay = self._try(key)
-            if delay <= 0:
-                return waited
+        while (delay := self._try(key, request_id, hold)) > 0:
             self._sleep(delay)
             waited += delay
+        try:
+            yield waited
+        finally:
+            self._finish(key, request_id)
 
-    def _try(self, key: str) -> float:
-        """Record a request now and return 0, or return how long until one may go."""
+    def _try(self, key: str, request_id: str, hold: float) -> float:
+        """Record a request under way and return 0, or return how long to wait at least."""
         now = time.time()
         limit = self.item.amount
-        if self._redis_acquire is not None:
-            ttl = math.ceil(self.window) + 1
-            return float(self._redis_acquire(keys=[key], args=[repr(now), limit, repr(self.window), ttl]))
+        if self._redis is not None:
+            ttl = math.ceil(self.window + hold) + 1
+            args = [repr(now), limit, repr(self.window), repr(hold), request_id, ttl]
+            return float(self._redis_acquire(keys=[key], args=args))
         with self._lock:
-            stamps = self._local.setdefault(key, deque(maxlen=limit))
-            if len(stamps) == limit and stamps[0] > now - self.window:
-                return stamps[0] + self.window - now
-            stamps.append(now)
+            leaves = self._local.setdefault(key, {})
+            for other in [other for other, at in leaves.items() if at <= now - self.window]:
+                del leaves[other]
+            if len(leaves) >= limit:
+                return min(min(leaves.values()), now) + self.window - now
+            leaves[request_id] = now + hold
             return 0.0
+
+    def _finish(self, key: str, request_id: str) -> None:
+        """The request is over: it leaves the window a second from now (if still in it)."""
+        now = time.time()
+        if self._redis is not None:
+            self._redis.zadd(key, {request_id: now}, xx=True)
+            return
+        with self._lock:
+            leaves = self._local.get(key, {})
+            if request_id in leaves:
+                leaves[request_id] = now
 
     # --- daily quotas ----------------------------------------------------------------------
     # A method whose daily quota is spent (VK 29, OK 11) rests until the quota comes back.
