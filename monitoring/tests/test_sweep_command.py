@@ -9,8 +9,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from checklist.models import ChecklistEntry, Verdict
+from checklist.services import entries_ensure
 from monitoring.models import ChangeEvent, PagePost, PageState, Snapshot, SweepBatch, SweepRun
+from monitoring.sweep import pending_batches, sweep_batch, sweep_start
 from monitoring.tests.sweeping import make_world, point_settings, run_sweep
+from organizations.models import OfficialPage
+from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -181,3 +185,30 @@ def test_sweep_with_a_user_token_batches_walls_through_execute_and_judges_the_sa
 def test_sweep_rejects_an_unknown_network():
     with pytest.raises(CommandError):
         call_command("sweep", "--network", "fb", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_checklist_items_are_judged_as_each_batch_is_stored_before_the_run_ends(world):
+    run = sweep_start(trigger=SweepRun.Trigger.COMMAND, networks=["vk"], batch_size=1)
+    first = pending_batches(run).first()
+    judged = OfficialPage.objects.get(pk__in=first.page_ids).organization
+
+    sweep_batch(first)
+
+    run.refresh_from_db()
+    assert run.finished_at is None and run.pages_done == 1
+    marks = dict(ChecklistEntry.objects.filter(item__code="vk_gov_mark").values_list("organization", "verdict"))
+    # The organization whose page was just stored is judged; the other one's page is not read yet.
+    assert marks == {
+        judged.pk: Verdict.COMPLIANT,
+        ({world.school.pk, world.neighbour.pk} - {judged.pk}).pop(): Verdict.UNKNOWN,
+    }
+
+
+def test_an_organization_with_no_page_is_told_so_when_the_run_ends(world):
+    bare = OrganizationFactory(short_name="СОШ №103")
+    entries_ensure()
+
+    run_sweep()
+
+    mark = ChecklistEntry.objects.get(organization=bare, item__code="vk_gov_mark")
+    assert mark.verdict == Verdict.NON_COMPLIANT and "страница не зарегистрирована" in mark.verdict_note
