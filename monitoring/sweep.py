@@ -19,7 +19,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -423,8 +423,7 @@ def _persist_chunk(work: BatchWork, pages: list[tuple[OfficialPage, PageRead]]) 
     if not pages:
         return 0
     with transaction.atomic():
-        for page, read in pages:
-            persist_page(run=work.batch.run, page=page, read=read, window=work.window, thresholds=work.thresholds)
+        persist_pages(run=work.batch.run, pages=pages, window=work.window, thresholds=work.thresholds)
         ids = sorted({page.organization_id for page, _read in pages})
         organizations = Organization.objects.filter(pk__in=ids)
         list(organizations.select_for_update().order_by("pk").values_list("pk", flat=True))  # in one order: no deadlock
@@ -449,37 +448,110 @@ def record_config_error(run: SweepRun, network: str, message: str) -> str:
     return errors[network]
 
 
-def persist_page(*, run: SweepRun, page: OfficialPage, read: PageRead, window: Window, thresholds: Thresholds) -> Snapshot:
-    """Store what was read, judge the page, write change events and the page's state."""
-    earlier = (
-        Snapshot.objects.filter(page=page).exclude(run=run).select_related("page").defer("raw").order_by("-taken_at", "-pk")
+def persist_pages(*, run: SweepRun, pages: list[tuple[OfficialPage, PageRead]], window: Window, thresholds: Thresholds) -> None:
+    """Store what was read of these pages, judge each, write change events and the pages'
+    states: about ten queries for the lot (a chunk of up to PERSIST_CHUNK pages), not ten a
+    page, so storing keeps up with reading on PostgreSQL too."""
+    pages = list({page.pk: (page, read) for page, read in pages}.values())  # a page once: its last read
+    ids = [page.pk for page, _read in pages]
+    previous = _previous_snapshots(run, ids)
+    _upsert_posts(run, [(page, read.posts) for page, read in pages if read.posts])
+    stored = _window_posts(run, window, [page for page, read in pages if read.wall_read])
+    states = {state.page_id: state for state in PageState.objects.filter(page_id__in=ids)}
+    # A page is stored once per run; only a rerun after a crash finds its snapshot there already.
+    rerun = dict(Snapshot.objects.filter(run=run, page_id__in=ids).values_list("page_id", "pk"))
+    snapshots, new_states, renamed = [], [], []
+    for page, read in pages:
+        before, before_info = previous.get(page.pk, (None, None))
+        page_posts = stored.get(page.pk, [])
+        observation = PageObservation(
+            network=page.network,
+            is_community=read.is_community,
+            community=read.community,
+            info_error=read.info_error,
+            deactivated=read.deactivated,
+            posts_total=read.posts_total,
+            window_posts=[post for post in page_posts if post.from_community] if read.wall_read else None,
+            others_posts=[post for post in page_posts if not post.from_community] if read.wall_read and read.others_read else None,
+            wall_error=read.wall_error,
+        )
+        fresh = read_observation(observation, window, thresholds)
+        verdict = merge_with_previous(before.verdict if before else None, fresh)
+        snapshot = Snapshot(pk=rerun.get(page.pk), run=run, page=page, **_snapshot_fields(run, read, verdict))
+        snapshots.append(snapshot)
+        community = read.community
+        current = community or (Community(network=page.network, external_id=read.external_id, deactivated=True) if read.deactivated else None)
+        for change in detect_changes(
+            community_from_snapshot(before_info) if before_info else None,
+            current,
+            before.verdict if before else None,
+            verdict,
+            thresholds=thresholds,
+        ):
+            ChangeEvent.objects.get_or_create(
+                run=run,
+                page=page,
+                kind=change.kind,
+                defaults=dict(
+                    organization_id=page.organization_id, severity=change.severity, message=change.message,
+                    old=_jsonable(change.old), new=_jsonable(change.new),
+                ),
+            )
+        state = states.get(page.pk)
+        if state is None:
+            state = PageState(page=page)
+            new_states.append(state)
+        state.field_dates = {**(state.field_dates or {}), **dict.fromkeys(fresh.fields, run.started_at.isoformat())}
+        state.status = verdict["status"]
+        state.verdict = verdict
+        state.last_run = run
+        state.last_snapshot = snapshot
+        if fresh.fields:  # anything read
+            state.checked_at = run.started_at
+        if read.wall_read:
+            state.wall_read_at = run.started_at
+        if (read.external_id, read.external_kind) != (page.external_id, page.external_kind) and read.external_id:
+            page.external_id, page.external_kind = read.external_id, read.external_kind
+            renamed.append(page)
+    for snapshot in snapshots:
+        if snapshot.pk is not None:
+            snapshot.save(force_update=True)
+    Snapshot.objects.bulk_create([snapshot for snapshot in snapshots if snapshot.pk is None])
+    PageState.objects.bulk_create(new_states)
+    PageState.objects.bulk_update(
+        states.values(),
+        ["field_dates", "status", "verdict", "last_run", "last_snapshot", "checked_at", "wall_read_at"],
     )
-    previous = earlier.first()
-    previous_info = previous if previous is None or previous.info_read else earlier.filter(info_read=True).first()
-    if read.posts:
-        _upsert_posts(page, run, read.posts)
-    window_posts = others_posts = None
-    if read.wall_read:
-        in_window = PagePost.objects.filter(page=page, date__gte=window.start, date__lte=run.started_at)
-        stored = [post_from_values(values, page.network) for values in in_window.values(*STORED_POST_FIELDS)]
-        window_posts = [post for post in stored if post.from_community]
-        if read.others_read:
-            others_posts = [post for post in stored if not post.from_community]
-    observation = PageObservation(
-        network=page.network,
-        is_community=read.is_community,
-        community=read.community,
-        info_error=read.info_error,
-        deactivated=read.deactivated,
-        posts_total=read.posts_total,
-        window_posts=window_posts,
-        others_posts=others_posts,
-        wall_error=read.wall_error,
+    OfficialPage.objects.bulk_update(renamed, ["external_id", "external_kind"])
+
+
+def _previous_snapshots(run: SweepRun, ids: list[int]) -> dict[int, tuple[Snapshot | None, Snapshot | None]]:
+    """page id → (its latest snapshot from another run, the latest that read the info)."""
+    earlier = Snapshot.objects.filter(page=OuterRef("pk")).exclude(run=run).order_by("-taken_at", "-pk").values("pk")
+    latest = (
+        OfficialPage.objects.filter(pk__in=ids)
+        .annotate(before=Subquery(earlier[:1]), before_info=Subquery(earlier.filter(info_read=True)[:1]))
+        .values_list("pk", "before", "before_info")
     )
-    fresh = read_observation(observation, window, thresholds)
-    verdict = merge_with_previous(previous.verdict if previous else None, fresh)
+    latest = [row for row in latest if row[1] is not None]
+    found = Snapshot.objects.select_related("page").defer("raw").in_bulk({pk for row in latest for pk in row[1:] if pk})
+    return {page_id: (found[before], found.get(before_info)) for page_id, before, before_info in latest}
+
+
+def _window_posts(run: SweepRun, window: Window, pages: list[OfficialPage]) -> dict[int, list[Post]]:
+    """page id → its stored posts of the rules' window (what was just read included)."""
+    networks = {page.pk: page.network for page in pages}
+    rows = PagePost.objects.filter(page_id__in=networks, date__gte=window.start, date__lte=run.started_at)
+    posts: dict[int, list[Post]] = {}
+    for values in rows.order_by("page_id", "-date").values("page_id", *STORED_POST_FIELDS):
+        page_id = values.pop("page_id")
+        posts.setdefault(page_id, []).append(post_from_values(values, networks[page_id]))
+    return posts
+
+
+def _snapshot_fields(run: SweepRun, read: PageRead, verdict: dict) -> dict:
     community = read.community
-    taken = dict(
+    return dict(
         taken_at=run.started_at,
         info_read=community is not None,
         wall_read=read.wall_read,
@@ -499,47 +571,6 @@ def persist_page(*, run: SweepRun, page: OfficialPage, read: PageRead, window: W
         error=(verdict.get("error") or "")[:500],
         raw={"community": community.raw} if community else None,
     )
-    # A page is stored once per run; only a rerun after a crash finds its snapshot there already.
-    if Snapshot.objects.filter(run=run, page=page).update(**taken):
-        snapshot = Snapshot.objects.get(run=run, page=page)
-    else:
-        snapshot = Snapshot.objects.create(run=run, page=page, **taken)
-    current = community or (Community(network=page.network, external_id=read.external_id, deactivated=True) if read.deactivated else None)
-    for change in detect_changes(
-        community_from_snapshot(previous_info) if previous_info else None,
-        current,
-        previous.verdict if previous else None,
-        verdict,
-        thresholds=thresholds,
-    ):
-        ChangeEvent.objects.get_or_create(
-            run=run,
-            page=page,
-            kind=change.kind,
-            defaults=dict(
-                organization_id=page.organization_id, severity=change.severity, message=change.message,
-                old=_jsonable(change.old), new=_jsonable(change.new),
-            ),
-        )
-    anything_read = bool(fresh.fields)
-    state, _created = PageState.objects.get_or_create(page=page)
-    field_dates = dict(state.field_dates or {})
-    for name in fresh.fields:
-        field_dates[name] = run.started_at.isoformat()
-    state.status = verdict["status"]
-    state.verdict = verdict
-    state.field_dates = field_dates
-    state.last_run = run
-    state.last_snapshot = snapshot
-    if anything_read:
-        state.checked_at = run.started_at
-    if read.wall_read:
-        state.wall_read_at = run.started_at
-    state.save()
-    if (read.external_id, read.external_kind) != (page.external_id, page.external_kind) and read.external_id:
-        OfficialPage.objects.filter(pk=page.pk).update(external_id=read.external_id, external_kind=read.external_kind)
-        page.external_id, page.external_kind = read.external_id, read.external_kind
-    return snapshot
 
 
 # Post fields stored as they are, in both directions (Post ⇄ PagePost).
@@ -555,8 +586,8 @@ _UPDATED_ON_CONFLICT = (*POST_COLUMNS, "hashtags", "attachment_kinds", "updated_
 _INSERTED = ("page_id", "external_id", "first_seen_run_id", *_UPDATED_ON_CONFLICT)
 
 
-def _upsert_posts(page: OfficialPage, run: SweepRun, posts: list[Post]) -> None:
-    """One INSERT … ON CONFLICT (page, post) DO UPDATE, which PostgreSQL and SQLite both speak.
+def _upsert_posts(run: SweepRun, pages: list[tuple[OfficialPage, list[Post]]]) -> None:
+    """INSERT … ON CONFLICT (page, post) DO UPDATE, which PostgreSQL and SQLite both speak.
     It is written out rather than left to bulk_create(update_conflicts=True): the ORM prepares
     each of a first night's ~40 posts × 17 columns one value at a time, and storing fell behind
     reading at 3 requests/s (bench: sweep_time_over_bound). Values go through the backend's
@@ -564,13 +595,14 @@ def _upsert_posts(page: OfficialPage, run: SweepRun, posts: list[Post]) -> None:
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
     rows = {}
-    for post in posts:  # a post met twice (it moved across pages) is written once: the later copy
-        columns = {name: getattr(post, name) for name in POST_COLUMNS}
-        columns["date"] = ops.adapt_datetimefield_value(post.date)
-        rows[post.external_id] = (
-            page.pk, post.external_id, run.pk, *columns.values(),
-            ops.adapt_json_value(list(post.hashtags), None), ops.adapt_json_value(list(post.attachment_kinds), None), now,
-        )
+    for page, posts in pages:
+        for post in posts:  # a post met twice (it moved across pages) is written once: the later copy
+            columns = {name: getattr(post, name) for name in POST_COLUMNS}
+            columns["date"] = ops.adapt_datetimefield_value(post.date)
+            rows[page.pk, post.external_id] = (
+                page.pk, post.external_id, run.pk, *columns.values(),
+                ops.adapt_json_value(list(post.hashtags), None), ops.adapt_json_value(list(post.attachment_kinds), None), now,
+            )
     quote = ops.quote_name
     row_sql = "(" + ", ".join(["%s"] * len(_INSERTED)) + ")"
     per_statement = max(1, (connection.features.max_query_params or 10_000) // len(_INSERTED))

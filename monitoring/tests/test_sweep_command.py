@@ -212,3 +212,39 @@ def test_an_organization_with_no_page_is_told_so_when_the_run_ends(world):
 
     mark = ChecklistEntry.objects.get(organization=bare, item__code="vk_gov_mark")
     assert mark.verdict == Verdict.NON_COMPLIANT and "страница не зарегистрирована" in mark.verdict_note
+
+
+def test_storing_a_chunk_of_pages_costs_the_same_queries_for_one_page_as_for_three(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from monitoring.sweep import FETCHED, fetch_batch, persist_pages, prepare_batch
+
+    run = sweep_start(trigger=SweepRun.Trigger.COMMAND, batch_size=10)
+    reads, works = {}, {}
+    for batch in pending_batches(run):
+        work = works[batch.network] = prepare_batch(batch, None)
+        fetch_batch(work)
+        while (arrival := work.arrivals.get()) is not FETCHED:
+            reads[arrival[0]] = arrival[1]
+    pages = world.pages
+
+    def store(*names: str) -> tuple[int, int, int]:
+        """(queries apart from writing posts, statements writing posts, posts)"""
+        chosen = [(pages[name], reads[pages[name].pk]) for name in names]
+        with CaptureQueriesContext(connection) as queries:
+            persist_pages(run=run, pages=chosen, window=works["vk"].window, thresholds=works["vk"].thresholds)
+        posts = sum(len(read.posts) for _page, read in chosen)
+        writes = sum('INSERT INTO "monitoring_pagepost"' in query["sql"] for query in queries.captured_queries)
+        return len(queries) - writes, writes, posts
+
+    one, one_writes, one_posts = store("school_vk")
+    three, three_writes, three_posts = store("neighbour_vk", "school_ok", "neighbour_ok")
+
+    assert one == three <= 10
+    # Posts go in statements of as many rows as the database takes parameters for (SQLite: 999).
+    columns = len(PagePost._meta.concrete_fields) - 1  # all but the id
+    rows_per_statement = (connection.features.max_query_params or 10_000) // columns
+    assert one_writes == -(-one_posts // rows_per_statement) and three_writes == -(-three_posts // rows_per_statement)
+    assert PageState.objects.count() == Snapshot.objects.filter(run=run).count() == 4
+    assert PageState.objects.filter(status="ok").count() == 4  # the world's pages all comply
