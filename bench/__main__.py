@@ -26,6 +26,9 @@ TMP = BENCH / "tmp"
 PAGES = int(os.environ.get("BENCH_PAGES", "2000"))
 OPEN_SHARE = 0.25  # share of walls open to others' posts (wall == 1)
 LATENCY_MS = 20
+# Dashboard timings per size, of which the median counts: five let one slow moment of a shared
+# 2-core machine move the 10,000 ÷ 52 ratio between 2.3 and 3.4 in two runs of the same code.
+DASHBOARD_SAMPLES = 15
 
 
 def setup_django() -> None:
@@ -269,7 +272,7 @@ def measure_dashboard(results: dict) -> None:
         assert response.status_code == 200
         queries[str(size)] = len(captured)
         samples = []
-        for _ in range(5):
+        for _ in range(DASHBOARD_SAMPLES):
             started = time.perf_counter()
             client.get("/dashboard/")
             samples.append(time.perf_counter() - started)
@@ -277,6 +280,7 @@ def measure_dashboard(results: dict) -> None:
     results["dashboard_queries"] = {"value": queries, "target": "equal at every size", "page_size": 100}
     results["dashboard_time_ratio"] = {
         "value": round(times["10000"] / times["52"], 3), "target": "<= 3", "seconds": {k: round(v, 4) for k, v in times.items()},
+        "samples_per_size": DASHBOARD_SAMPLES,
     }
     organization = Organization.objects.order_by("pk").first()
     with CaptureQueriesContext(connection) as captured:
