@@ -248,3 +248,4 @@ def test_storing_a_chunk_of_pages_costs_the_same_queries_for_one_page_as_for_thr
     assert one_writes == -(-one_posts // rows_per_statement) and three_writes == -(-three_posts // rows_per_statement)
     assert PageState.objects.count() == Snapshot.objects.filter(run=run).count() == 4
     assert PageState.objects.filter(status="ok").count() == 4  # the world's pages all comply
+    assert list(PageState.objects.values_list("last_snapshot__run", flat=True)) == [run.pk] * 4
