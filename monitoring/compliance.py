@@ -16,7 +16,14 @@ from django.utils.translation import gettext as _
 from checklist.models import ChecklistEntry, Verdict, WorkStatus
 from checklist.services import entries_set_verdicts
 from monitoring.models import DailyMetric, PageState, SweepRun
-from monitoring.rules import STATUS_UNKNOWN, VERDICT_FIELDS, PaperworkItem, missing_page_entry, organization_status
+from monitoring.rules import (
+    STATUS_UNKNOWN,
+    VERDICT_FIELDS,
+    PaperworkItem,
+    Thresholds,
+    missing_page_entry,
+    organization_status,
+)
 from monitoring.types import OK, VK
 from organizations.models import Network, OfficialPage, Organization
 
@@ -166,11 +173,12 @@ def _mandatory_info(verdict: dict) -> tuple[str, str]:
     return Verdict.COMPLIANT, _("вся обязательная информация указана")
 
 
-def update_checklists(organizations: QuerySet[Organization]) -> int:
-    """Set the automatic items of each organization from its pages' current verdicts."""
+def update_checklists(organizations: QuerySet[Organization], *, thresholds: Thresholds | None = None) -> int:
+    """Set the automatic items of each organization from its pages' current verdicts, by
+    `thresholds` (the sweep passes those its pages were judged by; else today's settings)."""
     from monitoring.sweep import thresholds_now
 
-    minimum = thresholds_now().posts_total_min
+    minimum = (thresholds or thresholds_now()).posts_total_min
     by_org = {org.pk: page_verdicts(org) for org in organizations_with_pages(organizations)}
     entries = ChecklistEntry.objects.filter(organization__in=organizations, item__code__in=AUTOMATIC_CODES).values_list(
         "pk", "organization_id", "item__code"

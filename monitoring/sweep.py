@@ -427,7 +427,7 @@ def _persist_chunk(work: BatchWork, pages: list[tuple[OfficialPage, PageRead]]) 
         ids = sorted({page.organization_id for page, _read in pages})
         organizations = Organization.objects.filter(pk__in=ids)
         list(organizations.select_for_update().order_by("pk").values_list("pk", flat=True))  # in one order: no deadlock
-        compliance.update_checklists(organizations)
+        compliance.update_checklists(organizations, thresholds=work.thresholds)
     return sum(read.faults for _page, read in pages)
 
 
@@ -452,7 +452,6 @@ def persist_pages(*, run: SweepRun, pages: list[tuple[OfficialPage, PageRead]], 
     """Store what was read of these pages, judge each, write change events and the pages'
     states: about ten queries for the lot (a chunk of up to PERSIST_CHUNK pages), not ten a
     page, so storing keeps up with reading on PostgreSQL too."""
-    pages = list({page.pk: (page, read) for page, read in pages}.values())  # a page once: its last read
     ids = [page.pk for page, _read in pages]
     previous = _previous_snapshots(run, ids)
     _upsert_posts(run, [(page, read.posts) for page, read in pages if read.posts])
@@ -533,9 +532,9 @@ def _previous_snapshots(run: SweepRun, ids: list[int]) -> dict[int, tuple[Snapsh
         .annotate(before=Subquery(earlier[:1]), before_info=Subquery(earlier.filter(info_read=True)[:1]))
         .values_list("pk", "before", "before_info")
     )
-    latest = [row for row in latest if row[1] is not None]
-    found = Snapshot.objects.select_related("page").defer("raw").in_bulk({pk for row in latest for pk in row[1:] if pk})
-    return {page_id: (found[before], found.get(before_info)) for page_id, before, before_info in latest}
+    rows = [row for row in latest if row[1] is not None]  # pages seen before
+    found = Snapshot.objects.select_related("page").defer("raw").in_bulk({pk for row in rows for pk in row[1:] if pk})
+    return {page_id: (found[before], found.get(before_info)) for page_id, before, before_info in rows}
 
 
 def _window_posts(run: SweepRun, window: Window, pages: list[OfficialPage]) -> dict[int, list[Post]]:
@@ -589,7 +588,7 @@ _INSERTED = ("page_id", "external_id", "first_seen_run_id", *_UPDATED_ON_CONFLIC
 def _upsert_posts(run: SweepRun, pages: list[tuple[OfficialPage, list[Post]]]) -> None:
     """INSERT … ON CONFLICT (page, post) DO UPDATE, which PostgreSQL and SQLite both speak.
     It is written out rather than left to bulk_create(update_conflicts=True): the ORM prepares
-    each of a first night's ~40 posts × 17 columns one value at a time, and storing fell behind
+    each value of a first night's ~40 posts a page one at a time, and storing fell behind
     reading at 3 requests/s (bench: sweep_time_over_bound). Values go through the backend's
     own adapters, as the ORM would send them."""
     ops = connection.ops

@@ -45,10 +45,10 @@ from .vk import VkApi
 log = logging.getLogger(__name__)
 
 HTML_ERROR = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+HTML_500 = b"<html><head><title>500 Internal Server Error</title></head><body>Internal Server Error</body></html>"
 # Not VK or OK routes: the log for a caller in another process.
 LOG_PATH, CLEAR_PATH = "/_simulator/log", "/_simulator/clear"
 CONTROL_PATHS = (LOG_PATH, CLEAR_PATH)
-HTML_500 = b"<html><head><title>500 Internal Server Error</title></head><body>Internal Server Error</body></html>"
 
 
 class Simulator:
@@ -107,7 +107,7 @@ class Simulator:
         handler.send_body(200, body, "application/json; charset=utf-8")
 
     def _control(self, handler: "_Handler", path: str) -> None:
-        """The log for a caller in another process (`start_simulator_process`)."""
+        """The log for a caller in another process (`SimulatorProcess`)."""
         if path == LOG_PATH:
             body = json.dumps([astuple(record) for record in self.log.records()]).encode()
         else:
