@@ -113,7 +113,7 @@ def timed_sweep(sim, network: str) -> tuple[float, object]:
     _limiters.clear()
     sim.clear_log()
     started = time.monotonic()
-    run = sweep_start(trigger=SweepRun.Trigger.COMMAND, networks=[network])
+    run, _started = sweep_start(trigger=SweepRun.Trigger.COMMAND, networks=[network])
     sweep_run_inline(run)
     return time.monotonic() - started, run
 

@@ -191,8 +191,16 @@ API_RETRY_BACKOFF_SECONDS = float(env_str("API_RETRY_BACKOFF_SECONDS", "0.5") or
 # Pages per Celery task. 500 is what one VK groups.getById takes, and with a user token
 # it fills execute requests exactly; a killed worker loses at most one batch's reads.
 SWEEP_BATCH_SIZE = env_int("SWEEP_BATCH_SIZE", 500, minimum=1)
-# A run still «running» after this long is taken for dead (its process was killed).
-SWEEP_STALE_HOURS = env_int("SWEEP_STALE_HOURS", 20, minimum=1)
+# A run that stored nothing for this long, with no batch held by a live worker, is stalled:
+# the watchdog sends it on (or «Проверить сейчас» / manage.py sweep take it over). A worker's
+# hold on a batch lasts this long from the last pages it stored.
+SWEEP_STALL_MINUTES = env_int("SWEEP_STALL_MINUTES", 10, minimum=1)
+# A batch task is acknowledged only when its batch is stored (acks_late); Redis gives an
+# unacknowledged task to another worker after this many seconds. Sized to a batch (about two
+# requests a page at a few a second, twice over), not Celery's default hour.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", max(600, SWEEP_BATCH_SIZE * 2), minimum=60)
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

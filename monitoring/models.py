@@ -67,11 +67,24 @@ class SweepRun(models.Model):
     # Why a network was stopped (bad token, signature): shown to administrators.
     config_errors = models.JSONField(_("ошибки настройки"), default=dict, blank=True)
     notified_at = models.DateTimeField(_("уведомления отправлены"), null=True, blank=True)
+    # Which pages the run is for: "all", "district:<id>", or "orgs:<digest of the ids>". The
+    # database lets one run at a time be unfinished per scope (`monitoring.sweep.run.sweep_start`).
+    scope = models.CharField(_("охват"), max_length=64, default="all")
+    # Touched whenever the run stores pages or claims a batch: the watchdog takes a run with
+    # no progress for SWEEP_STALL_MINUTES for stalled (`monitoring.sweep.watchdog`).
+    progressed_at = models.DateTimeField(_("последний шаг"), null=True, blank=True)
+    # When the second reading of the pages whose first read failed was planned (once a run).
+    retry_planned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
         verbose_name = _("запуск проверки")
         verbose_name_plural = _("запуски проверки")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope"], condition=models.Q(finished_at=None), name="one_unfinished_run_per_scope"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.started_at:%Y-%m-%d %H:%M}"
@@ -97,16 +110,32 @@ def pages_phrase(count: int) -> str:
 
 
 class SweepBatch(models.Model):
-    """A slice of one run's pages for one network: the unit a Celery worker claims."""
+    """A slice of one run's pages for one network: the unit a Celery worker leases.
+
+    `attempt` 1 reads every page of the run; attempt 2, planned once every first read is
+    stored, reads again the pages whose first read failed (DESIGN §3.2 «Retries»). A worker
+    holds the batch by its lease, renewed as it stores; a lease that ran out means the worker
+    died, and the watchdog sends the batch again. The pages already stored are not read again."""
 
     run = models.ForeignKey(SweepRun, on_delete=models.CASCADE, related_name="batches")
     network = models.CharField(max_length=2, choices=Network.choices)
+    attempt = models.PositiveSmallIntegerField(default=1)
     index = models.PositiveIntegerField()
     page_ids = models.JSONField(default=list)
+    stored_ids = models.JSONField(default=list)  # judged and stored in this run
+    failed_ids = models.JSONField(default=list)  # read failed: left for attempt 2
+    leased_by = models.CharField(max_length=64, blank=True)
+    leased_until = models.DateTimeField(null=True, blank=True)
+    dispatches = models.PositiveSmallIntegerField(default=0)  # times the watchdog sent it again
+    # Whether any request of this batch got to the API server (None: none was sent). A network
+    # whose server no request of a run could reach is a configuration error, not a night of «unknown».
+    reached = models.BooleanField(null=True)
     done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["run", "network", "index"], name="one_batch_slot")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "network", "attempt", "index"], name="one_batch_slot")
+        ]
 
 
 class Snapshot(models.Model):
@@ -200,6 +229,11 @@ class ChangeEvent(models.Model):
     page = models.ForeignKey(OfficialPage, on_delete=models.CASCADE, related_name="change_events")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="change_events")
     run = models.ForeignKey(SweepRun, on_delete=models.CASCADE, related_name="change_events")
+    # The observation this change is measured from: one event per page, kind and previous
+    # snapshot, so two runs comparing with the same snapshot cannot both write it.
+    previous_snapshot = models.ForeignKey(
+        Snapshot, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     kind = models.CharField(_("что случилось"), max_length=40)
     severity = models.CharField(_("важность"), max_length=10, choices=Severity.choices)
     message = models.TextField(_("сообщение"))
@@ -216,7 +250,9 @@ class ChangeEvent(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("событие на странице")
         verbose_name_plural = _("события на страницах")
-        constraints = [models.UniqueConstraint(fields=["run", "page", "kind"], name="one_change_per_run")]
+        constraints = [
+            models.UniqueConstraint(fields=["page", "kind", "previous_snapshot"], name="one_change_per_observation")
+        ]
         indexes = [models.Index(fields=["notified_at"]), models.Index(fields=["organization", "acknowledged_at"])]
 
 

@@ -79,6 +79,8 @@ def _write_digests(run: SweepRun) -> None:
                 _("Госпаблики: ночная проверка не смогла обратиться к API"),
                 "monitoring/email/config_alert.txt",
                 {"errors": run.config_errors},
+                # Once a Moscow day per broken network set, however many runs meet it.
+                period=f"{timezone.localdate(run.started_at):%Y-%m-%d}:{','.join(sorted(run.config_errors))}",
             )
     ChangeEvent.objects.filter(run=run, notified_at=None).update(notified_at=timezone.now())
 
@@ -94,18 +96,18 @@ def _summary(district_id: int | None) -> dict[str, int]:
     return {status: counts[status] for status in STATUS_SEVERITY if counts[status]}
 
 
-def _digest(run: SweepRun, user, kind: str, subject: str, template: str, context: dict) -> None:
-    queue_message(recipient=user, kind=kind, subject=subject, template=template, context=context, run=run)
+def _digest(run: SweepRun, user, kind: str, subject: str, template: str, context: dict, period: str = "") -> None:
+    queue_message(recipient=user, kind=kind, subject=subject, template=template, context=context, run=run, period=period)
 
 
 def queue_message(
     *, recipient, kind: str, subject: str, template: str, context: dict, run: SweepRun | None = None, period: str = ""
 ) -> Notification:
-    """Write a message once: per run for digests, per period (a date, an ISO week) for reminders."""
+    """Write a message once: per period (a date, an ISO week) when one is given, else per run."""
     body = render_to_string(template, {**context, "run": run, "user": recipient})
-    key = {"run": run} if run is not None else {"run": None, "period": period}
+    key = {"period": period} if period else {"run": run}
     notification, _created = Notification.objects.get_or_create(
-        recipient=recipient, kind=kind, **key, defaults={"subject": subject[:300], "body": body}
+        recipient=recipient, kind=kind, **key, defaults={"subject": subject[:300], "body": body, "run": run}
     )
     return notification
 

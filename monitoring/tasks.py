@@ -1,25 +1,47 @@
-"""Thin Celery tasks: load by id, call the sweep service. Every task is idempotent
-(batches are claimed, rows are keyed), so a redelivery after a killed worker is harmless."""
+"""Thin Celery tasks: load by id, call the sweep service. Every task is idempotent (batches
+are leased and remember what they stored, rows are keyed), so a redelivery after a killed
+worker is harmless, and a run that stops moving is moved on by the watchdog."""
+
+from __future__ import annotations
+
+import logging
 
 from celery import shared_task
 from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from monitoring import sweep
 from monitoring.models import SweepBatch, SweepRun
 from monitoring.notify import notify_run
+from monitoring.sweep.batch import TRANSIENT_DATABASE_ERRORS
+from monitoring.sweep.watchdog import watch_runs
+
+logger = logging.getLogger(__name__)
+
+# A database, broker or Redis that restarts: the task goes again with growing pauses
+# (up to a minute apart) instead of failing the batch.
+TRANSIENT = (*TRANSIENT_DATABASE_ERRORS, BrokerError, RedisConnectionError, RedisTimeoutError)
+RETRYING = dict(autoretry_for=TRANSIENT, retry_backoff=2, retry_backoff_max=60, retry_jitter=True, max_retries=12)
 
 
-@shared_task(name="monitoring.sweep_nightly")
+@shared_task(name="monitoring.sweep_nightly", **RETRYING)
 def sweep_nightly() -> int:
-    """The beat entry (django-celery-beat, Europe/Moscow): start a run and fan it out."""
-    run = sweep.sweep_start(trigger=SweepRun.Trigger.SCHEDULE)
-    dispatch(run)
+    """The beat entry (django-celery-beat, Europe/Moscow): start a run and fan it out. A run
+    still going (a second beat, a run started by hand) is joined, not doubled."""
+    run, started = sweep.sweep_start(trigger=SweepRun.Trigger.SCHEDULE)
+    if started:
+        dispatch(run)
+    else:
+        logger.info("sweep %s is still running: the scheduled start joins it", run.pk)
     return run.pk
 
 
-def dispatch(run: SweepRun) -> None:
-    """Queue every unfinished batch of the run (after the creating transaction commits)."""
-    batch_ids = list(sweep.pending_batches(run).values_list("pk", flat=True))
+def dispatch(run: SweepRun, batches: list[SweepBatch] | None = None) -> None:
+    """Queue the run's unfinished batches (or these), after the current transaction commits;
+    with none left, the step that moves the run on."""
+    batch_ids = [batch.pk for batch in (batches if batches is not None else sweep.pending_batches(run))]
 
     def enqueue() -> None:
         if not batch_ids:
@@ -30,19 +52,33 @@ def dispatch(run: SweepRun) -> None:
     transaction.on_commit(enqueue)
 
 
-@shared_task(name="monitoring.sweep_batch", acks_late=True, reject_on_worker_lost=True)
-def sweep_batch_task(batch_id: int) -> int:
+@shared_task(name="monitoring.sweep_batch", bind=True, acks_late=True, reject_on_worker_lost=True, **RETRYING)
+def sweep_batch_task(self, batch_id: int) -> int:
     batch = SweepBatch.objects.select_related("run").get(pk=batch_id)
-    judged = sweep.sweep_batch(batch)
-    if not sweep.pending_batches(batch.run).exists():
-        sweep_finish_task.delay(batch.run_id)
+    # The task's id holds the lease: a retry of this task takes its own batch back at once.
+    judged = sweep.sweep_batch(batch, holder=self.request.id or "")
+    _advance(batch.run)
     return judged
 
 
-@shared_task(name="monitoring.sweep_finish", acks_late=True)
+@shared_task(name="monitoring.sweep_finish", acks_late=True, **RETRYING)
 def sweep_finish_task(run_id: int) -> None:
-    run = SweepRun.objects.get(pk=run_id)
-    sweep.sweep_finish(run)
+    _advance(SweepRun.objects.get(pk=run_id))
+
+
+def _advance(run: SweepRun) -> None:
+    """The next step once a batch ended: the second reading of failed pages, or the end and
+    its alerts (each digest written and sent once)."""
+    again = sweep.sweep_advance(run)
+    if again:
+        dispatch(run, again)
+        return
     run.refresh_from_db()
     if run.finished_at is not None:
-        notify_run(run)  # idempotent: each digest is written and sent once
+        notify_run(run)
+
+
+@shared_task(name="monitoring.sweep_watchdog", **RETRYING)
+def sweep_watchdog() -> list[int]:
+    """Beat, every few minutes: stalled runs sent on or finished (monitoring.sweep.watchdog)."""
+    return watch_runs(dispatch)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
 from datetime import datetime
 
 from django.conf import settings
@@ -104,23 +103,22 @@ def alert_acknowledge(request: HttpRequest, event_id: int) -> HttpResponse:
 @login_required
 def sweep_now(request: HttpRequest) -> HttpResponse:
     """«Проверить сейчас»: a run of every page in the methodologist's scope (a district, or
-    the region), on the workers when there is a broker."""
+    the region), on the workers when there is a broker. Pressed while a run of that scope is
+    going (twice, or after the nightly run began), it shows that run; a run that stalled (its
+    process died) is taken over and finished."""
     if not is_methodologist(request.user):
         raise PermissionDenied
-    # A run whose process was killed outright never closes itself; after SWEEP_STALE_HOURS it is
-    # taken for dead, so it cannot block «Проверить сейчас» for good.
-    stale = timezone.now() - timedelta(hours=settings.SWEEP_STALE_HOURS)
-    for dead in SweepRun.objects.filter(status=SweepRun.Status.RUNNING, finished_at=None, started_at__lt=stale):
-        sweep.sweep_fail(dead)
-    running = SweepRun.objects.filter(status=SweepRun.Status.RUNNING, finished_at=None).first()
-    if running is not None:
-        messages.info(request, _("Проверка уже идёт."))
-        return redirect("sweep-detail", run_id=running.pk)
     membership = membership_of(request.user)
     in_district = not request.user.is_superuser and membership is not None and membership.district_id is not None
     # A district's methodologist has no business spending the region's API budget.
     scope = organizations_for(request.user) if in_district else None
-    run = sweep.sweep_start(trigger=SweepRun.Trigger.MANUAL, user=request.user, organizations=scope)
+    district = membership.district if in_district else None
+    run, started = sweep.sweep_start(trigger=SweepRun.Trigger.MANUAL, user=request.user, organizations=scope, district=district)
+    if not started:
+        if not sweep.is_stalled(run):
+            messages.info(request, _("Проверка уже идёт."))
+            return redirect("sweep-detail", run_id=run.pk)
+        messages.info(request, _("Прерванная проверка продолжена."))
     if settings.CELERY_BROKER_URL:
         from monitoring.tasks import dispatch
 
@@ -135,7 +133,7 @@ def _run_in_thread(run_id: int) -> None:
     close_old_connections()
     try:
         sweep.sweep_run_inline(SweepRun.objects.get(pk=run_id))
-    except Exception:  # the run is closed as failed; the thread has no one else to tell
+    except Exception:  # the run stays for the next start to finish; the thread has no one else to tell
         logger.exception("sweep %s stopped with an error", run_id)
     finally:
         close_old_connections()

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
 from monitoring.types import OK, VK
 
@@ -34,7 +35,7 @@ class ApiTransport:
     ``interpret`` turns a parsed body into the caller's result or raises an
     ``ApiError``; a ``RetryableError`` from it (VK 6/9/10, OK 2/8) is retried
     like a transport fault. ``requests_sent`` counts HTTP requests, so tests
-    and the sweep's metrics can see what retries cost.
+    and the sweep's metrics can see what retries cost; ``reached`` those that got to the server at all.
     """
 
     def __init__(
@@ -62,6 +63,7 @@ class ApiTransport:
         self.backoff = backoff
         self._sleep = sleep
         self.requests_sent = 0
+        self.reached = 0  # requests that got through to the server (answered or not): it can be reached
 
     # --- daily quotas: a refused method rests until its quota comes back ---------------------
 
@@ -129,12 +131,15 @@ class ApiTransport:
                     url, data=dict(data), headers=dict(headers or {}), timeout=self.timeout, stream=True
                 )
             body = response.content
-        except requests.Timeout:
+        except requests.Timeout as exc:
+            self.reached += _connected(exc)
             raise self._fault(f"no answer within {self.timeout:g} s", method, "timeout") from None
         except requests.RequestException as exc:
+            self.reached += _connected(exc)
             # `from None`: the cause holds the prepared request, whose body has the token.
             reason = redact(f"{type(exc).__name__}: {exc}", self._secrets)
             raise self._fault(f"connection failed ({reason})", method, "connection") from None
+        self.reached += 1
         status = response.status_code
         try:
             payload = response.json()
@@ -163,3 +168,12 @@ class ApiTransport:
         return TransportError(
             redact(message, self._secrets), network=self.network, method=method, fault=fault
         )
+
+
+def _connected(error: requests.RequestException) -> bool:
+    """Whether a failed request got as far as a connection to the server: not when the
+    connection itself failed (refused, no such host, no answer to connect)."""
+    if isinstance(error, requests.ConnectTimeout):
+        return False
+    cause = error.args[0] if error.args else None
+    return not isinstance(getattr(cause, "reason", cause), NewConnectionError)

@@ -10,14 +10,21 @@ day's VK quota), `run` (start, the run in this process, finish), `batch` (prepar
 one batch), `store` (what a batch read, written in bulk).
 """
 
-from monitoring.sweep.batch import FETCHED, fetch_batch, prepare_batch, store_batch, sweep_batch
+from monitoring.sweep.batch import FETCHED, fetch_batch, prepare_batch, store_works, sweep_batch
 from monitoring.sweep.clients import SweepConfigurationError, _limiters, build_clients, thresholds_now
 from monitoring.sweep.plan import DAILY_PLAN_SHARE, plan_vk_day
-from monitoring.sweep.run import pending_batches, sweep_fail, sweep_finish, sweep_run_inline, sweep_start
+from monitoring.sweep.run import (
+    is_stalled,
+    pending_batches,
+    sweep_advance,
+    sweep_finish,
+    sweep_run_inline,
+    sweep_start,
+)
 from monitoring.sweep.store import persist_pages, post_from_row
 
 __all__ = [
     "DAILY_PLAN_SHARE", "FETCHED", "SweepConfigurationError", "_limiters", "build_clients", "fetch_batch",
-    "pending_batches", "persist_pages", "plan_vk_day", "post_from_row", "prepare_batch", "store_batch",
-    "sweep_batch", "sweep_fail", "sweep_finish", "sweep_run_inline", "sweep_start", "thresholds_now",
+    "is_stalled", "pending_batches", "persist_pages", "plan_vk_day", "post_from_row", "prepare_batch",
+    "store_works", "sweep_advance", "sweep_batch", "sweep_finish", "sweep_run_inline", "sweep_start", "thresholds_now",
 ]

@@ -6,12 +6,17 @@ import logging
 import queue
 import sys
 import threading
+import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from time import sleep
+from typing import TypeVar
 
-from django.db import transaction
-from django.db.models import F
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +31,7 @@ from monitoring.sweep.store import persist_pages
 from organizations.models import OfficialPage, Organization
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 # A later sweep asks only for posts newer than the last read, minus this overlap
@@ -53,25 +59,30 @@ class FetchControl:
 @dataclass
 class BatchWork:
     """A batch in three phases: prepare (database), fetch (HTTP only, in another thread),
-    store (database). Fetch hands each page over on `arrivals` as soon as its
-    read is final, and store persists it while the rest is still on the wire, so the API
-    budget, not the database, sets the pace; `sweep_run_inline` also fetches the next batch
-    while this one's last pages are stored."""
+    store (database). Fetch hands each page over on `arrivals` as soon as its read is final,
+    and store persists it while the rest is still on the wire, so the API budget, not the
+    database, sets the pace. Several works may share one `arrivals` queue: `sweep_run_inline`
+    fetches each network in its own thread and stores what comes from any of them."""
 
     batch: SweepBatch
     pages: list[OfficialPage]
     window: Window
     thresholds: Thresholds
     control: FetchControl
+    holder: str  # who leases the batch
+    arrivals: queue.Queue  # (work, page id, PageRead) …, then (work, FETCHED, None)
     clients: list = field(default_factory=list)
     shards: dict[int, list[PageRef]] = field(default_factory=dict)
-    stopped: str | None = None  # the network's configuration error, known before fetching
-    arrivals: queue.Queue = field(default_factory=queue.Queue)  # (page id, PageRead) …, then FETCHED
+    stopped: str | None = None  # the network's configuration error, known before fetching or met
+    given_up: bool = False  # the watchdog closes the batch without reading it
     failure: Exception | None = None  # an unexpected error while fetching, raised again by store
+    reached: bool | None = None  # did any request of this fetch get to the API server (None: none sent)
+    faults: int = 0
 
 
 STOPPED = gettext_lazy("сбой настройки API: проверка этой соцсети остановлена")
-FETCHED = None  # the last thing on a work's arrivals
+GIVEN_UP = gettext_lazy("проверка страницы не завершилась: обработчик не отвечал")
+FETCHED = None  # the last thing a work puts on its arrivals
 PERSIST_CHUNK = 100  # pages per transaction at most: fewer commits, and a crash loses little
 
 
@@ -87,34 +98,92 @@ def _prompt_fetch_threads() -> None:
     sys.setswitchinterval(min(sys.getswitchinterval(), FETCH_SWITCH_INTERVAL))
 
 
-def sweep_batch(batch: SweepBatch, *, clients: list | None = None) -> int:
-    """Read and judge one batch; returns how many pages it judged (0 if already done)."""
-    if batch.done_at is not None:
+# A database or Redis that restarts is back within seconds to a minute: the sweep waits for it
+# (0.5 + 1 + … + 32 s ≈ a minute) rather than leave a batch half done.
+RETRY_DELAYS = (0.5, 1, 2, 4, 8, 16, 32)
+TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def with_database_retry(action: Callable[[], T]) -> T:
+    """Run `action` (one transaction or a few idempotent queries), again after a lost or busy
+    database connection. Inside an outer transaction nothing can be retried: it fails as is."""
+    for delay in RETRY_DELAYS:
+        try:
+            return action()
+        except TRANSIENT_DATABASE_ERRORS as error:
+            if connection.in_atomic_block:
+                raise
+            logger.warning("database unavailable (%s); trying again in %s s", type(error).__name__, delay)
+            connection.close()
+            sleep(delay)
+    return action()
+
+
+def lease_time() -> datetime:
+    return timezone.now() + timedelta(minutes=settings.SWEEP_STALL_MINUTES)
+
+
+def lease_batch(batch: SweepBatch, holder: str) -> bool:
+    """Take the batch for `holder` unless it is done or another holder's lease still runs."""
+    now = timezone.now()
+    taken = (
+        SweepBatch.objects.filter(pk=batch.pk, done_at=None)
+        .filter(Q(leased_until=None) | Q(leased_until__lt=now) | Q(leased_by=holder))
+        .update(leased_by=holder, leased_until=lease_time())
+    )
+    if taken:
+        batch.refresh_from_db()
+    return bool(taken)
+
+
+def sweep_batch(batch: SweepBatch, *, clients: list | None = None, holder: str = "") -> int:
+    """Read and judge one batch; returns how many pages it judged (0 if it is done, or another
+    worker holds it)."""
+    holder = holder or uuid.uuid4().hex
+    if not with_database_retry(lambda: lease_batch(batch, holder)):
         return 0
     _prompt_fetch_threads()
-    work = prepare_batch(batch, clients)
+    work = with_database_retry(lambda: prepare_batch(batch, clients, holder=holder))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"sweep-batch-{batch.pk}") as pool:
-        pool.submit(fetch_batch, work)
+        if work.pages and work.clients:
+            pool.submit(fetch_batch, work)
         try:
-            return store_batch(work)
+            return store_works([work])
         except BaseException:
             work.control.cancel()
             raise
 
 
-def prepare_batch(batch: SweepBatch, clients: list | None, control: FetchControl | None = None) -> BatchWork:
+def prepare_batch(
+    batch: SweepBatch,
+    clients: list | None,
+    control: FetchControl | None = None,
+    *,
+    holder: str,
+    arrivals: queue.Queue | None = None,
+    given_up: bool = False,
+) -> BatchWork:
+    """What the batch still has to read: its pages but those already stored (or, on the first
+    attempt, left for the second) by an earlier try of it; none when it is `given_up`."""
     run = batch.run
     thresholds = thresholds_now()
     window = window_for(run.started_at, thresholds.weeks)
-    pages = list(OfficialPage.objects.filter(pk__in=batch.page_ids).select_related("organization").order_by("pk"))
-    work = BatchWork(batch=batch, pages=pages, window=window, thresholds=thresholds, control=control or FetchControl())
+    handled = set(batch.stored_ids) | set(batch.failed_ids)
+    wanted = [pk for pk in batch.page_ids if pk not in handled]
+    pages = list(OfficialPage.objects.filter(pk__in=wanted).select_related("organization").order_by("pk"))
+    work = BatchWork(
+        batch=batch, pages=pages, window=window, thresholds=thresholds, control=control or FetchControl(),
+        holder=holder, arrivals=arrivals or queue.Queue(), given_up=given_up,
+    )
+    if given_up:
+        return work
     work.stopped = _config_error(run, batch.network)
     if work.stopped is None and clients is None:
         try:
             clients = build_clients(batch.network)
         except SweepConfigurationError as error:
             work.stopped = record_config_error(run, batch.network, str(error))
-    if work.stopped is not None:
+    if work.stopped is not None or not pages:
         return work
     work.clients = clients
     last_reads = dict(PageState.objects.filter(page__in=pages).values_list("page_id", "wall_read_at"))
@@ -140,75 +209,120 @@ def fetch_batch(work: BatchWork) -> None:
     """The HTTP part: no database access here, so it runs in another thread. The tokens'
     shards are read one after the other: a worker process draws on one token's budget at a
     time, and more processes (taking batches that start on other tokens) draw on the rest.
-    Always ends `arrivals` with FETCHED."""
+    Always ends with FETCHED on `arrivals`."""
     network = work.batch.network
+    before = [(client.transport.requests_sent, client.transport.reached) for client in work.clients]
     try:
         for index, refs in work.shards.items():  # none when the network was stopped before
             if work.control.stops(network):
                 return
             for page_id, read in READERS[network](work.clients[index], refs, work.window.start):
-                work.arrivals.put((page_id, read))
+                work.arrivals.put((work, page_id, read))
                 if work.control.stops(network):
                     return
     except ConfigurationError as error:
         work.control.halted.setdefault(network, str(error))
-    except Exception as error:  # a bug, not a fault of the API: store_batch raises it again
+    except Exception as error:  # a bug, not a fault of the API: store raises it again
         work.failure = error
     finally:
-        work.arrivals.put(FETCHED)
+        sent = sum(client.transport.requests_sent - was for client, (was, _a) in zip(work.clients, before))
+        reached = sum(client.transport.reached - had for client, (_s, had) in zip(work.clients, before))
+        work.reached = (reached > 0) if sent else None
+        work.arrivals.put((work, FETCHED, None))
 
 
-def store_batch(work: BatchWork) -> int:
-    """Persist the pages as they arrive, then those that never did; claim the batch."""
-    batch, run = work.batch, work.batch.run
-    by_id = {page.pk: page for page in work.pages}
-    stored: set[int] = set()
-    faults = 0
-    fetched = False
-    while not fetched:
-        chunk = [work.arrivals.get()]
-        while len(chunk) < PERSIST_CHUNK and chunk[-1] is not FETCHED:  # and what else has come
+def store_works(works: list[BatchWork], *, progress: Callable[[], None] | None = None) -> int:
+    """Persist pages as they arrive from any of `works` (all on one arrivals queue), each work's
+    in chunks of its own, then finish each work when its fetch has ended. Returns the pages judged."""
+    if not works:
+        return 0
+    arrivals = works[0].arrivals
+    fetching = {id(work) for work in works if work.pages and work.clients}
+    judged = sum(_finish_work(work) for work in works if id(work) not in fetching)
+    while fetching:
+        items = [arrivals.get()]
+        while len(items) < PERSIST_CHUNK:  # and whatever else has come meanwhile
             try:
-                chunk.append(work.arrivals.get_nowait())
+                items.append(arrivals.get_nowait())
             except queue.Empty:
                 break
-        if chunk[-1] is FETCHED:
-            fetched = True
-            chunk.pop()
-        faults += _persist_chunk(work, [(by_id[page_id], read) for page_id, read in chunk])
-        stored.update(page_id for page_id, _read in chunk)
+        chunks: dict[int, tuple[BatchWork, list[tuple[int, PageRead]]]] = {}
+        ended = []
+        for work, page_id, read in items:
+            if page_id is FETCHED:
+                ended.append(work)
+            else:
+                chunks.setdefault(id(work), (work, []))[1].append((page_id, read))
+        for work, reads in chunks.values():
+            _store_reads(work, reads)
+        for work in ended:
+            fetching.discard(id(work))
+            judged += _finish_work(work)
+        if progress:
+            progress()
+    return judged
+
+
+def _store_reads(work: BatchWork, reads: list[tuple[int, PageRead]]) -> None:
+    """A chunk of one work, in one transaction with the batch's record of it. On the first
+    attempt a page whose read met a fault is not judged yet: it is read again after every
+    other page of the run (DESIGN §3.2 «Retries»); on the second it is judged as it is."""
+    by_id = {page.pk: page for page in work.pages}
+    later = [page_id for page_id, read in reads if read.faults and work.batch.attempt == 1]
+    now = [(by_id[page_id], read) for page_id, read in reads if page_id not in later]
+    with_database_retry(lambda: _persist_chunk(work, now, failed=later))
+
+
+def _finish_work(work: BatchWork) -> int:
+    """After the fetch: raise what broke it, judge the pages it never handed over, claim the batch."""
+    batch, run = work.batch, work.batch.run
     if work.failure is not None:
         raise work.failure
     config_error = work.control.halted.get(batch.network)  # met by this fetch or one before it
-    if config_error is not None:
-        work.stopped = record_config_error(run, batch.network, config_error)
-    unread = PageRead(info_error=str(STOPPED) if work.stopped else _("страница не прочитана"))
-    rest = [(page, unread) for page in work.pages if page.pk not in stored]
+    if config_error is not None and work.stopped is None:
+        work.stopped = with_database_retry(lambda: record_config_error(run, batch.network, config_error))
+    handled = set(batch.stored_ids) | set(batch.failed_ids)
+    reason = GIVEN_UP if work.given_up else STOPPED if work.stopped else _("страница не прочитана")
+    unread = PageRead(info_error=str(reason))
+    rest = [(page, unread) for page in work.pages if page.pk not in handled]
     for start in range(0, len(rest), PERSIST_CHUNK):
-        faults += _persist_chunk(work, rest[start : start + PERSIST_CHUNK])
-    claimed = SweepBatch.objects.filter(pk=batch.pk, done_at=None).update(done_at=timezone.now())
-    if claimed:
-        SweepRun.objects.filter(pk=run.pk).update(pages_done=F("pages_done") + len(work.pages), faults=F("faults") + faults)
+        with_database_retry(lambda: _persist_chunk(work, rest[start : start + PERSIST_CHUNK], failed=[]))
+
+    def claim() -> None:
+        SweepBatch.objects.filter(pk=batch.pk, done_at=None).update(done_at=timezone.now(), reached=work.reached)
+        SweepRun.objects.filter(pk=run.pk).update(progressed_at=timezone.now())
+
+    with_database_retry(claim)
     return len(work.pages)
 
 
-def _persist_chunk(work: BatchWork, pages: list[tuple[OfficialPage, PageRead]]) -> int:
-    """One transaction: the pages, then their organizations' automatic checklist items.
-    Returns the faults the reads met.
+def _persist_chunk(work: BatchWork, pages: list[tuple[OfficialPage, PageRead]], *, failed: list[int]) -> None:
+    """One transaction: the pages, their organizations' automatic checklist items, and the
+    batch's record of what it has stored (so a retry of it reads only the rest).
 
     The items are judged here, while the next requests are on the wire, not all at once
     when the run ends. An organization's VK and OK pages may be stored by two workers at
     the same moment: its row is locked before its items are judged, so the second chunk
     waits for the first to commit and judges from both pages' new states."""
-    if not pages:
-        return 0
+    batch, run = work.batch, work.batch.run
+    stored = [page.pk for page, _read in pages]
+    faults = sum(read.faults for _page, read in pages) + len(failed)
     with transaction.atomic():
-        persist_pages(run=work.batch.run, pages=pages, window=work.window, thresholds=work.thresholds)
-        ids = sorted({page.organization_id for page, _read in pages})
-        organizations = Organization.objects.filter(pk__in=ids)
-        list(organizations.select_for_update().order_by("pk").values_list("pk", flat=True))  # in one order: no deadlock
-        compliance.update_checklists(organizations, thresholds=work.thresholds)
-    return sum(read.faults for _page, read in pages)
+        if pages:
+            persist_pages(run=run, pages=pages, window=work.window, thresholds=work.thresholds)
+            ids = sorted({page.organization_id for page, _read in pages})
+            organizations = Organization.objects.filter(pk__in=ids)
+            list(organizations.select_for_update().order_by("pk").values_list("pk", flat=True))  # one order: no deadlock
+            compliance.update_checklists(organizations, thresholds=work.thresholds)
+        SweepBatch.objects.filter(pk=batch.pk).update(
+            stored_ids=batch.stored_ids + stored, failed_ids=batch.failed_ids + failed, leased_until=lease_time()
+        )
+        # The second attempt re-reads pages the first already counted as done.
+        done = len(stored) + len(failed) if batch.attempt == 1 else 0
+        SweepRun.objects.filter(pk=run.pk).update(
+            pages_done=F("pages_done") + done, faults=F("faults") + faults, progressed_at=timezone.now()
+        )
+    batch.stored_ids, batch.failed_ids = batch.stored_ids + stored, batch.failed_ids + failed
 
 
 def _config_error(run: SweepRun, network: str) -> str | None:

@@ -54,12 +54,14 @@ def persist_pages(*, run: SweepRun, pages: list[tuple[OfficialPage, PageRead]], 
             verdict,
             thresholds=thresholds,
         ):
+            # Keyed by what the change is measured from, not by run: two runs that overlap
+            # compare with the same snapshot and write the event once.
             ChangeEvent.objects.get_or_create(
-                run=run,
                 page=page,
                 kind=change.kind,
+                previous_snapshot=before,
                 defaults=dict(
-                    organization_id=page.organization_id, severity=change.severity, message=change.message,
+                    run=run, organization_id=page.organization_id, severity=change.severity, message=change.message,
                     old=_jsonable(change.old), new=_jsonable(change.new),
                 ),
             )

@@ -212,7 +212,7 @@ def test_proverit_seychas_may_use_the_reserve_the_night_leaves(connect):
     _night, _out, night_requests = sweep_on(registry, 0)
 
     with time_machine.travel(NIGHT + timedelta(hours=6), tick=True):
-        run = sweep_run_inline(sweep_start(trigger=SweepRun.Trigger.MANUAL, user=methodologist(username="metodist")))
+        run = sweep_run_inline(sweep_start(trigger=SweepRun.Trigger.MANUAL, user=methodologist(username="metodist"))[0])
     requests = new_requests(registry)
 
     # The whole day is 20 calls; the night spent 12, so eight are left: four never-read pages.

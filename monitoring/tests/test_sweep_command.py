@@ -188,7 +188,7 @@ def test_sweep_rejects_an_unknown_network():
 
 
 def test_checklist_items_are_judged_as_each_batch_is_stored_before_the_run_ends(world):
-    run = sweep_start(trigger=SweepRun.Trigger.COMMAND, networks=["vk"], batch_size=1)
+    run, _started = sweep_start(trigger=SweepRun.Trigger.COMMAND, networks=["vk"], batch_size=1)
     first = pending_batches(run).first()
     judged = OfficialPage.objects.get(pk__in=first.page_ids).organization
 
@@ -220,13 +220,13 @@ def test_storing_a_chunk_of_pages_costs_the_same_queries_for_one_page_as_for_thr
 
     from monitoring.sweep import FETCHED, fetch_batch, persist_pages, prepare_batch
 
-    run = sweep_start(trigger=SweepRun.Trigger.COMMAND, batch_size=10)
+    run, _started = sweep_start(trigger=SweepRun.Trigger.COMMAND, batch_size=10)
     reads, works = {}, {}
     for batch in pending_batches(run):
-        work = works[batch.network] = prepare_batch(batch, None)
+        work = works[batch.network] = prepare_batch(batch, None, holder="test")
         fetch_batch(work)
-        while (arrival := work.arrivals.get()) is not FETCHED:
-            reads[arrival[0]] = arrival[1]
+        while (arrival := work.arrivals.get())[1] is not FETCHED:
+            reads[arrival[1]] = arrival[2]
     pages = world.pages
 
     def store(*names: str) -> tuple[int, int, int]:

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from monitoring.models import ChangeEvent, SweepRun
+from monitoring.models import ChangeEvent, SweepBatch, SweepRun
 from monitoring.sweep import sweep_batch, sweep_start
 from monitoring.tests.sweeping import SCHOOL_VK, point_settings, register, run_sweep, world_scenario
 from tests.factories import DistrictFactory, OrganizationFactory, methodologist
@@ -199,10 +199,14 @@ def wait_for_run(run_id: int, timeout: float = 30.0) -> SweepRun:
         time.sleep(0.1)
     else:
         raise AssertionError(f"sweep #{run_id} did not finish within {timeout} s")
+    join_sweep_thread(run_id, timeout)
+    return SweepRun.objects.get(pk=run_id)
+
+
+def join_sweep_thread(run_id: int, timeout: float = 30.0) -> None:
     for thread in threading.enumerate():
         if thread.name == f"sweep-{run_id}":
             thread.join(timeout)
-    return SweepRun.objects.get(pk=run_id)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -226,7 +230,7 @@ def test_the_methodologist_starts_a_sweep_that_runs_in_the_background_and_finish
 @pytest.mark.django_db(transaction=True)
 def test_a_second_start_while_a_sweep_runs_joins_the_running_one(actors, settings, run_simulator):
     point_settings(settings, run_simulator(world_scenario()))
-    running = SweepRun.objects.create(started_at=timezone.now(), trigger=SweepRun.Trigger.SCHEDULE)
+    running = SweepRun.objects.create(started_at=timezone.now(), progressed_at=timezone.now(), trigger=SweepRun.Trigger.SCHEDULE)
 
     response = actors.client_for(actors.methodologist).post(reverse("sweep-now"), follow=True)
 
@@ -236,7 +240,7 @@ def test_a_second_start_while_a_sweep_runs_joins_the_running_one(actors, setting
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_sweep_that_breaks_in_the_background_is_marked_stopped_and_can_be_started_again(
+def test_a_sweep_that_breaks_in_the_background_is_taken_over_and_finished_by_the_next_start(
     actors, settings, run_simulator
 ):
     register_pages(actors)
@@ -244,15 +248,17 @@ def test_a_sweep_that_breaks_in_the_background_is_marked_stopped_and_can_be_star
     client = actors.client_for(actors.methodologist)
 
     client.post(reverse("sweep-now"))
+    run = SweepRun.objects.get()
+    join_sweep_thread(run.pk)
 
-    run = wait_for_run(SweepRun.objects.get().pk)
-    assert run.status == SweepRun.Status.FAILED
     progress = client.get(reverse("sweep-detail", args=[run.pk]), HTTP_ACCEPT="application/json").json()
-    assert progress["finished"] is True and progress["status"] == "failed"
+    assert progress["finished"] is False and progress["status"] == "running"  # its alerts are still to come
     settings.VK_RATE_LIMIT = "50/second"
-    client.post(reverse("sweep-now"))
-    again = wait_for_run(SweepRun.objects.exclude(pk=run.pk).get().pk)
-    assert again.status == SweepRun.Status.FINISHED
+    response = client.post(reverse("sweep-now"), follow=True)
+    assert "Прерванная проверка продолжена." in response.content.decode()
+    again = wait_for_run(run.pk)
+    assert again.status == SweepRun.Status.FINISHED and again.pages_done == again.pages_total == 4
+    assert SweepRun.objects.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -303,7 +309,7 @@ def test_the_progress_page_shows_the_run_to_the_methodologist(swept):
 
 
 def test_the_progress_json_counts_a_run_under_way(swept):
-    run = sweep_start(trigger=SweepRun.Trigger.MANUAL, batch_size=2)
+    run, _started = sweep_start(trigger=SweepRun.Trigger.MANUAL, batch_size=2)
     sweep_batch(run.batches.order_by("network", "index").first())
 
     progress = swept.client_for(swept.methodologist).get(
@@ -323,18 +329,17 @@ def test_staff_cannot_see_sweep_progress(swept):
     assert response.status_code == 403
 
 
-@pytest.mark.django_db(transaction=True)  # the new run goes on in a thread, which needs committed rows
-def test_a_run_left_running_by_a_killed_process_does_not_block_check_now_forever(actors, settings):
-    settings.VK_ACCESS_TOKENS = []  # the new run stops at once: no keys
+@pytest.mark.django_db(transaction=True)  # the run goes on in a thread, which needs committed rows
+def test_a_run_left_running_by_a_killed_process_is_taken_over_and_finished_by_check_now(actors, settings):
+    settings.VK_ACCESS_TOKENS = []  # the run stops at once: no keys
     settings.OK_APPLICATION_KEY = ""
-    dead = SweepRun.objects.create(
-        started_at=timezone.now() - timedelta(hours=settings.SWEEP_STALE_HOURS + 1), trigger=SweepRun.Trigger.SCHEDULE
-    )
+    stalled = timezone.now() - timedelta(minutes=settings.SWEEP_STALL_MINUTES + 1)
+    dead = SweepRun.objects.create(started_at=stalled, progressed_at=stalled, trigger=SweepRun.Trigger.SCHEDULE, networks=["vk"])
+    SweepBatch.objects.create(run=dead, network="vk", index=0, page_ids=[])
+
     response = actors.client_for(actors.methodologist).post(reverse("sweep-now"))
 
-    dead.refresh_from_db()
-    assert dead.status == SweepRun.Status.FAILED
     assert response.status_code == 302
-    fresh = SweepRun.objects.exclude(pk=dead.pk).get()
-    assert response["Location"] == reverse("sweep-detail", args=[fresh.pk])
-    assert wait_for_run(fresh.pk).finished_at is not None  # the thread is done before the test ends
+    assert response["Location"] == reverse("sweep-detail", args=[dead.pk])
+    assert wait_for_run(dead.pk).status == SweepRun.Status.FINISHED  # the thread is done before the test ends
+    assert SweepRun.objects.count() == 1

@@ -99,7 +99,7 @@ def sweep_with_workers(processes: int, tmp_path, label: str) -> tuple[SweepRun, 
         # Timed from dispatch: a worker's start-up (a few seconds of imports) is no part of the sweep.
         wait_for(lambda: all(worker.ready() for worker in workers), 60, "the workers to start")
         # The batches are cut here, in the test process: its SWEEP_BATCH_SIZE is not the workers'.
-        run = sweep_start(trigger=SweepRun.Trigger.COMMAND, networks=["vk"], batch_size=BATCH_SIZE)
+        run, _started = sweep_start(trigger=SweepRun.Trigger.COMMAND, networks=["vk"], batch_size=BATCH_SIZE)
         dispatched: datetime = timezone.now()
         tasks.dispatch(run)  # autocommit: the batches go out at once
         wait_for(lambda: SweepRun.objects.get(pk=run.pk).notified_at is not None, 150, f"the {label} run to finish")

@@ -1,9 +1,10 @@
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from monitoring.models import SweepRun
-from monitoring.sweep import SweepConfigurationError, build_clients, sweep_run_inline, sweep_start
+from monitoring.sweep import SweepConfigurationError, build_clients, is_stalled, sweep_run_inline, sweep_start
 from organizations.models import Organization
 
 
@@ -32,11 +33,29 @@ class Command(BaseCommand):
             if unknown:
                 raise CommandError(f"Нет организаций с кратким названием: {', '.join(unknown)}", returncode=2)
             organizations = list(found.values())
-        run = sweep_start(trigger=SweepRun.Trigger.COMMAND, networks=networks, organizations=organizations)
+        run, started = sweep_start(trigger=SweepRun.Trigger.COMMAND, networks=networks, organizations=organizations)
+        if not started:
+            if not is_stalled(run):
+                self.stdout.write(
+                    f"Проверка #{run.pk} уже идёт (проверено {run.pages_done} из {run.pages_total}): "
+                    "новая не начата, эта закончится сама."
+                )
+                return
+            self.stdout.write(f"Проверка #{run.pk} прервалась: продолжаю её.")
         self.stdout.write(f"Проверка #{run.pk}: страниц — {run.pages_total}")
         if run.pages_deferred:
             self.stdout.write(run.deferred_message())
-        run = sweep_run_inline(run, progress=self._progress)
+        try:
+            run = sweep_run_inline(run, progress=self._progress)
+        except DatabaseError as error:
+            raise CommandError(
+                f"Потеряна связь с базой данных ({type(error).__name__}). Проверка #{run.pk} не закончена: "
+                "её доведёт до конца сторож (Celery beat) или следующий запуск manage.py sweep.",
+                returncode=1,
+            ) from None
+        if run.finished_at is None:
+            self.stdout.write(f"Проверку #{run.pk} продолжает другой процесс.")
+            return
         if self.stdout.isatty():
             self.stdout.write("")
         self.stdout.write(
