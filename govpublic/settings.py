@@ -194,7 +194,7 @@ SWEEP_BATCH_SIZE = env_int("SWEEP_BATCH_SIZE", 500, minimum=1)
 # A run that stored nothing for this long, with no batch held by a live worker, is stalled:
 # the watchdog sends it on (or «Проверить сейчас» / manage.py sweep take it over). A worker's
 # hold on a batch lasts this long from the last pages it stored.
-SWEEP_STALL_MINUTES = env_int("SWEEP_STALL_MINUTES", 10, minimum=1)
+SWEEP_STALL_SECONDS = env_int("SWEEP_STALL_SECONDS", 600, minimum=1)
 # A batch task is acknowledged only when its batch is stored (acks_late); Redis gives an
 # unacknowledged task to another worker after this many seconds. Sized to a batch (about two
 # requests a page at a few a second, twice over), not Celery's default hour.

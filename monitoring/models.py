@@ -71,7 +71,7 @@ class SweepRun(models.Model):
     # database lets one run at a time be unfinished per scope (`monitoring.sweep.run.sweep_start`).
     scope = models.CharField(_("охват"), max_length=64, default="all")
     # Touched whenever the run stores pages or claims a batch: the watchdog takes a run with
-    # no progress for SWEEP_STALL_MINUTES for stalled (`monitoring.sweep.watchdog`).
+    # no progress for SWEEP_STALL_SECONDS for stalled (`monitoring.sweep.watchdog`).
     progressed_at = models.DateTimeField(_("последний шаг"), null=True, blank=True)
     # When the second reading of the pages whose first read failed was planned (once a run).
     retry_planned_at = models.DateTimeField(null=True, blank=True)

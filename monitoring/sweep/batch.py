@@ -75,9 +75,14 @@ class BatchWork:
     shards: dict[int, list[PageRef]] = field(default_factory=dict)
     stopped: str | None = None  # the network's configuration error, known before fetching or met
     given_up: bool = False  # the watchdog closes the batch without reading it
+    lost: bool = False  # another holder took the batch over (this one was taken for dead): stop
     failure: Exception | None = None  # an unexpected error while fetching, raised again by store
     reached: bool | None = None  # did any request of this fetch get to the API server (None: none sent)
     faults: int = 0
+
+
+class LeaseLost(Exception):
+    """The batch is held by another worker now: what this one read is not stored."""
 
 
 STOPPED = gettext_lazy("сбой настройки API: проверка этой соцсети остановлена")
@@ -120,7 +125,7 @@ def with_database_retry(action: Callable[[], T]) -> T:
 
 
 def lease_time() -> datetime:
-    return timezone.now() + timedelta(minutes=settings.SWEEP_STALL_MINUTES)
+    return timezone.now() + timedelta(seconds=settings.SWEEP_STALL_SECONDS)
 
 
 def lease_batch(batch: SweepBatch, holder: str) -> bool:
@@ -218,7 +223,7 @@ def fetch_batch(work: BatchWork) -> None:
                 return
             for page_id, read in READERS[network](work.clients[index], refs, work.window.start):
                 work.arrivals.put((work, page_id, read))
-                if work.control.stops(network):
+                if work.control.stops(network) or work.lost:
                     return
     except ConfigurationError as error:
         work.control.halted.setdefault(network, str(error))
@@ -249,15 +254,23 @@ def store_works(works: list[BatchWork], *, progress: Callable[[], None] | None =
         chunks: dict[int, tuple[BatchWork, list[tuple[int, PageRead]]]] = {}
         ended = []
         for work, page_id, read in items:
+            if id(work) not in fetching:
+                continue  # a batch another holder took over
             if page_id is FETCHED:
                 ended.append(work)
             else:
                 chunks.setdefault(id(work), (work, []))[1].append((page_id, read))
         for work, reads in chunks.values():
-            _store_reads(work, reads)
+            try:
+                _store_reads(work, reads)
+            except LeaseLost:
+                logger.warning("sweep batch %s was taken over by another worker: this one stops", work.batch.pk)
+                work.lost = True
+                fetching.discard(id(work))
         for work in ended:
-            fetching.discard(id(work))
-            judged += _finish_work(work)
+            if id(work) in fetching:
+                fetching.discard(id(work))
+                judged += _finish_work(work)
         if progress:
             progress()
     return judged
@@ -285,11 +298,16 @@ def _finish_work(work: BatchWork) -> int:
     reason = GIVEN_UP if work.given_up else STOPPED if work.stopped else _("страница не прочитана")
     unread = PageRead(info_error=str(reason))
     rest = [(page, unread) for page in work.pages if page.pk not in handled]
-    for start in range(0, len(rest), PERSIST_CHUNK):
-        with_database_retry(lambda: _persist_chunk(work, rest[start : start + PERSIST_CHUNK], failed=[]))
+    try:
+        for start in range(0, len(rest), PERSIST_CHUNK):
+            with_database_retry(lambda: _persist_chunk(work, rest[start : start + PERSIST_CHUNK], failed=[]))
+    except LeaseLost:
+        return 0
 
     def claim() -> None:
-        SweepBatch.objects.filter(pk=batch.pk, done_at=None).update(done_at=timezone.now(), reached=work.reached)
+        SweepBatch.objects.filter(pk=batch.pk, done_at=None, leased_by=work.holder).update(
+            done_at=timezone.now(), reached=work.reached
+        )
         SweepRun.objects.filter(pk=run.pk).update(progressed_at=timezone.now())
 
     with_database_retry(claim)
@@ -308,15 +326,19 @@ def _persist_chunk(work: BatchWork, pages: list[tuple[OfficialPage, PageRead]], 
     stored = [page.pk for page, _read in pages]
     faults = sum(read.faults for _page, read in pages) + len(failed)
     with transaction.atomic():
+        # First, and so locking the batch's row: only its holder may store (a worker taken for
+        # dead and still going must not count its pages twice).
+        held = SweepBatch.objects.filter(pk=batch.pk, leased_by=work.holder).update(
+            stored_ids=batch.stored_ids + stored, failed_ids=batch.failed_ids + failed, leased_until=lease_time()
+        )
+        if not held:
+            raise LeaseLost(batch.pk)
         if pages:
             persist_pages(run=run, pages=pages, window=work.window, thresholds=work.thresholds)
             ids = sorted({page.organization_id for page, _read in pages})
             organizations = Organization.objects.filter(pk__in=ids)
             list(organizations.select_for_update().order_by("pk").values_list("pk", flat=True))  # one order: no deadlock
             compliance.update_checklists(organizations, thresholds=work.thresholds)
-        SweepBatch.objects.filter(pk=batch.pk).update(
-            stored_ids=batch.stored_ids + stored, failed_ids=batch.failed_ids + failed, leased_until=lease_time()
-        )
         # The second attempt re-reads pages the first already counted as done.
         done = len(stored) + len(failed) if batch.attempt == 1 else 0
         SweepRun.objects.filter(pk=run.pk).update(

@@ -111,12 +111,12 @@ def unfinished_run(scope: str) -> SweepRun | None:
 
 
 def is_stalled(run: SweepRun) -> bool:
-    """Nothing stored for SWEEP_STALL_MINUTES and no batch held by a live worker (or it broke
+    """Nothing stored for SWEEP_STALL_SECONDS and no batch held by a live worker (or it broke
     off in this process and said so): nobody is going to move the run on."""
     now = timezone.now()
     if SweepBatch.objects.filter(run=run, done_at=None, leased_until__gt=now).exists():
         return False
-    return run.progressed_at is None or run.progressed_at < now - timedelta(minutes=settings.SWEEP_STALL_MINUTES)
+    return run.progressed_at is None or run.progressed_at < now - timedelta(seconds=settings.SWEEP_STALL_SECONDS)
 
 
 def pending_batches(run: SweepRun):

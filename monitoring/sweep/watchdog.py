@@ -3,7 +3,7 @@
 A run moves on by itself: each batch, when it ends, plans the next step (`sweep_advance`). What
 stops it is outside the sweep: a worker killed mid-batch, a broker that lost its queue in a
 restart, a database that was away when the last batch ended. A run with no progress for
-SWEEP_STALL_MINUTES and no batch held by a live worker is stalled: its batches are sent again
+SWEEP_STALL_SECONDS and no batch held by a live worker is stalled: its batches are sent again
 (their stored pages are not read twice), and a batch sent MAX_DISPATCHES times without ending
 is given up, its unread pages judged «unknown». A run whose batches are all done is finished,
 and a finished run whose alerts were never sent gets them sent.

@@ -333,7 +333,7 @@ def test_staff_cannot_see_sweep_progress(swept):
 def test_a_run_left_running_by_a_killed_process_is_taken_over_and_finished_by_check_now(actors, settings):
     settings.VK_ACCESS_TOKENS = []  # the run stops at once: no keys
     settings.OK_APPLICATION_KEY = ""
-    stalled = timezone.now() - timedelta(minutes=settings.SWEEP_STALL_MINUTES + 1)
+    stalled = timezone.now() - timedelta(seconds=settings.SWEEP_STALL_SECONDS + 60)
     dead = SweepRun.objects.create(started_at=stalled, progressed_at=stalled, trigger=SweepRun.Trigger.SCHEDULE, networks=["vk"])
     SweepBatch.objects.create(run=dead, network="vk", index=0, page_ids=[])
 
