@@ -27,6 +27,7 @@ Redis; ``limits`` parses the rate and stores the parked quotas.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import threading
 import time
@@ -34,9 +35,16 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from typing import TypeVar
 
 from limits import parse
 from limits.storage import storage_from_string
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+STORAGE_RETRY_DELAYS = (0.5, 1, 2, 4, 8, 16, 32)
 
 # KEYS[1]: the window, request ids scored by when each finished (or at the latest will).
 # ARGV: now, limit, window (s), hold (s), request id, ttl (whole s). Returns "0" when the
@@ -96,6 +104,17 @@ class RateLimiter:
         self._local: dict[str, dict[str, float]] = {}
         self._lock = threading.Lock()
 
+    def _patiently(self, call: Callable[[], T]) -> T:
+        """A Redis call, again after a lost connection: a Redis that restarts is back within
+        seconds, and a sweep should wait for it rather than fail (0.5 + 1 + … + 32 s)."""
+        for delay in STORAGE_RETRY_DELAYS:
+            try:
+                return call()
+            except (RedisConnectionError, RedisTimeoutError) as error:
+                log.warning("rate limiter storage unavailable (%s); trying again in %s s", type(error).__name__, delay)
+                self._sleep(delay)
+        return call()
+
     @contextmanager
     def slot(self, scope: str, secret: str, *, hold: float) -> Iterator[float]:
         """Wait until one request for ``secret`` in ``scope`` may go, and hold its place in
@@ -119,7 +138,7 @@ class RateLimiter:
         if self._redis is not None:
             ttl = math.ceil(self.window + hold) + 1
             args = [repr(now), limit, repr(self.window), repr(hold), request_id, ttl]
-            return float(self._redis_acquire(keys=[key], args=args))
+            return float(self._patiently(lambda: self._redis_acquire(keys=[key], args=args)))
         with self._lock:
             leaves = self._local.setdefault(key, {})
             for other in [other for other, at in leaves.items() if at <= now - self.window]:
@@ -133,7 +152,10 @@ class RateLimiter:
         """The request is over: it leaves the window a second from now (if still in it)."""
         now = time.time()
         if self._redis is not None:
-            self._redis.zadd(key, {request_id: now}, xx=True)
+            try:
+                self._patiently(lambda: self._redis.zadd(key, {request_id: now}, xx=True))
+            except (RedisConnectionError, RedisTimeoutError):
+                log.warning("rate limiter storage unavailable: the request leaves the window after its hold")
             return
         with self._lock:
             leaves = self._local.get(key, {})
@@ -148,11 +170,11 @@ class RateLimiter:
     def park(self, scope: str, secret: str, method: str, until: datetime) -> None:
         key = self._park_key(scope, secret, method)
         seconds = max(int(until.timestamp() - time.time()) + 1, 1)
-        self.storage.clear(key)
-        self.storage.incr(key, seconds, amount=int(until.timestamp()))
+        self._patiently(lambda: self.storage.clear(key))
+        self._patiently(lambda: self.storage.incr(key, seconds, amount=int(until.timestamp())))
 
     def parked_until(self, scope: str, secret: str, method: str) -> datetime | None:
-        resume = self.storage.get(self._park_key(scope, secret, method))
+        resume = self._patiently(lambda: self.storage.get(self._park_key(scope, secret, method)))
         if not resume or resume <= time.time():
             return None
         return datetime.fromtimestamp(resume, tz=timezone.utc)
