@@ -29,12 +29,14 @@ def forget_connections() -> None:
 class Worker:
     """A real `celery worker` process on the test database."""
 
-    def __init__(self, env: dict[str, str], log: Path, *, concurrency: int = 2):
+    def __init__(self, env: dict[str, str], log: Path, *, concurrency: int = 2, beat: bool = False):
+        """`beat`: the worker runs the beat scheduler too (django-celery-beat's, from the database)."""
         self.log_path = log
         self.log = log.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "govpublic", "worker", "--pool=prefork", f"--concurrency={concurrency}",
-             "--without-heartbeat", "--without-mingle", "--without-gossip", "--loglevel=INFO", "-n", f"w{time.time_ns()}@%h"],
+             "--without-heartbeat", "--without-mingle", "--without-gossip", "--loglevel=INFO", "-n", f"w{time.time_ns()}@%h",
+             *(["--beat", "--schedule", str(log.with_suffix(".beat"))] if beat else [])],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
 
@@ -44,6 +46,11 @@ class Worker:
         if self.process.poll() is not None:
             raise AssertionError(f"worker exited with {self.process.returncode}: see {self.log_path}")
         return b" ready." in self.log_path.read_bytes()
+
+    def said(self, text: str) -> bool:
+        """The worker (or its beat) logged `text`."""
+        self.log.flush()
+        return text.encode() in self.log_path.read_bytes()
 
     def kill(self) -> None:
         os.killpg(self.process.pid, signal.SIGKILL)
@@ -84,3 +91,13 @@ def wait_for(predicate, timeout: float, what: str) -> None:
             return
         time.sleep(0.3)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def watchdog_every(seconds: int) -> None:
+    """The watchdog's beat entry ticking every `seconds` (production: every 3 minutes), and no
+    other periodic task, so a test's beat runs only what the test is about."""
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    PeriodicTask.objects.all().delete()
+    every, _created = IntervalSchedule.objects.get_or_create(every=seconds, period=IntervalSchedule.SECONDS)
+    PeriodicTask.objects.create(name="Сторож ночной проверки", task="monitoring.sweep_watchdog", interval=every)

@@ -18,7 +18,7 @@ from monitoring.simulator import SimulatorProcess, start_simulator
 from organizations.demo_facts import VK_IRREGULAR
 from organizations.models import Membership, OfficialPage
 from tests.services.briefing import briefing_picture
-from tests.services.helpers import Worker, wait_for, worker_env
+from tests.services.helpers import Worker, wait_for, watchdog_every, worker_env
 
 # The `services` fixture (PostgreSQL, Redis, Celery on the test broker) is in conftest.py.
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -67,7 +67,7 @@ def test_nightly_sweep_on_celery_workers_gives_the_briefings_picture(services, t
         assert 0 < simulator.max_per_window(network) <= DEMO_RATE, (worker.log.name, network)
 
 
-def test_a_worker_killed_mid_sweep_then_rerun_duplicates_nothing(services, tmp_path, settings):
+def test_a_worker_killed_mid_sweep_is_finished_by_the_watchdog_and_duplicates_nothing(services, tmp_path, settings):
     call_command("demo_setup", stdout=open(os.devnull, "w"))
     # Staff of СОШ №9 get the digest; the methodologist gets the district one.
     for membership in Membership.objects.select_related("user"):
@@ -88,7 +88,7 @@ def test_a_worker_killed_mid_sweep_then_rerun_duplicates_nothing(services, tmp_p
     school["is_government_organization"] = False
     simulator = SimulatorProcess(changed)
     mail_dir = tmp_path / "mail"
-    env = worker_env(simulator, mail_dir, batch_size=5)
+    env = worker_env(simulator, mail_dir, batch_size=5) | {"SWEEP_STALL_SECONDS": "3"}
     worker = Worker(env, tmp_path / "worker1.log")
     try:
         tasks.sweep_nightly.delay()
@@ -100,9 +100,11 @@ def test_a_worker_killed_mid_sweep_then_rerun_duplicates_nothing(services, tmp_p
         done_before = run.pages_done
         assert done_before < run.pages_total
 
-        worker = Worker(env, tmp_path / "worker2.log")
-        tasks.dispatch(run)  # the rerun: every batch not yet claimed goes out again
-        wait_for(lambda: SweepRun.objects.get(pk=run.pk).notified_at is not None, 180, "the rerun and its notifications")
+        # What production does: the watchdog (beat) finds the run stalled, sends its batches
+        # again, and the run finishes and sends its alerts with nobody calling anything.
+        watchdog_every(2)
+        worker = Worker(env, tmp_path / "worker2.log", beat=True)
+        wait_for(lambda: SweepRun.objects.get(pk=run.pk).notified_at is not None, 180, "the watchdog to finish the run")
     finally:
         worker.stop()
         simulator.stop()
@@ -112,6 +114,7 @@ def test_a_worker_killed_mid_sweep_then_rerun_duplicates_nothing(services, tmp_p
     assert run.pages_done == run.pages_total == pages
     assert Snapshot.objects.filter(run=run).count() == pages  # each page judged exactly once in this run
     assert PagePost.objects.values("page_id", "external_id").distinct().count() == PagePost.objects.count()
+    assert run.status == SweepRun.Status.FINISHED
     events = ChangeEvent.objects.filter(run=run)
     kinds = set(events.values_list("kind", flat=True))
     assert {"gov_mark_lost", "renamed"} <= kinds
