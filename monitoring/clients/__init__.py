@@ -10,6 +10,7 @@ from .errors import (
     ConfigurationError,
     PageUnavailable,
     QuotaExhausted,
+    RateLimited,
     RetryableError,
     TransportError,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "OkClient",
     "PageUnavailable",
     "QuotaExhausted",
+    "RateLimited",
     "RateLimiter",
     "Resolved",
     "RetryableError",

@@ -2,8 +2,11 @@
 
 The sweep never looks at raw error codes: it asks which class an error is.
 
-- ``RetryableError``: the request may pass later (rate limit hit, server fault,
-  broken transport). The transport already retried it a bounded number of times.
+- ``RateLimited`` (a ``RetryableError``): the API asked us to slow down (VK 6, OK 8,
+  HTTP 429). A wait, not a fault: the transport sent the request again after the
+  limiter's window, up to ``http.RATE_WAITS`` times, without using up an attempt.
+- ``RetryableError``: any other fault that may pass later (VK 1/9/10, OK 2, server
+  fault, broken transport). The transport already made up to ``attempts`` tries.
 - ``QuotaExhausted``: the method's daily quota is spent; that method rests until
   the next Moscow midnight (``resume_at``).
 - ``ConfigurationError``: the token, key or signature is wrong; nothing will work
@@ -79,9 +82,15 @@ def _rebuild(cls: type[ApiError], state: dict[str, Any]) -> ApiError:
 
 
 class RetryableError(ApiError):
-    """May pass on a later attempt; ``attempts`` says how many were made before giving up."""
+    """May pass on a later attempt; ``attempts`` says how many attempts were used up before
+    giving up (waits for the rate are not attempts)."""
 
     attempts: int = 1
+
+
+class RateLimited(RetryableError):
+    """The API refused the request for the rate (VK 6, OK 8, HTTP 429): it was sent again
+    after the limiter's window until ``http.RATE_WAITS`` such waits were spent (DESIGN §3.2)."""
 
 
 class TransportError(RetryableError):
@@ -120,14 +129,19 @@ class PageUnavailable(ApiError):
 
 # --- classification --------------------------------------------------------------------
 
-VK_RETRYABLE = frozenset({6, 9, 10})
+# DESIGN §3.2 Retries: a rate answer is a wait; 1 unknown, 9 flood control and 10 server
+# error are faults that may pass.
+VK_RATE = frozenset({6})
+VK_RETRYABLE = frozenset({1, 9, 10})
 VK_QUOTA = frozenset({29})
 # 5 bad token, 14 captcha (stop the token), 27/28 wrong token type for the method.
 VK_CONFIGURATION = frozenset({5, 14, 27, 28})
 VK_PAGE = {15: PAGE_CLOSED, 18: PAGE_DELETED, 30: PAGE_PRIVATE, 203: PAGE_PRIVATE,
            113: PAGE_NOT_FOUND, 125: PAGE_NOT_FOUND}
 
-OK_RETRYABLE = frozenset({2, 8})
+# 8 FLOOD_BLOCKED is OK's rate signal (reference §2.3); 2 SERVICE is a temporary fault.
+OK_RATE = frozenset({8})
+OK_RETRYABLE = frozenset({2})
 OK_QUOTA = frozenset({11})
 # 101 key, 102 session expired, 103 session key, 104 signature, 105 re-signature,
 # 210 application disabled, 453 session required.
@@ -147,9 +161,9 @@ def classify(
 ) -> ApiError:
     """Build the error class the sweep needs for an API error code of ``network``."""
     if network == "vk":
-        retryable, quota, config, pages = VK_RETRYABLE, VK_QUOTA, VK_CONFIGURATION, VK_PAGE
+        rate, retryable, quota, config, pages = VK_RATE, VK_RETRYABLE, VK_QUOTA, VK_CONFIGURATION, VK_PAGE
     else:
-        retryable, quota, config, pages = OK_RETRYABLE, OK_QUOTA, OK_CONFIGURATION, OK_PAGE
+        rate, retryable, quota, config, pages = OK_RATE, OK_RETRYABLE, OK_QUOTA, OK_CONFIGURATION, OK_PAGE
     secrets = tuple(secrets)
     kwargs: dict[str, Any] = {
         "network": network,
@@ -158,6 +172,8 @@ def classify(
         "request_params": clean_request_params(request_params, secrets),
     }
     text = redact(message, secrets)
+    if code in rate:
+        return RateLimited(text, **kwargs)
     if code in retryable:
         return RetryableError(text, **kwargs)
     if code in quota:

@@ -1,9 +1,11 @@
 """The one place where the clients touch the network.
 
-``ApiTransport`` has one job: POST a form, get JSON back. Every attempt passes
-through the rate limiter (retries too: VK counts them like any request),
-faults that may pass are retried a bounded number of times with exponential
-backoff, and no exception text it builds can contain a secret.
+``ApiTransport`` has one job: POST a form, get JSON back. Every request passes
+through the rate limiter (retries too: VK counts them like any request). A rate
+answer (VK 6, OK 8, HTTP 429) is waited out for the limiter's window and sent
+again, up to ``RATE_WAITS`` times, without using up an attempt; other faults
+that may pass get ``attempts`` tries with exponential backoff (DESIGN §3.2).
+No exception text it builds can contain a secret.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from urllib3.exceptions import NewConnectionError
 
 from monitoring.types import OK, VK
 
-from .errors import ConfigurationError, QuotaExhausted, RetryableError, TransportError, redact
+from .errors import ConfigurationError, QuotaExhausted, RateLimited, RetryableError, TransportError, redact
 from .ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -27,15 +29,19 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 # The error code of a spent daily quota (reference §1.6, §2.5).
 QUOTA_CODES = {VK: 29, OK: 11}
+# How many rate answers one request waits out before it counts as a fault of the page (DESIGN §3.2).
+RATE_WAITS = 10
 
 
 class ApiTransport:
     """Form POST → parsed JSON, within the rate limit, with bounded retries.
 
     ``interpret`` turns a parsed body into the caller's result or raises an
-    ``ApiError``; a ``RetryableError`` from it (VK 6/9/10, OK 2/8) is retried
-    like a transport fault. ``requests_sent`` counts HTTP requests, so tests
-    and the sweep's metrics can see what retries cost; ``reached`` those that got to the server at all.
+    ``ApiError``; a ``RateLimited`` from it (VK 6, OK 8) is waited out like an
+    HTTP 429, a ``RetryableError`` (VK 1/9/10, OK 2) retried like a transport
+    fault. ``requests_sent`` counts HTTP requests, so tests and the sweep's
+    metrics can see what retries and waits cost; ``reached`` those that got to
+    the server at all.
     """
 
     def __init__(
@@ -90,32 +96,40 @@ class ApiTransport:
         interpret: Callable[[Any], T],
         headers: Mapping[str, str] | None = None,
     ) -> T:
-        """Send ``data`` to ``url`` until an answer is usable or attempts run out.
-        A method whose daily quota is spent is not sent, and a refusal parks it."""
+        """Send ``data`` to ``url`` until an answer is usable, the rate waits or the attempts
+        run out. A method whose daily quota is spent is not sent, and a refusal parks it."""
         parked = self.parked_error(method)
         if parked is not None:
             raise parked
-        last: RetryableError | None = None
-        for attempt in range(1, self.attempts + 1):
-            if attempt > 1:
-                self.pause(attempt - 1)
+        faults = waits = 0
+        while True:
             try:
                 return interpret(self._send(url, data, method, headers))
+            except RateLimited as exc:
+                waits += 1
+                if waits > RATE_WAITS:
+                    exc.attempts = faults + 1
+                    raise
+                log.info("%s: rate answer, wait %d/%d: %s", method, waits, RATE_WAITS, exc)
+                self.wait(self.limiter.window)
             except RetryableError as exc:
-                last = exc
-                log.warning(
-                    "%s attempt %d/%d failed: %s", method, attempt, self.attempts, exc
-                )
+                faults += 1
+                log.warning("%s attempt %d/%d failed: %s", method, faults, self.attempts, exc)
+                if faults >= self.attempts:
+                    exc.attempts = faults
+                    raise
+                self.wait(self.backoff_delay(faults))
             except QuotaExhausted as exc:
                 self.park(method, exc.resume_at)
                 raise
-        assert last is not None
-        last.attempts = self.attempts
-        raise last
 
-    def pause(self, retry_number: int) -> None:
-        """Exponential backoff before retry ``retry_number`` (1 for the first retry)."""
-        self._sleep(self.backoff * 2 ** (retry_number - 1))
+    def backoff_delay(self, retry_number: int) -> float:
+        """Seconds before retry ``retry_number`` (1 for the first) after a fault: exponential."""
+        return self.backoff * 2 ** (retry_number - 1)
+
+    def wait(self, seconds: float) -> None:
+        """Pause before sending again (the injected ``sleep``, so tests need not wait)."""
+        self._sleep(seconds)
 
     def _send(
         self, url: str, data: Mapping[str, str], method: str, headers: Mapping[str, str] | None
@@ -150,7 +164,11 @@ class ApiTransport:
             # the body says more than the status, so the caller reads it first.
             if isinstance(payload, dict) and ("error" in payload or "error_code" in payload):
                 return payload
-            if status == 429 or status >= 500:
+            if status == 429:
+                raise RateLimited(
+                    "HTTP 429 from the API server: too many requests", network=self.network, method=method
+                )
+            if status >= 500:
                 raise self._fault(f"HTTP {status} from the API server", method, "http_status")
             raise ConfigurationError(
                 f"HTTP {status} from the API server: check the API URL",

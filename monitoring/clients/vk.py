@@ -20,8 +20,16 @@ from urllib.parse import urlsplit
 
 from monitoring.types import VK, Community, Post
 
-from .errors import ApiError, ConfigurationError, QuotaExhausted, RetryableError, TransportError, classify
-from .http import ApiTransport
+from .errors import (
+    ApiError,
+    ConfigurationError,
+    QuotaExhausted,
+    RateLimited,
+    RetryableError,
+    TransportError,
+    classify,
+)
+from .http import RATE_WAITS, ApiTransport
 from .ratelimit import RateLimiter
 from .results import Resolved, WallCursor, WallPosts, WallRequest
 from .vk_mapping import community_from_vk, post_from_vk
@@ -252,12 +260,15 @@ class VkClient:
             return exc
 
     def _execute_wall_gets(self, calls: list[dict[str, Any]]) -> list[Any]:
-        """Up to 25 wall.get in one execute; failed calls are retried in the next one."""
+        """Up to 25 wall.get in one execute; failed calls go again in the next one, as
+        ``ApiTransport.post`` treats a request: a call VK refused for the rate (6) after the
+        limiter's window, up to ``RATE_WAITS`` times, without using up an attempt; a call
+        that met another fault that may pass, up to ``attempts`` tries with backoff."""
         results: list[Any] = [None] * len(calls)
+        faults = [0] * len(calls)
+        waits = [0] * len(calls)
         todo = list(range(len(calls)))
-        for attempt in range(1, self.transport.attempts + 1):
-            if attempt > 1:
-                self.transport.pause(attempt - 1)
+        while todo:
             parked = self.transport.parked_error("wall.get")
             if parked is not None:
                 for i in todo:
@@ -271,19 +282,28 @@ class VkClient:
                 for i in todo:
                     results[i] = exc
                 return results
-            retry = []
+            retry, delay = [], 0.0
             for i, answer in zip(todo, self._split_execute(envelope, len(todo))):
                 results[i] = answer
                 if isinstance(answer, QuotaExhausted):
                     self.transport.park("wall.get", answer.resume_at)
                 elif isinstance(answer, ConfigurationError):
                     raise answer
+                elif isinstance(answer, RateLimited):
+                    waits[i] += 1
+                    answer.attempts = faults[i] + 1
+                    if waits[i] <= RATE_WAITS:
+                        retry.append(i)
+                        delay = max(delay, self.transport.limiter.window)
                 elif isinstance(answer, RetryableError):
-                    answer.attempts = attempt
-                    retry.append(i)
+                    faults[i] += 1
+                    answer.attempts = faults[i]
+                    if faults[i] < self.transport.attempts:
+                        retry.append(i)
+                        delay = max(delay, self.transport.backoff_delay(faults[i]))
             todo = retry
-            if not todo:
-                break
+            if todo:  # long enough for every call in the next execute
+                self.transport.wait(delay)
         return results
 
     def _split_execute(self, envelope: Mapping[str, Any], expected: int) -> list[Any]:

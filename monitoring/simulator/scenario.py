@@ -61,9 +61,14 @@ Format (every key optional unless marked *)::
              weekdays at 10:00 Moscow; none later than "now"). "{n}" in text numbers them.
     FAULT = {"network"*: "vk" | "ok", "method": "wall.get" (default: any),
              "error_code": 15, "error_msg": "..."           # an API error, or
-             "transport": "timeout" | "http_500" | "truncated_json" | "html" | "reset",
+             "transport": "timeout" | "http_500" | "http_429" | "truncated_json" | "html" | "reset",
              "delay": 2.0 (timeout only), "times": 2 (default: every time),
              <any other key>: a request parameter to match, e.g. "owner_id": -5, "uids": "5100"}
+             Any code is served (VK 6 or OK 8 "too many requests", VK 1 "unknown error", ...).
+             The transport kinds are described in ``server``; "http_429" is an HTML
+             "429 Too Many Requests" page. A request meets the first matching transport
+             fault with "times" left, else the first such API error, so a list plays a
+             sequence: [6 once, 10 twice] answers 6, 10, 10, then the real answer.
 
 Generated dates depend only on "now", so a scenario with a fixed anchor always
 serves the same bytes.

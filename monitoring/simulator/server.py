@@ -11,9 +11,11 @@ Routes: ``/method/<name>`` (VK), ``/fb.do?method=<name>`` and ``/api/<group>/<me
 
 Transport faults: ``timeout`` serves the real answer ``delay`` seconds late (past
 the client's timeout), ``truncated_json`` the first half of the real answer with
-a matching Content-Length; ``http_500`` (an HTML 500 page), ``html`` (an HTML
-page with status 200, as a proxy would send) and ``reset`` (the connection
-closed with a TCP RST) happen before the API sees the request.
+a matching Content-Length; ``http_500`` (an HTML 500 page), ``http_429`` (an
+HTML "429 Too Many Requests" page, as a gateway in front of either API may send
+for the rate), ``html`` (an HTML page with status 200, as a proxy would send) and
+``reset`` (the connection closed with a TCP RST) happen before the API sees the
+request.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ log = logging.getLogger(__name__)
 
 HTML_ERROR = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
 HTML_500 = b"<html><head><title>500 Internal Server Error</title></head><body>Internal Server Error</body></html>"
+HTML_429 = b"<html><head><title>429 Too Many Requests</title></head><body>Too Many Requests</body></html>"
 # Not VK or OK routes: the log for a caller in another process.
 LOG_PATH, CLEAR_PATH = "/_simulator/log", "/_simulator/clear"
 CONTROL_PATHS = (LOG_PATH, CLEAR_PATH)
@@ -121,6 +124,8 @@ class Simulator:
             handler.reset_connection()
         elif kind == "http_500":
             handler.send_body(500, HTML_500, "text/html")
+        elif kind == "http_429":
+            handler.send_body(429, HTML_429, "text/html")
         else:
             handler.send_body(200, HTML_ERROR, "text/html; charset=utf-8")
 

@@ -120,7 +120,7 @@ class DailyQuota:
             return True
 
 
-TRANSPORT_FAULTS = frozenset({"timeout", "http_500", "truncated_json", "html", "reset"})
+TRANSPORT_FAULTS = frozenset({"timeout", "http_500", "http_429", "truncated_json", "html", "reset"})
 FAULT_KEYS = frozenset({"network", "method", "error_code", "error_msg", "transport", "times", "delay"})
 
 

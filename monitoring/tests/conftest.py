@@ -32,6 +32,10 @@ SECRETS = (VK_SERVICE_TOKEN, VK_USER_TOKEN, VK_COMMUNITY_TOKEN, OK_SECRET_KEY, O
 FAST_BACKOFF = 0.01
 
 
+def no_wait(seconds: float) -> None:
+    """A client's `sleep` where a test needs no real pause (rate waits are a second each)."""
+
+
 def base_scenario() -> dict[str, Any]:
     """A small world: one full school community, a personal profile, one OK group."""
     return {

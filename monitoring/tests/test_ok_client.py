@@ -13,11 +13,19 @@ from monitoring.clients import (
     ConfigurationError,
     PageUnavailable,
     QuotaExhausted,
+    RateLimited,
     RetryableError,
     TransportError,
     ok_signature,
 )
-from monitoring.tests.conftest import NOW, OK_ACCESS_TOKEN, OK_APP_KEY, OK_EXPIRED_TOKEN, OK_SECRET_KEY
+from monitoring.tests.conftest import (
+    FAST_BACKOFF,
+    NOW,
+    OK_ACCESS_TOKEN,
+    OK_APP_KEY,
+    OK_EXPIRED_TOKEN,
+    OK_SECRET_KEY,
+)
 
 SIGNED_PARAMS = {
     "application_key": OK_APP_KEY,
@@ -255,14 +263,47 @@ def test_ok_error_codes_map_to_what_the_sweep_must_do(scenario, run_simulator, o
     assert handle.count("ok") == 1
 
 
-@pytest.mark.parametrize("code", [2, 8])
-def test_retryable_ok_errors_are_retried_a_bounded_number_of_times(scenario, run_simulator, ok_client, code):
-    scenario["faults"] = [{"network": "ok", "method": "group.getCounters", "error_code": code}]
+def test_a_service_error_is_retried_a_bounded_number_of_times(scenario, run_simulator, ok_client):
+    scenario["faults"] = [{"network": "ok", "method": "group.getCounters", "error_code": 2}]
     handle = run_simulator(scenario)
+    slept: list[float] = []
     with pytest.raises(RetryableError) as caught:
-        ok_client(handle, attempts=4).get_topics_count("5100")
+        ok_client(handle, attempts=4, sleep=slept.append).get_topics_count("5100")
+    assert type(caught.value) is RetryableError and caught.value.code == 2
     assert caught.value.attempts == 4
     assert handle.count("ok", "group.getCounters") == 4
+    assert slept == [FAST_BACKOFF, 2 * FAST_BACKOFF, 4 * FAST_BACKOFF]
+
+
+RATE_ANSWERS = {"error-8-flood-blocked": {"error_code": 8}, "http-429": {"transport": "http_429"}}
+
+
+@pytest.mark.parametrize("fault", RATE_ANSWERS.values(), ids=RATE_ANSWERS.keys())
+def test_rate_answers_are_waited_out_without_using_up_an_attempt(scenario, run_simulator, ok_client, fault):
+    scenario["faults"] = [{"network": "ok", "method": "group.getCounters", "times": 5, **fault}]
+    handle = run_simulator(scenario)
+    slept: list[float] = []
+    client = ok_client(handle, attempts=3, sleep=slept.append)
+
+    assert client.get_topics_count("5100") == 0
+
+    assert handle.count("ok", "group.getCounters") == client.transport.requests_sent == 6
+    assert slept == [client.transport.limiter.window] * 5
+
+
+@pytest.mark.parametrize("fault", RATE_ANSWERS.values(), ids=RATE_ANSWERS.keys())
+def test_a_rate_answer_that_never_clears_gives_up_after_ten_waits(scenario, run_simulator, ok_client, fault):
+    scenario["faults"] = [{"network": "ok", "method": "group.getCounters", **fault}]
+    handle = run_simulator(scenario)
+    slept: list[float] = []
+    client = ok_client(handle, attempts=3, sleep=slept.append)
+
+    with pytest.raises(RateLimited) as caught:
+        client.get_topics_count("5100")
+
+    assert caught.value.code == fault.get("error_code")
+    assert handle.count("ok", "group.getCounters") == client.transport.requests_sent == 11
+    assert slept == [client.transport.limiter.window] * 10
 
 
 def test_a_limit_reached_rests_the_method(scenario, run_simulator, ok_client):

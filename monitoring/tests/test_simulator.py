@@ -193,7 +193,7 @@ def test_any_vk_error_can_be_injected(scenario, run_simulator, code):
     assert "response" in vk(handle, "groups.getById", group_id="5")  # times: 1
 
 
-@pytest.mark.parametrize(("fault", "status"), [("http_500", 500), ("html", 200)])
+@pytest.mark.parametrize(("fault", "status"), [("http_500", 500), ("http_429", 429), ("html", 200)])
 def test_html_faults_answer_html(scenario, run_simulator, fault, status):
     scenario["faults"] = [{"network": "vk", "transport": fault}]
     handle = run_simulator(scenario)

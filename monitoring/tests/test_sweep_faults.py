@@ -94,7 +94,8 @@ def ok_info(reason: str, max_requests: int = 1, **fault: Any) -> Case:
 TIMEOUT = {"transport": "timeout", "delay": 2.0}
 PAGE_FAULTS = {
     # VK error codes (reference §1, vk_ok_api.md): retried ones, findings, quota, others.
-    "vk-6-too-many-requests": vk_wall("ошибка API 6", RETRIED, error_code=6),
+    # Rate answers (VK 6, OK 8) are waits, not faults (test_rate_answers_are_waited_out_and_…).
+    "vk-1-unknown-error": vk_wall("ошибка API 1", RETRIED, error_code=1),
     "vk-9-flood-control": vk_wall("ошибка API 9", RETRIED, error_code=9),
     "vk-10-internal-error": vk_wall("ошибка API 10", RETRIED, error_code=10),
     "vk-15-access-denied": vk_wall("доступ закрыт", error_code=15),
@@ -107,7 +108,6 @@ PAGE_FAULTS = {
     "vk-10-on-group-info": vk_info("ошибка API 10", RETRIED, error_code=10),
     # OK error codes.
     "ok-2-service": ok_feed("ошибка API 2", RETRIED, error_code=2),
-    "ok-8-flood": ok_feed("ошибка API 8", RETRIED, error_code=8),
     "ok-11-limit-reached": ok_feed("дневной лимит", neighbour_ok=False, error_code=11),
     "ok-456-group-restriction": ok_feed("доступ закрыт", error_code=456),
     "ok-458-privacy-restriction": ok_feed("приватная", error_code=458),
@@ -224,6 +224,26 @@ def test_a_fault_on_the_second_night_leaves_the_page_unknown_with_its_last_known
     assert 1 <= len(met) <= case.max_requests, [r.outcome for r in simulator.requests(case.network)]
     # A gap is not a change: no «renamed», «mark lost» or «became irregular» out of a fault.
     assert not ChangeEvent.objects.filter(run=run).exists()
+
+
+def test_rate_answers_are_waited_out_and_leave_every_attempt_to_the_faults(night, second_night):
+    """DESIGN §3.2: one «too many requests» among two server errors used to spend the third
+    attempt and leave the page «unknown»; a rate answer is a wait, so the page is read."""
+    vk, ok = PAGE_FAULTS["vk-10-internal-error"].fault, PAGE_FAULTS["ok-2-service"].fault
+    faults = [{"network": "vk", **vk, "error_code": 6, "times": 1}, {"network": "vk", **vk, "times": 2},
+              {"network": "ok", **ok, "error_code": 8, "times": 1}, {"network": "ok", **ok, "times": 2}]
+
+    simulator, code, run = second_night(faults)
+
+    assert code == 0 and run.faults == 0
+    for key in ("school_vk", "school_ok"):
+        state = night.world.state(key)
+        assert state.status == "ok" and state.verdict["error"] is None, state.verdict
+        assert state.verdict["weekly_posts"] == night.verdicts[key]["weekly_posts"]
+    vk_wall_reads = [r.outcome for r in simulator.requests("vk", "wall.get") if r.outcome != "ok"]
+    ok_feed_reads = [r.outcome for r in simulator.requests("ok", "mediatopic.getTopics") if r.outcome != "ok"]
+    assert vk_wall_reads == ["error:6", "error:10", "error:10"]
+    assert ok_feed_reads == ["error:8", "error:2", "error:2"]
 
 
 @pytest.mark.parametrize("batch_size", [500, 1], ids=["one-batch", "a-batch-a-page"])

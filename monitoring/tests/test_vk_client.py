@@ -13,12 +13,13 @@ from monitoring.clients import (
     ConfigurationError,
     PageUnavailable,
     QuotaExhausted,
+    RateLimited,
     RetryableError,
     TransportError,
     WallRequest,
 )
 from monitoring.clients.errors import next_moscow_midnight
-from monitoring.tests.conftest import NOW, SECRETS, VK_USER_TOKEN
+from monitoring.tests.conftest import FAST_BACKOFF, NOW, SECRETS, VK_USER_TOKEN, no_wait
 
 
 def add_group(scenario, **group):
@@ -333,17 +334,111 @@ def test_vk_error_codes_map_to_what_the_sweep_must_do(scenario, run_simulator, v
     assert handle.count("vk", "wall.get") == 1  # none of these is worth a retry
 
 
-@pytest.mark.parametrize("code", [6, 9, 10])
+@pytest.mark.parametrize("code", [1, 9, 10])
 def test_retryable_vk_errors_are_retried_a_bounded_number_of_times(scenario, run_simulator, vk_client, code):
     scenario["faults"] = [{"network": "vk", "method": "wall.get", "error_code": code}]
     handle = run_simulator(scenario)
+    slept: list[float] = []
 
     with pytest.raises(RetryableError) as caught:
-        vk_client(handle, attempts=3).get_wall(-5, NOW - timedelta(days=7))
+        vk_client(handle, attempts=3, sleep=slept.append).get_wall(-5, NOW - timedelta(days=7))
 
+    assert type(caught.value) is RetryableError
     assert caught.value.code == code
     assert caught.value.attempts == 3
     assert handle.count("vk", "wall.get") == 3
+    assert slept == [FAST_BACKOFF, 2 * FAST_BACKOFF]  # growing pauses
+
+
+def test_an_unknown_error_that_clears_is_survived(scenario, run_simulator, vk_client):
+    scenario["vk"]["groups"][0]["posts"] = [{"days_ago": 1}]
+    scenario["faults"] = [{"network": "vk", "method": "wall.get", "error_code": 1, "times": 2}]
+    handle = run_simulator(scenario)
+
+    total, posts = vk_client(handle, attempts=3, sleep=no_wait).get_wall(-5, NOW - timedelta(days=7))
+
+    assert (total, len(posts)) == (1, 1)
+    assert handle.count("vk", "wall.get") == 3
+
+
+# --- rate answers: a wait, not a fault (DESIGN §3.2) ------------------------------------
+
+
+@pytest.mark.parametrize("fault", [{"error_code": 6}, {"transport": "http_429"}], ids=["error-6", "http-429"])
+def test_rate_answers_are_waited_out_without_using_up_an_attempt(scenario, run_simulator, vk_client, fault):
+    scenario["vk"]["groups"][0]["posts"] = [{"days_ago": 1}]
+    scenario["faults"] = [{"network": "vk", "method": "wall.get", "times": 5, **fault}]
+    handle = run_simulator(scenario)
+    slept: list[float] = []
+    client = vk_client(handle, attempts=3, sleep=slept.append)
+
+    total, posts = client.get_wall(-5, NOW - timedelta(days=7))
+
+    assert (total, len(posts)) == (1, 1)
+    assert handle.count("vk", "wall.get") == client.transport.requests_sent == 6
+    assert slept == [client.transport.limiter.window] * 5  # the limiter's window each time
+
+
+@pytest.mark.parametrize("fault", [{"error_code": 6}, {"transport": "http_429"}], ids=["error-6", "http-429"])
+def test_a_rate_answer_that_never_clears_gives_up_after_ten_waits(scenario, run_simulator, vk_client, fault):
+    scenario["faults"] = [{"network": "vk", "method": "wall.get", **fault}]
+    handle = run_simulator(scenario)
+    slept: list[float] = []
+    client = vk_client(handle, attempts=3, sleep=slept.append)
+
+    with pytest.raises(RateLimited) as caught:
+        client.get_wall(-5, NOW - timedelta(days=7))
+
+    assert caught.value.code == fault.get("error_code")
+    assert handle.count("vk", "wall.get") == client.transport.requests_sent == 11
+    assert slept == [client.transport.limiter.window] * 10
+
+
+def test_rate_waits_and_fault_retries_interleave_and_the_read_succeeds(scenario, run_simulator, vk_client):
+    scenario["vk"]["groups"][0]["posts"] = [{"days_ago": 1}]
+    wall = {"network": "vk", "method": "wall.get"}
+    scenario["faults"] = [{**wall, "error_code": 6, "times": 1}, {**wall, "error_code": 10, "times": 1},
+                          {**wall, "error_code": 6, "times": 2}, {**wall, "error_code": 10, "times": 1}]
+    handle = run_simulator(scenario)
+    slept: list[float] = []
+    client = vk_client(handle, attempts=3, sleep=slept.append)
+
+    total, posts = client.get_wall(-5, NOW - timedelta(days=7))
+
+    assert (total, len(posts)) == (1, 1)
+    outcomes = [r.outcome for r in handle.requests("vk", "wall.get")]
+    assert outcomes == ["error:6", "error:10", "error:6", "error:6", "error:10", "ok"]
+    window = client.transport.limiter.window
+    assert slept == [window, FAST_BACKOFF, window, window, 2 * FAST_BACKOFF]
+
+
+def test_a_rate_answer_inside_execute_is_sent_again_without_using_up_an_attempt(scenario, run_simulator, vk_client):
+    for gid in (100, 101):
+        add_group(scenario, id=gid, posts=[{"days_ago": 1}])
+    scenario["faults"] = [{"network": "vk", "method": "wall.get", "owner_id": -101, "error_code": 6, "times": 5}]
+    handle = run_simulator(scenario)
+    slept: list[float] = []
+    client = vk_client(handle, token=VK_USER_TOKEN, token_type="user", attempts=3, sleep=slept.append)
+
+    results = client.get_walls([WallRequest.for_community(g, NOW - timedelta(days=7)) for g in (100, 101)])
+
+    assert [r.total for r in results] == [1, 1]
+    assert [r.calls for r in handle.requests("vk", "execute")] == [2, 1, 1, 1, 1, 1]
+    assert slept == [client.transport.limiter.window] * 5
+
+
+def test_a_call_inside_execute_refused_for_the_rate_every_time_gives_up_alone(scenario, run_simulator, vk_client):
+    for gid in (100, 101):
+        add_group(scenario, id=gid, posts=[{"days_ago": 1}])
+    scenario["faults"] = [{"network": "vk", "method": "wall.get", "owner_id": -101, "error_code": 6}]
+    handle = run_simulator(scenario)
+    client = vk_client(handle, token=VK_USER_TOKEN, token_type="user", attempts=3, sleep=no_wait)
+
+    results = client.get_walls([WallRequest.for_community(g, NOW - timedelta(days=7)) for g in (100, 101)])
+
+    assert results[0].total == 1
+    assert isinstance(results[1], RateLimited) and results[1].code == 6
+    assert handle.count("vk", "execute") == 11
 
 
 def test_real_refusals_are_classified_too(scenario, run_simulator, vk_client):
@@ -431,7 +526,8 @@ def test_no_token_ever_appears_in_an_error(scenario, run_simulator, vk_client, c
     scenario["faults"] = [{"network": "vk", **fault}]
     handle = run_simulator(scenario)
     for token, kind in ((SECRETS[0], "service"), (VK_USER_TOKEN, "user")):
-        client = vk_client(handle, token=token, token_type=kind, attempts=2)
+        # No real waits: error 6 is waited out ten times before it is raised.
+        client = vk_client(handle, token=token, token_type=kind, attempts=2, sleep=no_wait)
         for read in (lambda: client.get_communities(["school5"]), lambda: client.get_wall(-5, NOW)):
             with pytest.raises(ApiError) as caught:
                 read()
