@@ -37,14 +37,32 @@ INFO_LABELS = {
     "site": gettext_lazy("сайт"),
     "description": gettext_lazy("описание"),
 }
+# The verdict fields a sweep may keep from an earlier one (DESIGN §3.2 «the last known values
+# stay visible»), in the export's key order; `status` and `error` are always this sweep's own.
+KEPT_FIELDS = tuple(name for name in VERDICT_FIELDS if name not in ("status", "error"))
+# The verdict fields as people read them (the export keeps the English codes).
+FIELD_LABELS = {
+    "is_community": gettext_lazy("сообщество"),
+    "gov_mark": gettext_lazy("метка «Госорганизация»"),
+    "posts_total": gettext_lazy("публикаций всего"),
+    "weekly_posts": gettext_lazy("по неделям"),
+    "current_week": gettext_lazy("текущая неделя"),
+    "regular": gettext_lazy("регулярность"),
+    "posts_not_from_community": gettext_lazy("публикации не от имени сообщества"),
+    "reposts_from_personal_pages": gettext_lazy("репосты с личных страниц"),
+    "missing_info": gettext_lazy("обязательная информация"),
+    "closed": gettext_lazy("закрыто"),
+    "deactivated": gettext_lazy("удалено"),
+}
 MISSING = object()  # no page registered on the network
 NOT_CHECKED = None  # registered, never read
 
 
 def organizations_with_pages(organizations: QuerySet[Organization]) -> QuerySet[Organization]:
-    """Organizations with their pages and page states: two extra queries whatever the size."""
+    """Organizations with their pages, page states and the states' last runs (what tells a
+    stale value from a fresh one): two extra queries whatever the size."""
     return organizations.prefetch_related(
-        Prefetch("pages", queryset=OfficialPage.objects.select_related("state").order_by("network"))
+        Prefetch("pages", queryset=OfficialPage.objects.select_related("state__last_run").order_by("network"))
     )
 
 
@@ -191,8 +209,10 @@ def update_checklists(organizations: QuerySet[Organization], *, thresholds: Thre
 
 
 def community_entry(page: OfficialPage | None, network: str) -> dict[str, Any]:
+    """The export's `communities[]` entry of a page (DESIGN §5). Its state's `last_run` is
+    read: callers select it with the page (`select_related("state__last_run")`)."""
     if page is None:
-        return missing_page_entry(network)
+        return {**missing_page_entry(network), "stale": None}
     state = page_state(page)
     verdict = state.verdict if state and state.verdict else {}
     entry: dict[str, Any] = {
@@ -207,7 +227,63 @@ def community_entry(page: OfficialPage | None, network: str) -> dict[str, Any]:
             entry[name] = verdict.get(name)
     if not verdict:
         entry["error"] = _("Страница ещё не проверялась.")
+    entry["stale"] = stale_entry(state_kept_fields(state))
     return entry
+
+
+# --- stale values: kept from an earlier sweep -----------------------------------------------
+
+
+def kept_fields(
+    verdict: dict[str, Any], field_dates: dict[str, str], run_started_at: datetime.datetime | None
+) -> list[tuple[str, datetime.datetime]]:
+    """The verdict fields whose value was read before the page's latest run started, with
+    when each was read, in the export's key order. The one place staleness is decided.
+
+    Compared with the run's start, not with the newest field date, so a night that read
+    nothing at all still marks everything stale. A null value keeps nothing (never read, or
+    emptied by the rules, like a closed page's post counts), so it is never stale. Without a
+    run to compare with (a page never swept) nothing is stale."""
+    if run_started_at is None:
+        return []
+    kept = []
+    for name in KEPT_FIELDS:
+        read_at = field_dates.get(name)
+        if read_at and verdict.get(name) is not None:
+            moment = datetime.datetime.fromisoformat(read_at)
+            if moment < run_started_at:
+                kept.append((name, moment))
+    return kept
+
+
+def state_kept_fields(state: PageState | None) -> list[tuple[str, datetime.datetime]]:
+    """`kept_fields` of a page's state (none before its first sweep)."""
+    if state is None or state.last_run_id is None:
+        return []
+    return kept_fields(state.verdict or {}, state.field_dates or {}, state.last_run.started_at)
+
+
+def stale_entry(kept: list[tuple[str, datetime.datetime]]) -> dict[str, Any] | None:
+    """The export's `stale` (DESIGN §5): null when every value was read in the page's latest
+    run, else the kept fields and `read_at`. Fields kept from different sweeps share one
+    `read_at`, the oldest of their dates: every kept value is at least as recent as it."""
+    if not kept:
+        return None
+    return {
+        "fields": [name for name, _moment in kept],
+        "read_at": timezone.localtime(min(moment for _name, moment in kept)).isoformat(),
+    }
+
+
+def stale_text(stale: dict[str, Any] | None) -> str:
+    """`stale` in words for tables and reports, Moscow time; "" when nothing is stale."""
+    if not stale:
+        return ""
+    when = timezone.localtime(datetime.datetime.fromisoformat(stale["read_at"]))
+    return _("устарело: %(fields)s (данные от %(when)s)") % {
+        "fields": ", ".join(str(FIELD_LABELS[name]) for name in stale["fields"]),
+        "when": when.strftime("%d.%m.%Y %H:%M"),
+    }
 
 
 def compliance_export(organizations: QuerySet[Organization], *, today: datetime.date | None = None) -> dict[str, Any]:
@@ -307,4 +383,7 @@ def flatten(export: dict[str, Any]) -> Iterable[dict[str, Any]]:
             for code in checklist_codes:
                 item = checklist.get(code)
                 row[f"checklist_{code}"] = f"{item['status']}/{item['verdict']}" if item else None
+            # Last, so the columns scripts already read keep their places. Words first, never
+            # = + - @: a spreadsheet cannot take the cell for a formula.
+            row["stale"] = stale_text(community.get("stale")) or None
             yield row

@@ -14,11 +14,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from monitoring import sweep
-from monitoring.compliance import community_entry, page_state
+from monitoring.compliance import FIELD_LABELS, community_entry, page_state, state_kept_fields
 from monitoring.models import ChangeEvent, PageState, SweepRun
 from organizations.access import get_organization_for_user, is_methodologist, membership_of, organizations_for
 from organizations.models import Network, OfficialPage
@@ -40,7 +39,7 @@ def organization_pages(request: HttpRequest, pk: int) -> HttpResponse:
         page = pages.get(network.value)
         entry = community_entry(page, network.value)
         state = page_state(page) if page is not None else None
-        stale = _stale_fields(state) if state else []
+        stale = _stale_fields(state)
         # One sentence whether or not the rules' text ends with a full stop.
         error = f"{entry['error'].rstrip('.')}." if entry.get("error") else ""
         communities.append(
@@ -54,34 +53,12 @@ def organization_pages(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-# The verdict fields as the page names them (the export keeps the English codes).
-FIELD_LABELS = {
-    "is_community": gettext_lazy("сообщество"),
-    "gov_mark": gettext_lazy("метка «Госорганизация»"),
-    "posts_total": gettext_lazy("публикаций всего"),
-    "weekly_posts": gettext_lazy("по неделям"),
-    "current_week": gettext_lazy("текущая неделя"),
-    "regular": gettext_lazy("регулярность"),
-    "posts_not_from_community": gettext_lazy("публикации не от имени сообщества"),
-    "reposts_from_personal_pages": gettext_lazy("репосты с личных страниц"),
-    "missing_info": gettext_lazy("обязательная информация"),
-    "closed": gettext_lazy("закрыто"),
-    "deactivated": gettext_lazy("удалено"),
-}
-
-
-def _stale_fields(state: PageState) -> list[tuple[datetime, list[str]]]:
-    """Verdict fields the latest run could not read, grouped by when they were last read.
-
-    A field is stale when it was last read before the state's last run started (comparing
-    with the newest field date instead would miss a night that read nothing at all)."""
-    if state.last_run is None or not state.field_dates:
-        return []
+def _stale_fields(state: PageState | None) -> list[tuple[datetime, list[str]]]:
+    """The fields the export calls `stale` (the same `state_kept_fields`), grouped by when
+    they were read: the page can name each date where the export gives the oldest."""
     by_date: dict[datetime, list[str]] = {}
-    for name in FIELD_LABELS:
-        read_at = state.field_dates.get(name)
-        if read_at and datetime.fromisoformat(read_at) < state.last_run.started_at:
-            by_date.setdefault(datetime.fromisoformat(read_at), []).append(str(FIELD_LABELS[name]))
+    for name, read_at in state_kept_fields(state):
+        by_date.setdefault(read_at, []).append(str(FIELD_LABELS[name]))
     return sorted(by_date.items())
 
 

@@ -147,6 +147,17 @@ def dashboard_queryset(organizations: QuerySet[Organization], items: list[Checkl
     )
 
 
+def with_kept_values(queryset):
+    """Rows annotated with what tells each page's values kept from an earlier sweep
+    (`monitoring.compliance.kept_fields`): for the export, which writes them out, not the page."""
+    annotations: dict[str, Any] = {}
+    for network in NETWORKS:
+        annotations[f"{network}_verdict"] = _page_state(network, "verdict")
+        annotations[f"{network}_field_dates"] = _page_state(network, "field_dates")
+        annotations[f"{network}_run_started_at"] = _page_state(network, "last_run__started_at")
+    return queryset.annotate(**annotations)
+
+
 def apply_filters(queryset, filters: DashboardFilters, items: list[ChecklistItem]):
     if filters.kind in Organization.Kind.values:
         queryset = queryset.filter(kind=filters.kind)

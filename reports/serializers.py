@@ -13,6 +13,7 @@ from typing import Any
 from rest_framework import serializers
 
 from checklist.models import ChecklistEntry, Verdict, WorkStatus
+from monitoring.compliance import KEPT_FIELDS
 from monitoring.rules import INFO_ITEMS, STATUS_SEVERITY
 from organizations.models import Network, Organization
 
@@ -39,6 +40,16 @@ class ExportShapeSerializer(serializers.Serializer):
 class WeekPostsSerializer(serializers.Serializer):
     week_start = serializers.DateField(read_only=True, help_text="Monday of the ISO week, Europe/Moscow.")
     posts = serializers.IntegerField(read_only=True)
+
+
+class StaleSerializer(serializers.Serializer):
+    fields = serializers.ListField(
+        child=serializers.ChoiceField(choices=KEPT_FIELDS), read_only=True,
+        help_text="Fields whose value was kept from an earlier sweep, in the entry's key order.",
+    )
+    read_at = serializers.DateTimeField(
+        read_only=True, help_text="When they were read (Europe/Moscow); the oldest if they were read at different times."
+    )
 
 
 def _optional(field_class, **kwargs):
@@ -68,6 +79,9 @@ class CommunitySerializer(ExportShapeSerializer):
     closed = _optional(serializers.BooleanField)
     deactivated = _optional(serializers.BooleanField)
     error = _optional(serializers.CharField, help_text="Why the status is unknown, in one sentence.")
+    stale = StaleSerializer(
+        required=False, allow_null=True, help_text="null when every value was read in the page's latest sweep."
+    )
 
 
 class PageSerializer(CommunitySerializer):

@@ -2,7 +2,7 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from monitoring.compliance import INFO_LABELS
+from monitoring.compliance import INFO_LABELS, stale_text
 
 register = template.Library()
 
@@ -34,3 +34,9 @@ def yesno_ru(value) -> str:
 @register.filter
 def info_labels(names) -> str:
     return ", ".join(str(INFO_LABELS.get(name, name)) for name in names or [])
+
+
+@register.filter
+def stale_note(stale) -> str:
+    """A community entry's `stale` in words ("" when every value is fresh)."""
+    return stale_text(stale)

@@ -1,6 +1,6 @@
 """`manage.py export_compliance` (DESIGN §5): the JSON keys others script against, a page
-not registered, weeks oldest first, CSV and XLSX that read back, and the organization's
-status as the worst of its pages and paperwork."""
+not registered, weeks oldest first, CSV and XLSX that read back, the organization's status
+as the worst of its pages and paperwork, and values kept from an earlier sweep marked stale."""
 
 from __future__ import annotations
 
@@ -8,16 +8,20 @@ import csv
 import datetime
 import io
 import json
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
 from checklist.models import ChecklistEntry, WorkStatus
+from monitoring.models import SweepRun
 from monitoring.tests.sweeping import SCHOOL_VK, make_world, point_settings, register, run_sweep
 from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
+
+MOSCOW = ZoneInfo("Europe/Moscow")
 
 ORGANIZATION_KEYS = {"short_name", "name", "kind", "status", "communities", "checklist"}
 # DESIGN §5: "keys may be added, not renamed". These are the additions, and only these.
@@ -29,6 +33,15 @@ COMMUNITY_KEYS = {
     "weekly_posts", "current_week", "regular", "posts_not_from_community", "reposts_from_personal_pages",
     "missing_info", "closed", "deactivated", "error",
 }
+COMMUNITY_ADDED = ["stale"]  # at the end of each entry, in this order
+# What a sweep that could not read the wall keeps from before, in the export's key order.
+POST_DERIVED = [
+    "posts_total", "weekly_posts", "current_week", "regular", "posts_not_from_community", "reposts_from_personal_pages",
+]
+POST_DERIVED_WORDS = (
+    "публикаций всего, по неделям, текущая неделя, регулярность, публикации не от имени сообщества, "
+    "репосты с личных страниц"
+)
 
 
 @pytest.fixture
@@ -81,7 +94,8 @@ def test_the_json_export_has_exactly_the_designed_keys(world, tmp_path):
         for item in org["checklist"]:
             assert CHECKLIST_KEYS <= set(item) <= CHECKLIST_KEYS | CHECKLIST_ADDED
     community = organization(data, "СОШ №101")["communities"][0]
-    assert set(community) == COMMUNITY_KEYS
+    assert set(community) == COMMUNITY_KEYS | set(COMMUNITY_ADDED)
+    assert list(community)[-len(COMMUNITY_ADDED):] == COMMUNITY_ADDED
     assert community["url"] == f"https://vk.com/club{SCHOOL_VK}" and community["external_id"] == str(SCHOOL_VK)
     assert community["status"] == "ok" and community["error"] is None
     assert community["is_community"] is True and community["gov_mark"] is True
@@ -93,7 +107,7 @@ def test_the_json_export_has_exactly_the_designed_keys(world, tmp_path):
 def test_a_network_without_a_page_is_exported_as_missing_and_failing(world, tmp_path):
     lonely = organization(export_json(tmp_path), "СОШ №103")
 
-    assert lonely["communities"][1] == {"network": "ok", "url": None, "missing": True, "status": "fail"}
+    assert lonely["communities"][1] == {"network": "ok", "url": None, "missing": True, "status": "fail", "stale": None}
     assert lonely["status"] == "fail"
 
 
@@ -194,3 +208,76 @@ def test_a_failing_page_outranks_everything_else(world, settings, run_simulator,
 
     assert school["communities"][0]["status"] == "fail" and school["communities"][1]["status"] == "ok"
     assert school["status"] == "fail"
+
+
+# --- values kept from an earlier sweep (DESIGN §5 `stale`) ------------------------------------
+
+
+def sweep_with_the_school_wall_failing(world, settings, run_simulator) -> None:
+    """A second night on which the school's VK wall answers error 10 to every read."""
+    scenario = world.scenario_copy()
+    scenario["faults"] = [{"network": "vk", "method": "wall.get", "owner_id": str(-SCHOOL_VK), "error_code": 10}]
+    point_settings(settings, run_simulator(scenario))
+    run_sweep()
+
+
+def sheet_records(fmt: str, tmp_path) -> list[dict]:
+    raw = export(fmt, tmp_path)
+    if fmt == "csv":
+        return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    header, *rows = openpyxl.load_workbook(io.BytesIO(raw)).active.iter_rows(values_only=True)
+    return [dict(zip(header, row)) for row in rows]
+
+
+def record(records: list[dict], short_name: str, network: str) -> dict:
+    return next(r for r in records if r["short_name"] == short_name and r["network"] == network)
+
+
+def test_every_page_read_whole_in_its_latest_sweep_is_not_stale(world, tmp_path):
+    data = export_json(tmp_path)
+
+    entries = [community for org in data["organizations"] for community in org["communities"]]
+    assert len(entries) == 6  # five pages read, one network without a page
+    assert all(community["stale"] is None for community in entries)
+
+
+def test_a_page_never_swept_is_not_stale(world, tmp_path):
+    newcomer = OrganizationFactory(short_name="СОШ №104", name="МБОУ СОШ №104")
+    register(newcomer, "vk", "https://vk.com/club999")
+
+    vk = organization(export_json(tmp_path), "СОШ №104")["communities"][0]
+
+    assert vk["checked_at"] is None and vk["stale"] is None
+
+
+def test_a_wall_unread_on_the_second_night_keeps_the_post_figures_marked_stale_with_the_first_nights_time(
+    world, settings, run_simulator, tmp_path
+):
+    first = SweepRun.objects.get()
+    sweep_with_the_school_wall_failing(world, settings, run_simulator)
+
+    data = export_json(tmp_path)
+
+    school_vk, school_ok = organization(data, "СОШ №101")["communities"]
+    assert school_vk["status"] == "unknown" and school_vk["posts_total"] == 46  # the first night's, still shown
+    assert school_vk["stale"] == {"fields": POST_DERIVED, "read_at": first.started_at.astimezone(MOSCOW).isoformat()}
+    # Its info was read tonight, and so was every other page.
+    assert school_ok["stale"] is None
+    assert all(c["stale"] is None for c in organization(data, "СОШ №102")["communities"])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_csv_and_xlsx_say_in_words_which_values_are_stale_and_from_when(
+    world, settings, run_simulator, tmp_path, fmt
+):
+    first = SweepRun.objects.get()
+    sweep_with_the_school_wall_failing(world, settings, run_simulator)
+
+    records = sheet_records(fmt, tmp_path)
+
+    assert list(records[0])[-1] == "stale"  # added after every column scripts already read
+    when = first.started_at.astimezone(MOSCOW).strftime("%d.%m.%Y %H:%M")
+    assert record(records, "СОШ №101", "vk")["stale"] == f"устарело: {POST_DERIVED_WORDS} (данные от {when})"
+    assert record(records, "СОШ №101", "vk")["posts_total"] in ("46", 46)
+    assert record(records, "СОШ №101", "ok")["stale"] in ("", None)  # fresh: empty
+    assert record(records, "СОШ №103", "ok")["stale"] in ("", None)  # no page

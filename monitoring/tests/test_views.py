@@ -8,14 +8,17 @@ import copy
 import threading
 import time
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from monitoring.compliance import compliance_export
 from monitoring.models import ChangeEvent, SweepBatch, SweepRun
 from monitoring.sweep import sweep_batch, sweep_start
 from monitoring.tests.sweeping import SCHOOL_VK, point_settings, register, run_sweep, world_scenario
+from organizations.models import Organization
 from tests.factories import DistrictFactory, OrganizationFactory, methodologist
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +48,9 @@ def sweep_again(actors, settings, run_simulator, *, faults=(), edit=None) -> Swe
         edit(scenario)
     point_settings(settings, run_simulator(scenario))
     return run_sweep()
+
+
+WALL_FAULT = {"network": "vk", "method": "wall.get", "owner_id": str(-SCHOOL_VK), "error_code": 10}
 
 
 def mark_lost(scenario) -> None:
@@ -90,10 +96,7 @@ def test_an_anonymous_visitor_is_sent_to_log_in(swept):
 
 @pytest.mark.parametrize(
     "fault",
-    [
-        {"network": "vk", "method": "wall.get", "owner_id": str(-SCHOOL_VK), "error_code": 10},
-        {"network": "vk", "method": "groups.getById", "error_code": 10},
-    ],
+    [WALL_FAULT, {"network": "vk", "method": "groups.getById", "error_code": 10}],
     ids=["wall-unread", "nothing-read"],
 )
 def test_a_night_that_could_not_read_a_page_shows_the_last_known_values_with_the_reason(
@@ -113,6 +116,24 @@ def test_a_night_that_could_not_read_a_page_shows_the_last_known_values_with_the
     notice = notice[: notice.index("</div>")]
     assert "Показаны прежние данные:" in notice and "публикаций всего" in notice and f"— на {first_read}." in notice
     assert '<dd class="col-5">46</dd>' in text  # the posts total the first night read
+
+
+def test_the_page_and_the_export_name_the_same_stale_values_and_date(swept, settings, run_simulator):
+    first = SweepRun.objects.get()
+    sweep_again(swept, settings, run_simulator, faults=[WALL_FAULT])
+
+    text = unescape(swept.client_for(swept.staff_a).get(pages_url(swept.org_a)).content.decode())
+
+    [exported] = compliance_export(Organization.objects.filter(pk=swept.org_a.pk))["organizations"]
+    assert exported["communities"][0]["stale"] == {
+        "fields": ["posts_total", "weekly_posts", "current_week", "regular", "posts_not_from_community",
+                   "reposts_from_personal_pages"],
+        "read_at": timezone.localtime(first.started_at).isoformat(),
+    }
+    words = ("публикаций всего, по неделям, текущая неделя, регулярность, публикации не от имени сообщества, "
+             "репосты с личных страниц")
+    assert f"Показаны прежние данные: {words} — на {timezone.localtime(first.started_at):%d.%m.%Y %H:%M}." in text
+    assert exported["communities"][1]["stale"] is None and "Показаны прежние данные" not in text.split("net-ok")[1]
 
 
 def test_a_page_not_registered_is_shown_as_missing(actors):

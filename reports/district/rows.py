@@ -231,7 +231,7 @@ class DistrictReport:
     organizations_total: int
     status_counts: dict[str, int]
     marks: list[MarkSummary]
-    attention: list[PageIssue]  # no page, not checked, closed, deactivated, no data
+    attention: list[PageIssue]  # no page, not checked, closed, deactivated, no data, values kept from before
     few_posts: list[PageIssue]
     not_from_community: list[PageIssue]
     via_personal_pages: list[PageIssue]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checklist.models import ChecklistItem, Verdict, WorkStatus
-from monitoring.compliance import NETWORKS, compliance_export
+from monitoring.compliance import NETWORKS, compliance_export, stale_text
 from organizations.models import Organization
 from reports.district.best_posts import BEST_POSTS_LIMIT, posts_of_period
 from reports.district.period import MOSCOW, Period, default_period, latest_sweep
@@ -146,8 +146,13 @@ def _attention(org: Mapping[str, Any], community: Mapping[str, Any]) -> PageIssu
         return _issue(org, community, _("страница удалена или заблокирована"))
     if community.get("closed"):
         return _issue(org, community, _("сообщество закрыто: публикации недоступны"))
+    # The report's sections show a page's last known values; say which are not tonight's.
+    stale = stale_text(community.get("stale"))
     if community.get("status") == "unknown":
-        return _issue(org, community, community.get("error") or _("нет данных проверки"))
+        reason = community.get("error") or _("нет данных проверки")
+        return _issue(org, community, f"{reason.rstrip('.')}; {stale}" if stale else reason)
+    if stale:
+        return _issue(org, community, stale)
     return None
 
 

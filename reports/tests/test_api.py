@@ -19,6 +19,7 @@ from checklist.tests.documents import entry_of, submit
 from monitoring.compliance import compliance_export
 from monitoring.models import PageState, RuleSettings
 from organizations.models import District, OfficialPage, Organization
+from reports.tests import world
 from tests.factories import OrganizationFactory, UserFactory, methodologist
 
 ORGANIZATIONS = reverse("api-organization-list")
@@ -229,7 +230,7 @@ def test_an_organization_shows_its_pages_and_the_missing_one(actors, pages):
     assert vk["network"] == "vk" and vk["url"] == f"https://vk.com/club{actors.org_a.pk}"
     assert vk["status"] == "warning" and vk["gov_mark"] is True
     assert vk["missing_info"] == ["email", "site"] and vk["posts_not_from_community"] == 3
-    assert ok == {"network": "ok", "url": None, "missing": True, "status": "fail"}
+    assert ok == {"network": "ok", "url": None, "missing": True, "status": "fail", "stale": None}
     assert row["status"] == "fail"  # no OK page
 
 
@@ -254,6 +255,19 @@ def test_a_page_never_checked_says_so(actors):
     assert page["status"] == "unknown"
     assert page["checked_at"] is None and page["gov_mark"] is None
     assert page["error"] == "Страница ещё не проверялась."
+
+
+def test_a_page_says_which_values_are_kept_from_an_earlier_sweep_and_since_when(actors):
+    world.wall_unread_tonight(actors.org_a)
+
+    [page] = token_client(actors.staff_a).get(PAGES).json()["results"]
+    [organization] = token_client(actors.staff_a).get(ORGANIZATIONS).json()["results"]
+
+    stale = {"fields": list(world.WALL_FIELDS), "read_at": "2025-03-11T06:00:00+03:00"}
+    assert page["status"] == "unknown" and page["posts_total"] == 120
+    assert page["stale"] == stale
+    assert organization["communities"][0]["stale"] == stale
+    assert organization["communities"][1] == {"network": "ok", "url": None, "missing": True, "status": "fail", "stale": None}
 
 
 def test_pages_filter_by_network(actors, pages):

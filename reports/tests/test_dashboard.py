@@ -373,6 +373,24 @@ def test_the_csv_export_has_exactly_the_filtered_rows_and_opens_in_excel(actors,
     assert all(len(row) == len(header) for row in body)
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_export_says_which_page_values_are_kept_from_an_earlier_sweep(actors, fmt):
+    world.wall_unread_tonight(actors.org_a)
+    world.compliant(actors.org_b)
+
+    response = actors.client_for(actors.methodologist).get(CSV if fmt == "csv" else XLSX)
+
+    if fmt == "csv":
+        header, *body = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    else:
+        header, *body = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert list(header[-2:]) == ["ВКонтакте: устаревшие данные", "Одноклассники: устаревшие данные"]
+    rows = {row[0]: row for row in body}
+    assert rows["СОШ №9"][-2] == "устарело: публикаций всего, по неделям, текущая неделя, регулярность, публикации не от имени сообщества (данные от 11.03.2025 06:00)"
+    assert rows["СОШ №9"][header.index("ВКонтакте: регулярность")] == "да"  # the kept value, said stale beside it
+    assert rows["СОШ №9"][-1] in ("", None) and rows["д/с №10"][-2] in ("", None)
+
+
 def test_the_export_is_not_cut_at_a_page(actors):
     bulk_organizations(actors.org_a.district, 1000, 150)
     response = actors.client_for(actors.methodologist).get(CSV)

@@ -35,6 +35,7 @@ from reports.district import (
 )
 from reports.district.pdf import render_district_pdf
 from reports.district.xlsx import render_district_xlsx
+from reports.tests import world
 from tests.factories import OrganizationFactory
 from tests.services.briefing import briefing_picture
 
@@ -258,6 +259,18 @@ def test_a_page_never_swept_is_reported_apart_not_judged(demo_district):
     assert [i.detail for i in report.marks_for("vk").without] == ["не удалось определить"]
     assert report.marks_for("vk").phrase == "0 из 1"
     assert report.irregular_for("vk").rows == [] and report.few_posts == []
+
+
+def test_a_page_shown_with_values_kept_from_an_earlier_sweep_is_reported_apart_with_their_date(db):
+    school = OrganizationFactory(short_name="СОШ №31")
+    world.wall_unread_tonight(school)
+
+    report = build_district_report(Organization.objects.filter(pk=school.pk))
+
+    assert [(i.network, i.detail) for i in report.attention] == [
+        ("vk", "Не удалось прочитать стену: ошибка API 10; устарело: публикаций всего, по неделям, текущая неделя, регулярность, публикации не от имени сообщества (данные от 11.03.2025 06:00)"),
+        ("ok", "страница не зарегистрирована"),
+    ]
 
 
 def test_an_empty_scope_still_renders(demo_district):

@@ -82,6 +82,16 @@ def test_an_organization_with_nothing_wrong_is_told_so(actors):
     assert "Замечаний нет" in response.content.decode()
 
 
+def test_a_pages_values_kept_from_an_earlier_sweep_are_marked_with_their_date(actors):
+    world.wall_unread_tonight(actors.org_a)
+
+    html = actors.client_for(actors.staff_a).get(url(actors.org_a)).content.decode()
+
+    note = re.search(r'data-stale="vk">(.*?)</span>', html)
+    assert note and unescape(note.group(1)) == "Устарело: публикаций всего, по неделям, текущая неделя, регулярность, публикации не от имени сообщества (данные от 11.03.2025 06:00)"
+    assert 'data-stale="ok"' not in html  # no OK page: nothing kept
+
+
 def test_a_missing_mark_comes_with_the_gosuslugi_instruction(actors):
     world.compliant(actors.org_a, gov_mark=False)
 

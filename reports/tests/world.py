@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from checklist.models import ChecklistEntry, ChecklistItem, Verdict, WorkStatus
 from monitoring.compliance import update_checklists
-from monitoring.models import PageState
+from monitoring.models import PageState, SweepRun
 from monitoring.rules import community_status
 from organizations.models import OfficialPage, Organization
 
@@ -58,6 +58,34 @@ def page(organization: Organization, network: str, state: dict[str, Any] | None 
     if state is not None:
         PageState.objects.create(page=official, status=state["status"], verdict=state, checked_at=checked_at,
                                  wall_read_at=checked_at)
+    return official
+
+
+def kept_from_earlier(official: OfficialPage, fields: tuple[str, ...], read_at: datetime.datetime) -> None:
+    """The page's latest sweep (at CHECKED_AT) read every value but `fields`, which it kept
+    from a sweep at `read_at`: the dates the sweep stores in `field_dates`."""
+    run = SweepRun.objects.create(
+        started_at=CHECKED_AT, finished_at=CHECKED_AT, status=SweepRun.Status.FINISHED, trigger=SweepRun.Trigger.COMMAND
+    )
+    state = official.state
+    state.field_dates = {
+        name: (read_at if name in fields else CHECKED_AT).isoformat()
+        for name in state.verdict
+        if name not in ("status", "error")  # this sweep's own, never kept
+    }
+    state.last_run = run
+    state.save()
+
+
+EARLIER = datetime.datetime(2025, 3, 11, 3, 0, tzinfo=datetime.UTC)  # the night before CHECKED_AT
+WALL_FIELDS = ("posts_total", "weekly_posts", "current_week", "regular", "posts_not_from_community")
+
+
+def wall_unread_tonight(organization: Organization) -> OfficialPage:
+    """A VK page whose latest sweep read its info but not its wall: the post figures are
+    the night before's (EARLIER), the status unknown."""
+    official = page(organization, "vk", verdict(error="Не удалось прочитать стену: ошибка API 10"))
+    kept_from_earlier(official, WALL_FIELDS, EARLIER)
     return official
 
 

@@ -131,7 +131,7 @@ class PageList(generics.ListAPIView):
     def get_queryset(self):
         pages = (
             OfficialPage.objects.filter(organization__in=organizations_for(self.request.user))
-            .select_related("organization", "state")
+            .select_related("organization", "state__last_run")
             .order_by(*organization_order("organization__"), "network", "pk")
         )
         organization = _id_param(self.request, "organization")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from checklist.models import ChecklistItem, Verdict, WorkStatus
+from monitoring.compliance import kept_fields, stale_entry, stale_text
 from organizations.access import is_methodologist, organizations_for
 from organizations.models import Organization
 from reports.selectors import (
@@ -32,6 +33,7 @@ from reports.selectors import (
     dashboard_queryset,
     dashboard_totals,
     last_sweep,
+    with_kept_values,
 )
 
 PAGE_SIZE = 100
@@ -98,6 +100,16 @@ def _item_cell(row, item: ChecklistItem, today) -> Cell:
     if verdict == Verdict.NON_COMPLIANT:
         return Cell("cell-fail", "✗", note or label, label)
     return Cell("cell-unknown", "?", note or label, label)
+
+
+def _stale_value(row, network: str) -> str:
+    """Which of the page's values are kept from an earlier sweep, as the compliance export says it."""
+    kept = kept_fields(
+        getattr(row, f"{network}_verdict") or {},
+        getattr(row, f"{network}_field_dates") or {},
+        getattr(row, f"{network}_run_started_at"),
+    )
+    return stale_text(stale_entry(kept))
 
 
 def _columns(items: list[ChecklistItem]) -> list[tuple[str, str]]:
@@ -167,9 +179,13 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
     sweep = last_sweep()
     stale_before = sweep.started_at if sweep else None
     header = [_("Краткое название"), _("Полное название"), _("Тип")] + [label for _code, label in _columns(items)]
+    # Added last, so the columns people already read keep their places.
+    header += [_("%(n)s: устаревшие данные") % {"n": NETWORK_LABELS[network]} for network in NETWORKS]
     rows = [
-        [row.short_name, row.name, row.get_kind_display()] + [cell.value for cell in _row_cells(row, items, today, stale_before)]
-        for row in queryset.iterator(chunk_size=500)
+        [row.short_name, row.name, row.get_kind_display()]
+        + [cell.value for cell in _row_cells(row, items, today, stale_before)]
+        + [_stale_value(row, network) for network in NETWORKS]
+        for row in with_kept_values(queryset).iterator(chunk_size=500)
     ]
     stamp = timezone.localtime().strftime("%Y-%m-%d")
     if fmt == "csv":

@@ -156,7 +156,7 @@ def _last_return_comment(entry) -> str:
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organization, access = get_organization_for_user(request.user, pk)
     today = timezone.localdate()
-    pages = {page.network: page for page in organization.pages.select_related("state")}
+    pages = {page.network: page for page in organization.pages.select_related("state__last_run")}
     checklist = organization_checklist(organization, pages=list(pages.values()))
     communities = [community_entry(pages.get(network), network) for network in Network.values]
     paperwork = [

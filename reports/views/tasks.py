@@ -39,7 +39,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     organization = membership.organization
     entries = organization_entries(organization)
-    pages = {page.network: page for page in organization.pages.select_related("state")}
+    pages = {page.network: page for page in organization.pages.select_related("state__last_run")}
     communities = [community_entry(pages.get(network), network) for network in Network.values]
     manual = [entry for entry in entries if entry.item.is_manual]
     return render(
