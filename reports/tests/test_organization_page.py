@@ -318,7 +318,8 @@ def _history(organization, staff, methodologist, *, posts: int, events: int, ret
             post(page, NOW - datetime.timedelta(hours=7 * n))
     vk = organization.pages.get(network="vk")
     for n in range(events):
-        run = SweepRun.objects.create(started_at=NOW - datetime.timedelta(days=n), trigger=SweepRun.Trigger.COMMAND)
+        started = NOW - datetime.timedelta(days=n)
+        run = SweepRun.objects.create(started_at=started, finished_at=started, status="finished", trigger=SweepRun.Trigger.COMMAND)
         ChangeEvent.objects.create(page=vk, organization=organization, run=run, kind="name_changed",
                                    severity="warning", message=f"Изменение {n}")
     for code in ("instruction", "password_policy", "qr_codes"):
