@@ -122,7 +122,8 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
-    return _read(name, default, lambda raw: _within(int(raw), minimum, maximum), _bounds("целое число", minimum, maximum))
+    expected = _bounds("целое число", minimum, maximum)
+    return _read(name, default, lambda raw: _within(int(raw), minimum, maximum), expected)
 
 
 def env_float(name: str, default: float, *, minimum: float | None = None, maximum: float | None = None) -> float:
@@ -169,13 +170,16 @@ def env_url(name: str, default: str = "", *, example: str, schemes: Collection[s
     return _read(name, default, lambda raw: raw if _is_url(raw, schemes) else None, expected)
 
 
-def env_list(name: str, default: str = "", *, each: Callable[[str], bool] | None = None, expected: str = "") -> list[str]:
+def env_list(
+    name: str, default: str = "", *, each: Callable[[str], bool] | None = None, expected: str = "",
+    secret: bool = False,
+) -> list[str]:
     """Comma-separated values; with `each`, every one of them must satisfy it (`expected` says how)."""
     def parse(raw: str) -> list[str] | None:
         items = [item.strip() for item in raw.split(",") if item.strip()]
         return items if each is None or all(each(item) for item in items) else None
 
-    return _read(name, [item.strip() for item in default.split(",") if item.strip()], parse, expected)
+    return _read(name, [item.strip() for item in default.split(",") if item.strip()], parse, expected, secret=secret)
 
 
 def env_urls(name: str, *, example: str, schemes: Collection[str]) -> list[str]:
@@ -197,12 +201,8 @@ def env_secret(name: str) -> str:
 
 def env_secrets(name: str) -> list[str]:
     """Several tokens, comma-separated: each checked for its shape only, never shown."""
-    def parse(raw: str) -> list[str] | None:
-        items = [item.strip() for item in raw.split(",") if item.strip()]
-        return items if all(_token_shaped(item) for item in items) else None
-
-    return _read(name, [], parse, "список токенов через запятую из латинских букв, цифр и знаков, без пробелов и кавычек",
-                 secret=True)
+    expected = "список токенов через запятую из латинских букв, цифр и знаков, без пробелов и кавычек"
+    return env_list(name, each=_token_shaped, expected=expected, secret=True)
 
 
 def env_path(name: str, default: Path) -> Path:

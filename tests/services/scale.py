@@ -73,7 +73,9 @@ def reset_monitoring() -> None:
     OfficialPage.objects.update(external_id="", external_kind="")
 
 
-def sweep_with_workers(processes: int, folder: Path, label: str) -> tuple[SweepRun, float, SimulatorProcess, list[Worker]]:
+def sweep_with_workers(
+    processes: int, folder: Path, label: str
+) -> tuple[SweepRun, float, SimulatorProcess, list[Worker]]:
     """Start `processes` workers (one task at a time each), sweep VK, return the run and its seconds."""
     simulator = SimulatorProcess(build_scenario())
     workers: list[Worker] = []
