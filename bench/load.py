@@ -76,7 +76,7 @@ print("LOAD-USERS-JSON:" + json.dumps({"users": made, "organizations": organizat
 """
 
 
-def _server() -> dict:
+def postgres_server() -> dict:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://", "pgsql://")):
         parts = urlsplit(url)
@@ -85,7 +85,7 @@ def _server() -> dict:
     return {"host": "127.0.0.1", "port": 5432, "user": "postgres", "password": ""}
 
 
-def _admin(server: dict, sql: str) -> None:
+def postgres_admin(server: dict, sql: str) -> None:
     import psycopg2
 
     connection = psycopg2.connect(dbname="postgres", host=server["host"], port=server["port"], user=server["user"],
@@ -98,9 +98,9 @@ def _admin(server: dict, sql: str) -> None:
         connection.close()
 
 
-def _database_url(server: dict) -> str:
+def database_url(server: dict, name: str) -> str:
     auth = server["user"] + (f":{server['password']}" if server["password"] else "")
-    return f"postgres://{auth}@{server['host']}:{server['port']}/{DB_NAME}"
+    return f"postgres://{auth}@{server['host']}:{server['port']}/{name}"
 
 
 def _child_env(database_url: str, workdir: Path) -> dict:
@@ -314,15 +314,15 @@ def _run(url: str, prepared: dict, seconds: int) -> dict:
 
 def measure_load(results: dict) -> None:
     seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
-    server = _server()
+    server = postgres_server()
     workdir = Path(tempfile.mkdtemp(prefix="govpublic-load-"))
-    env = _child_env(_database_url(server), workdir)
+    env = _child_env(database_url(server, DB_NAME), workdir)
     gunicorn = None
     created = False
     print(f"load: preparing {DB_NAME} on {server['host']}:{server['port']} …", flush=True)
     try:
-        _admin(server, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')  # left over by a killed run
-        _admin(server, f'CREATE DATABASE "{DB_NAME}"')
+        postgres_admin(server, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')  # left over by a killed run
+        postgres_admin(server, f'CREATE DATABASE "{DB_NAME}"')
         created = True
         prepared = _prepare(env)
         gunicorn, url = _start_gunicorn(env, workdir / "gunicorn.log")
@@ -335,7 +335,7 @@ def measure_load(results: dict) -> None:
         if gunicorn is not None:
             _stop_gunicorn(gunicorn)
         if created:
-            _admin(server, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+            postgres_admin(server, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
         shutil.rmtree(workdir, ignore_errors=True)
 
     tally: Tally = outcome["tally"]

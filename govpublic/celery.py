@@ -5,8 +5,17 @@ import os
 
 from celery import Celery
 
+from govpublic.env import exit_on_bad_settings
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govpublic.settings")
 
 app = Celery("govpublic")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_configure.connect
+def _stop_on_bad_settings(**_kwargs) -> None:
+    """`celery worker` and `celery beat` read the settings here, while parsing their options:
+    a bad setting stops them with its one-line message instead of a traceback."""
+    exit_on_bad_settings()

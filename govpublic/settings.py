@@ -1,17 +1,34 @@
 """Settings for govpublic. Everything that differs between installs comes from the
 environment (see .env.example); the defaults give the embedded setup: SQLite, tasks
-in-process, the real VK and OK API addresses."""
+in-process, the real VK and OK API addresses. Every variable is checked as it is read
+(govpublic.env); the last line reports all bad ones at once."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
-from limits import parse as parse_rate
 
-from govpublic.env import env_bool, env_int, env_list, env_str
+from govpublic.env import (
+    env_bool,
+    env_choice,
+    env_email,
+    env_float,
+    env_import_path,
+    env_int,
+    env_list,
+    env_path,
+    env_rate,
+    env_secret,
+    env_secrets,
+    env_str,
+    env_url,
+    env_urls,
+    env_version,
+    problem,
+    raise_bad_settings,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,13 +38,16 @@ SECURE = env_bool("SECURE", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if SECURE:
-        raise ImproperlyConfigured("SECRET_KEY must be set when SECURE=1")
+        problem("SECRET_KEY", "обязателен при SECURE=1 (длинная случайная строка)")
     # Only for the embedded demo and tests.
     SECRET_KEY = "django-insecure-demo-key-only-for-the-embedded-setup-0123456789"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", "127.0.0.1,localhost,testserver", each=lambda host: "/" not in host,
+    expected="список имён хостов через запятую, без схемы и пути (portal.example.org)",
+)
+CSRF_TRUSTED_ORIGINS = env_urls("CSRF_TRUSTED_ORIGINS", example="https://portal.example.org", schemes=("http", "https"))
+SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", example="https://portal.example.org", schemes=("http", "https"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -86,9 +106,12 @@ TEMPLATES = [
     },
 ]
 
+# SQLite or PostgreSQL: the drivers requirements.txt installs.
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        env_url("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+                example="postgres://пользователь:пароль@хост:5432/база или sqlite:///путь",
+                schemes=("postgres", "postgresql", "pgsql", "sqlite")),
         conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0),
     )
 }
@@ -135,8 +158,8 @@ STORAGES = {
 
 # Uploaded evidence lives outside static and is never served by URL: only through a
 # view that checks access (checklist.views.evidence_download). MEDIA_URL stays unset.
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
-UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 20, minimum=1)
+MEDIA_ROOT = env_path("MEDIA_ROOT", BASE_DIR / "media")
+UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 20, minimum=1, maximum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 
@@ -149,8 +172,8 @@ AUDITLOG_RETENTION_DAYS = env_int("AUDITLOG_RETENTION_DAYS", 365, minimum=1)
 AUDITLOG_INCLUDE_ALL_MODELS = False
 
 # Celery: no broker → tasks run in the calling process (embedded demo, tests).
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
-CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
+CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", example="redis://127.0.0.1:6379/0")
+CELERY_RESULT_BACKEND = env_url("CELERY_RESULT_BACKEND", example="redis://127.0.0.1:6379/1") or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -158,63 +181,69 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Redis for the shared rate limiter; unset → an in-process limiter (one process only).
-RATE_LIMIT_STORAGE_URL = env_str("RATE_LIMIT_STORAGE_URL") or (
+# Redis for the shared rate limiter; unset → an in-process limiter (one process only). Only Redis
+# shares the window between processes (monitoring.clients.ratelimit).
+RATE_LIMIT_STORAGE_URL = env_url(
+    "RATE_LIMIT_STORAGE_URL", example="redis://127.0.0.1:6379/0",
+    schemes=("redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster"),
+) or (
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else ""
 )
 
 # VK and OK API access. Tokens only ever come from here and are never logged.
-VK_API_URL = env_str("VK_API_URL", "https://api.vk.com/method")
-VK_API_VERSION = env_str("VK_API_VERSION", "5.199")
-VK_ACCESS_TOKENS = env_list("VK_ACCESS_TOKENS") or env_list("VK_ACCESS_TOKEN")
-VK_TOKEN_TYPE = env_str("VK_TOKEN_TYPE", "service")
-if VK_TOKEN_TYPE not in {"service", "user"}:
-    raise ImproperlyConfigured(f"VK_TOKEN_TYPE must be 'service' or 'user', got {VK_TOKEN_TYPE!r}")
-VK_RATE_LIMIT = env_str("VK_RATE_LIMIT", "3/second")
+VK_API_URL = env_url("VK_API_URL", "https://api.vk.com/method", example="https://api.vk.com/method",
+                     schemes=("http", "https"))
+VK_API_VERSION = env_version("VK_API_VERSION", "5.199")
+VK_ACCESS_TOKENS = env_secrets("VK_ACCESS_TOKENS") or env_secrets("VK_ACCESS_TOKEN")
+VK_TOKEN_TYPE = env_choice("VK_TOKEN_TYPE", "service", ("service", "user"))
+VK_RATE_LIMIT = env_rate("VK_RATE_LIMIT", "3/second")
 # wall.get calls VK allows one token a day (about 5,000, reference §1.2; error 29 past it). When
 # the registry needs more than the tokens' day allows, the sweep reads the most urgent pages and
 # defers the rest to the next night. OK publishes no daily figure, so it has no such setting.
 VK_DAILY_WALL_CALLS = env_int("VK_DAILY_WALL_CALLS", 5000, minimum=1)
-OK_API_URL = env_str("OK_API_URL", "https://api.ok.ru/fb.do")
-OK_APPLICATION_KEY = env_str("OK_APPLICATION_KEY")
-OK_APPLICATION_SECRET_KEY = env_str("OK_APPLICATION_SECRET_KEY")
-OK_ACCESS_TOKEN = env_str("OK_ACCESS_TOKEN")
-OK_RATE_LIMIT = env_str("OK_RATE_LIMIT", "3/second")
-for _name, _value in (("VK_RATE_LIMIT", VK_RATE_LIMIT), ("OK_RATE_LIMIT", OK_RATE_LIMIT)):
-    try:
-        parse_rate(_value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{_name} must look like '3/second', got {_value!r}") from None
-API_TIMEOUT_SECONDS = env_int("API_TIMEOUT_SECONDS", 20, minimum=1)
+OK_API_URL = env_url("OK_API_URL", "https://api.ok.ru/fb.do", example="https://api.ok.ru/fb.do",
+                     schemes=("http", "https"))
+OK_APPLICATION_KEY = env_secret("OK_APPLICATION_KEY")
+OK_APPLICATION_SECRET_KEY = env_secret("OK_APPLICATION_SECRET_KEY")
+OK_ACCESS_TOKEN = env_secret("OK_ACCESS_TOKEN")
+# Requests are signed with the secret key, and the application key names whose secret it is.
+if (OK_APPLICATION_KEY or OK_ACCESS_TOKEN) and not OK_APPLICATION_SECRET_KEY:
+    problem("OK_APPLICATION_SECRET_KEY", "не задан, а без него запросы к Одноклассникам не подписать")
+if (OK_APPLICATION_SECRET_KEY or OK_ACCESS_TOKEN) and not OK_APPLICATION_KEY:
+    problem("OK_APPLICATION_KEY", "не задан, а без него Одноклассники не примут запросы приложения")
+OK_RATE_LIMIT = env_rate("OK_RATE_LIMIT", "3/second")
+API_TIMEOUT_SECONDS = env_int("API_TIMEOUT_SECONDS", 20, minimum=1, maximum=300)
 # First pause before retrying a failed API call; doubles on each further attempt.
-API_RETRY_BACKOFF_SECONDS = float(env_str("API_RETRY_BACKOFF_SECONDS", "0.5") or 0.5)
+API_RETRY_BACKOFF_SECONDS = env_float("API_RETRY_BACKOFF_SECONDS", 0.5, minimum=0, maximum=60)
 # Pages per Celery task. 500 is what one VK groups.getById takes, and with a user token
 # it fills execute requests exactly; a killed worker loses at most one batch's reads.
-SWEEP_BATCH_SIZE = env_int("SWEEP_BATCH_SIZE", 500, minimum=1)
+SWEEP_BATCH_SIZE = env_int("SWEEP_BATCH_SIZE", 500, minimum=1, maximum=10000)
 # A run that stored nothing for this long, with no batch held by a live worker, is stalled:
 # the watchdog sends it on (or «Проверить сейчас» / manage.py sweep take it over). A worker's
 # hold on a batch lasts this long from the last pages it stored.
-SWEEP_STALL_SECONDS = env_int("SWEEP_STALL_SECONDS", 600, minimum=1)
+SWEEP_STALL_SECONDS = env_int("SWEEP_STALL_SECONDS", 600, minimum=1, maximum=86400)
 # A batch task is acknowledged only when its batch is stored (acks_late); Redis gives an
 # unacknowledged task to another worker after this many seconds. Sized to a batch (about two
 # requests a page at a few a second, twice over), not Celery's default hour.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", max(600, SWEEP_BATCH_SIZE * 2), minimum=60)
+    "visibility_timeout": env_int(
+        "CELERY_VISIBILITY_TIMEOUT", max(600, SWEEP_BATCH_SIZE * 2), minimum=60, maximum=86400
+    )
 }
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = env_import_path("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "govpublic@localhost")
-EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))  # for the file backend
+DEFAULT_FROM_EMAIL = env_email("DEFAULT_FROM_EMAIL", "govpublic@localhost")
+EMAIL_FILE_PATH = env_path("EMAIL_FILE_PATH", BASE_DIR / "sent-mail")  # for the file backend
 
 # Production hardening; `manage.py check --deploy` is clean with SECURE=1.
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
-SECURE_SSL_REDIRECT = SECURE and env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True) and SECURE  # read (and checked) either way
 SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
@@ -226,7 +255,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    },
     # urllib3 at DEBUG prints full request URLs, which carry VK tokens: keep it quiet.
     "loggers": {
         "urllib3": {"level": "WARNING"},
@@ -260,4 +292,6 @@ SPECTACULAR_SETTINGS = {
 }
 # Token holders are scripts of the district's own staff; a generous ceiling still stops a runaway loop.
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["rest_framework.throttling.UserRateThrottle"]
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"user": env_str("API_THROTTLE_RATE", "600/hour")}
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"user": env_rate("API_THROTTLE_RATE", "600/hour")}
+
+raise_bad_settings()

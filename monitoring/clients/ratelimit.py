@@ -76,6 +76,7 @@ class RateLimiter:
 
     One instance may serve several clients: the window is keyed by ``scope``
     ("vk"/"ok") and the fingerprint of the secret, never by the secret itself.
+    ``clock`` and ``sleep`` are the time it goes by (tests pass a fake pair).
     """
 
     def __init__(
@@ -86,6 +87,7 @@ class RateLimiter:
         key_prefix: str = "govpublic-ratelimit",
         margin: float = 0.0,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.rate = rate
         self.item = parse(rate)
@@ -97,6 +99,7 @@ class RateLimiter:
         self.window = self.item.get_expiry() + margin
         self._key_prefix = key_prefix
         self._sleep = sleep
+        self._clock = clock
         self._redis = None
         if "key_prefix" in options:
             self._redis = self.storage.get_connection()
@@ -133,7 +136,7 @@ class RateLimiter:
 
     def _try(self, key: str, request_id: str, hold: float) -> float:
         """Record a request under way and return 0, or return how long to wait at least."""
-        now = time.time()
+        now = self._clock()
         limit = self.item.amount
         if self._redis is not None:
             ttl = math.ceil(self.window + hold) + 1
@@ -150,7 +153,7 @@ class RateLimiter:
 
     def _finish(self, key: str, request_id: str) -> None:
         """The request is over: it leaves the window a second from now (if still in it)."""
-        now = time.time()
+        now = self._clock()
         if self._redis is not None:
             try:
                 self._patiently(lambda: self._redis.zadd(key, {request_id: now}, xx=True))
@@ -169,13 +172,13 @@ class RateLimiter:
 
     def park(self, scope: str, secret: str, method: str, until: datetime) -> None:
         key = self._park_key(scope, secret, method)
-        seconds = max(int(until.timestamp() - time.time()) + 1, 1)
+        seconds = max(int(until.timestamp() - self._clock()) + 1, 1)
         self._patiently(lambda: self.storage.clear(key))
         self._patiently(lambda: self.storage.incr(key, seconds, amount=int(until.timestamp())))
 
     def parked_until(self, scope: str, secret: str, method: str) -> datetime | None:
         resume = self._patiently(lambda: self.storage.get(self._park_key(scope, secret, method)))
-        if not resume or resume <= time.time():
+        if not resume or resume <= self._clock():
             return None
         return datetime.fromtimestamp(resume, tz=timezone.utc)
 

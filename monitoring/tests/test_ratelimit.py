@@ -1,13 +1,13 @@
 """The shared rate limit: at most N requests in any sliding second per token / app key.
 
-Checked where it matters: in the simulator's log of arrivals, which is what VK
-would count.
+Checked where it matters: in the simulator's log of arrivals, which is what VK would count.
+How the limiter waits is checked on a fake clock, whose sleeps pass at once and are recorded:
+what a request waited for, not how long a busy machine took.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 
 import pytest
@@ -16,6 +16,39 @@ from monitoring.clients import RateLimiter, VkClient
 from monitoring.clients.ratelimit import fingerprint
 from monitoring.simulator import max_in_window, token_hash
 from monitoring.tests.conftest import OK_APP_KEY, VK_SERVICE_TOKEN, VK_USER_TOKEN
+
+
+class FakeTime:
+    """The limiter's clock and sleep. Sleeping moves the clock on at once, running on the way
+    what a test set for a moment (another request finishing meanwhile)."""
+
+    def __init__(self) -> None:
+        self.start = self.now = 2.0**30  # binary fractions of a second add up exactly from here
+        self.waits: list[float] = []
+        self._events: list[tuple[float, Callable[[], None]]] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        until = self.now + seconds
+        while self._events and self._events[0][0] <= until:
+            when, action = self._events.pop(0)
+            self.now = max(self.now, when)
+            action()
+        self.now = until
+
+    def at(self, seconds: float, action: Callable[[], None]) -> None:
+        """Run `action` when a sleep passes `seconds` after the start."""
+        self._events = sorted([*self._events, (self.start + seconds, action)], key=lambda event: event[0])
+
+    def pass_(self, seconds: float) -> None:
+        """Time a request takes: it passes, but the limiter did not ask for it."""
+        self.now += seconds
+
+    def elapsed(self) -> float:
+        return self.now - self.start
 
 
 def strict_scenario(scenario):
@@ -28,97 +61,96 @@ def test_a_burst_of_ten_never_puts_more_than_three_in_any_second(scenario, run_s
     handle = run_simulator(strict_scenario(scenario), own_process=True)
     client = VkClient(handle.url_vk, "5.199", VK_SERVICE_TOKEN, "service", RateLimiter("3/second"), backoff=0.01)
 
-    started = time.monotonic()
     for _ in range(10):
         assert client.resolve_screen_name("school5").object_id == "5"
-    elapsed = time.monotonic() - started
 
     records = handle.requests("vk")
     assert len(records) == 10
     assert all(r.outcome == "ok" for r in records)  # no error 6, so no hidden retries either
     assert handle.max_per_window("vk", token=token_hash(VK_SERVICE_TOKEN)) <= 3
-    assert elapsed >= 3.0  # 10 at 3/s: the 10th waits for the fourth second
 
 
 def test_each_token_has_its_own_window(scenario, run_simulator):
     handle = run_simulator(strict_scenario(scenario))
-    limiter = RateLimiter("3/second")
+    time = FakeTime()
+    limiter = RateLimiter("3/second", sleep=time.sleep, clock=time.clock)
     clients = [VkClient(handle.url_vk, "5.199", token, kind, limiter)
                for token, kind in ((VK_SERVICE_TOKEN, "service"), (VK_USER_TOKEN, "user"))]
 
-    started = time.monotonic()
     for client in clients:
         for _ in range(3):
             client.resolve_screen_name("school5")
 
-    assert time.monotonic() - started < 0.9
+    assert time.waits == []  # three for each token: neither waited for the other's
     assert handle.count("vk") == 6
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.services)])
-def limiter_at(request) -> Callable[[str], RateLimiter]:
+def limiter_at(request) -> Callable[[str, FakeTime], RateLimiter]:
     """Limiters on each storage the sweep uses: this process's memory, or Redis for every worker."""
     if request.param == "memory":
-        return lambda rate: RateLimiter(rate)
+        return lambda rate, time: RateLimiter(rate, sleep=time.sleep, clock=time.clock)
     url, prefix = request.getfixturevalue("redis_url"), request.getfixturevalue("redis_prefix")
-    return lambda rate: RateLimiter(rate, url, key_prefix=prefix)
+    return lambda rate, time: RateLimiter(rate, url, key_prefix=prefix, sleep=time.sleep, clock=time.clock)
 
 
-def test_the_limiter_waits_for_the_window_to_free(limiter_at):
-    limiter = limiter_at("2/second")
-    started = time.monotonic()
-    waits = []
-    for _ in range(3):
-        with limiter.slot("vk", "some-token", hold=5) as waited:
-            waits.append(waited)
-    assert waits[:2] == [0.0, 0.0]
-    assert 0.95 <= time.monotonic() - started < 1.5
+def test_the_limiter_lets_n_go_a_second_and_waits_for_the_window_to_free(limiter_at):
+    time = FakeTime()
+    limiter = limiter_at("2/second", time)
+    went, waited = [], []
+    for _ in range(5):
+        with limiter.slot("vk", "some-token", hold=5) as seconds:
+            went.append(time.elapsed())
+            waited.append(seconds)
+    assert went == pytest.approx([0, 0, 1, 1, 2])
+    assert waited == pytest.approx([0, 0, 1, 0, 1])
 
 
 def test_a_request_keeps_its_place_until_a_second_after_it_finished(limiter_at):
     # The server counts a request when it arrives, which may be as late as its answer: a
-    # request that took 0.4 s may have arrived 0.4 s after it left. The one N later must not
-    # land within a second of that arrival.
-    limiter = limiter_at("2/second")
-    started = time.monotonic()
-    with limiter.slot("vk", "some-token", hold=5):
-        time.sleep(0.4)
-    with limiter.slot("vk", "some-token", hold=5):
-        pass
-    with limiter.slot("vk", "some-token", hold=5):
-        third = time.monotonic() - started
-    assert 1.35 <= third < 2.0
+    # request that took 0.375 s may have arrived 0.375 s after it left. The one N later must
+    # not land within a second of that arrival.
+    time = FakeTime()
+    limiter = limiter_at("2/second", time)
+    went = []
+    for takes in (0.375, 0, 0):
+        with limiter.slot("vk", "some-token", hold=5):
+            went.append(time.elapsed())
+            time.pass_(takes)
+    assert went == pytest.approx([0, 0.375, 1.375])
 
 
 def test_a_request_never_finished_holds_its_place_no_longer_than_it_can_take(limiter_at):
     # A worker killed in the middle of a request never says it finished.
-    limiter = limiter_at("1/second")
-    started = time.monotonic()
-    abandoned = limiter.slot("vk", "some-token", hold=0.3)
+    time = FakeTime()
+    limiter = limiter_at("1/second", time)
+    abandoned = limiter.slot("vk", "some-token", hold=0.25)
     abandoned.__enter__()  # and never __exit__ (kept referenced: collecting it would close it)
     with limiter.slot("vk", "some-token", hold=5):
-        second = time.monotonic() - started
-    assert 1.25 <= second < 2.0
+        second = time.elapsed()
+    assert second == pytest.approx(1.25)
     del abandoned
 
 
 def test_a_request_under_way_in_another_thread_keeps_the_next_one_waiting(limiter_at):
-    limiter = limiter_at("1/second")
-    started = time.monotonic()
-    finished = threading.Event()
+    time = FakeTime()
+    limiter = limiter_at("1/second", time)
+    entered, release = threading.Event(), threading.Event()
 
     def slow_request() -> None:
         with limiter.slot("vk", "some-token", hold=5):
-            time.sleep(0.5)
-        finished.set()
+            entered.set()
+            release.wait(timeout=60)
 
     thread = threading.Thread(target=slow_request)
     thread.start()
-    time.sleep(0.1)
+    assert entered.wait(timeout=60)
+    # Half a second in, the other thread's request ends (its answer came back).
+    time.at(0.5, lambda: (release.set(), thread.join(timeout=60)))
     with limiter.slot("vk", "some-token", hold=5):
-        second = time.monotonic() - started
-    thread.join()
-    assert finished.is_set() and 1.45 <= second < 2.2
+        second = time.elapsed()
+    assert not thread.is_alive()
+    assert second == pytest.approx(1.5)  # a second after the other finished, not after it left
 
 
 def test_the_ok_limit_is_kept_per_application_key(scenario, run_simulator):
