@@ -87,11 +87,11 @@ def test_a_bad_setting_stops_manage_py_with_one_russian_line(variables, message)
 
 
 def test_every_bad_setting_is_named_at_once_in_reading_order():
-    result = manage_check(VK_RATE_LIMIT="0/second", API_RETRY_BACKOFF_SECONDS="-0.5", SWEEP_STALE_HOURS="0")
+    result = manage_check(VK_RATE_LIMIT="0/second", API_RETRY_BACKOFF_SECONDS="-0.5", SWEEP_STALL_SECONDS="0")
 
     assert result.returncode == 2
     assert [line.split(":")[0] for line in result.stderr.splitlines()] == [
-        "VK_RATE_LIMIT", "API_RETRY_BACKOFF_SECONDS", "SWEEP_STALE_HOURS",
+        "VK_RATE_LIMIT", "API_RETRY_BACKOFF_SECONDS", "SWEEP_STALL_SECONDS",
     ]
 
 
