@@ -280,3 +280,24 @@ def test_ok_topics_are_read_when_the_topic_counter_fails(nights):
     assert verdict["posts_total"] is None and verdict["status"] == "unknown"
     assert "ленту группы" in verdict["error"]
     assert item(world, "min_two_posts").verdict == Verdict.UNKNOWN  # never a false failure
+
+
+def test_posts_by_others_published_on_a_night_their_read_failed_are_caught_up_the_next(nights):
+    world = nights()
+    world.sweep(0)
+
+    def parents_post_and_failing_read(scenario: dict) -> None:
+        evening = (NIGHT + timedelta(hours=18)).isoformat()
+        _vk_group(scenario, SCHOOL_VK)["posts"].append({"id": 9200, "date": evening, "from_id": PERSON_VK,
+                                                        "text": "Ещё вопрос родителя"})
+        scenario["faults"] = [{"network": "vk", "method": "wall.get", "owner_id": str(-SCHOOL_VK), "filter": "others",
+                               "error_code": 10}]
+
+    world.sweep(1, parents_post_and_failing_read)
+    assert world.verdict("school_vk")["status"] == "unknown"
+
+    # A week on, that evening is inside the judged weeks. Posts by others are read from the last
+    # night that read them, not from the last that read the community's own.
+    world.sweep(7, lambda scenario: scenario.update(faults=[]))
+
+    assert world.verdict("school_vk")["posts_not_from_community"] == 2
