@@ -39,7 +39,7 @@ class PageStateAdmin(admin.ModelAdmin):
 
 @admin.register(PagePost)
 class PagePostAdmin(admin.ModelAdmin):
-    list_display = ("page", "external_id", "date", "from_community", "repost_of_personal")
+    list_display = ("page", "external_id", "date", "from_community", "repost_of_personal", "removed_at")
     list_filter = ("from_community", "page__network")
     search_fields = ("page__organization__short_name", "external_id", "text")
     raw_id_fields = ("page", "first_seen_run")

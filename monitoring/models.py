@@ -178,7 +178,14 @@ class PageState(models.Model):
     status = models.CharField(max_length=10, default="unknown")
     verdict = models.JSONField(default=dict)
     checked_at = models.DateTimeField(null=True, blank=True)  # last sweep that read anything
-    wall_read_at = models.DateTimeField(null=True, blank=True)  # last sweep that read the posts
+    # The last sweep that read each list of the wall completely (community posts: VK
+    # filter=owner or OK's whole feed; posts by others: VK filter=others) and the list's count
+    # then: the next sweep reads only what is newer and checks the count against it to know
+    # that nothing older was deleted (DESIGN §3.2 «What stands on the wall now»).
+    wall_read_at = models.DateTimeField(null=True, blank=True)
+    wall_total = models.PositiveIntegerField(null=True, blank=True)
+    others_read_at = models.DateTimeField(null=True, blank=True)
+    others_total = models.PositiveIntegerField(null=True, blank=True)
     # verdict field → when it was last read; older than last_run means stale.
     field_dates = models.JSONField(default=dict)
     last_run = models.ForeignKey(SweepRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -189,7 +196,16 @@ class PageState(models.Model):
         verbose_name_plural = _("состояния страниц")
 
 
+class PagePostQuerySet(models.QuerySet):
+    def on_wall(self) -> "PagePostQuerySet":
+        """The posts still on the wall at the last read: every figure counts only these."""
+        return self.filter(removed_at=None)
+
+
 class PagePost(models.Model):
+    """One post or topic as the sweeps saw it. A post deleted from the wall stays here (its
+    history) with `removed_at` set; it shows up again, `removed_at` goes back to null."""
+
     page = models.ForeignKey(OfficialPage, on_delete=models.CASCADE, related_name="posts")
     external_id = models.CharField(max_length=50)
     date = models.DateTimeField()
@@ -208,6 +224,10 @@ class PagePost(models.Model):
     comments = models.PositiveIntegerField(null=True)
     first_seen_run = models.ForeignKey(SweepRun, on_delete=models.SET_NULL, null=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+    # The start of the sweep that found it gone from a wall it read completely.
+    removed_at = models.DateTimeField(_("удалена со стены"), null=True, blank=True)
+
+    objects = PagePostQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date"]

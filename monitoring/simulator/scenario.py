@@ -51,10 +51,15 @@ Format (every key optional unless marked *)::
              "is_pinned": 1, "likes": 4, "views": 120, "reposts": 1, "comments": 2,
              "attachments": ["photo", {"type": "photo", "width": 1280, "height": 960},
                              "video", "link", {"type": "doc", "doc": {...}}],
-             "copy_history": [{"owner_id": 77, "id": 3, "text": "...", "date": DATE}]}
+             "copy_history": [{"owner_id": 77, "id": 3, "text": "...", "date": DATE}],
+             "deleted": true}                  # deleted from the wall: see below
     TOPIC = {"id": "...", "date": DATE (or "created_ms": ms), "author_ref": "group:<uid>" (default) | "user:600",
              "text": "...", "attachments": ["photo", "movie"], "media": [raw OK media],
-             "likes": 3, "comments": 1, "reshares": 0}
+             "likes": 3, "comments": 1, "reshares": 0, "deleted": true}
+    A post or topic with "deleted": true is gone, as after wall.delete or a topic's removal:
+    served by no method and in no count, while the others keep their ids (it keeps its place
+    in the numbering), so the same scenario with one post marked deleted is the world the
+    night after that deletion.
     SERIES = a POST/TOPIC template plus {"count": 150, "start_days_ago": 0.5, "every_days": 1}
              or {"per_week": [3, 4, 2], "first_week": -3} (oldest week first; default
              first_week ends the list with the last complete week; posts on spread
@@ -89,7 +94,8 @@ VK_TOKEN_TYPES = frozenset({"service", "user", "community"})
 VK_GROUP_BASE = frozenset({"id", "screen_name", "name", "type", "is_closed", "deactivated", "posts", "post_series"})
 OK_GROUP_BASE = frozenset({"uid", "shortname", "access_type", "deactivated", "topics_count", "topics", "topic_series"})
 POST_KEYS = frozenset({"id", "date", "from_id", "text", "signer_id", "is_pinned", "likes", "views", "reposts",
-                       "comments", "attachments", "copy_history", "days_ago", "hours_ago", "week", "weekday", "time"})
+                       "comments", "attachments", "copy_history", "days_ago", "hours_ago", "week", "weekday", "time",
+                       "deleted"})
 DATE_KEYS = frozenset({"days_ago", "hours_ago", "week", "weekday", "time"})
 SERIES_KEYS = frozenset({"count", "start_days_ago", "every_days", "per_week", "first_week"})
 
@@ -273,7 +279,8 @@ def _vk_posts(raw: Mapping[str, Any], owner_id: int, now: datetime, where: str) 
                 next_id += 1
             post_id = next_id
             used.add(post_id)
-        result.append(_vk_post(spec, owner_id, post_id, date, now, path))
+        if not spec.get("deleted"):
+            result.append(_vk_post(spec, owner_id, post_id, date, now, path))
     if len({p["id"] for p in result}) != len(result):
         raise ScenarioError(f"{where}.posts: duplicate post ids")
     return result
@@ -398,6 +405,8 @@ def _ok_topics(raw: Mapping[str, Any], uid: str, now: datetime, where: str) -> l
     dated = sorted(((_date(spec, now, path), spec, path) for spec, path in specs), key=lambda item: item[0])
     topics = []
     for n, (date, spec, path) in enumerate(dated, start=1):
+        if spec.get("deleted"):
+            continue
         media: list[dict[str, Any]] = []
         if spec.get("text"):
             media.append({"type": "text", "text": str(spec["text"])})

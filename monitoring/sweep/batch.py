@@ -23,20 +23,17 @@ from django.utils.translation import gettext_lazy
 
 from monitoring import compliance
 from monitoring.clients import ConfigurationError
-from monitoring.models import PageState, SweepBatch, SweepRun
+from monitoring.models import SweepBatch, SweepRun
 from monitoring.reading import READERS, PageRead, PageRef
 from monitoring.rules import MOSCOW, Thresholds, Window, window_for
 from monitoring.sweep.clients import SweepConfigurationError, build_clients, thresholds_now
-from monitoring.sweep.store import persist_pages
+from monitoring.sweep.store import persist_pages, stored_lists
 from organizations.models import OfficialPage, Organization
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-# A later sweep asks only for posts newer than the last read, minus this overlap
-# (late edits, clock skew); older window posts are already stored.
-READ_OVERLAP = timedelta(hours=1)
 HISTORY_WEEKS = 12
 # --- one batch -----------------------------------------------------------------------------
 
@@ -191,20 +188,20 @@ def prepare_batch(
     if work.stopped is not None or not pages:
         return work
     work.clients = clients
-    last_reads = dict(PageState.objects.filter(page__in=pages).values_list("page_id", "wall_read_at"))
     # The first read goes back far enough for the organization page's 12-week chart (one
     # wall.get of 100 posts covers that for any school); later reads only ask for what is new.
     horizon = window.current_week_start - timedelta(weeks=HISTORY_WEEKS - 1)
     horizon = min(window.start, datetime.combine(horizon, time.min, MOSCOW))
+    stored = stored_lists([page.pk for page in pages], horizon)
     # Pages are dealt to the tokens in turn, so each token's daily quota carries its share.
     # (Not by id: a registry imported row by row gives every VK page an odd id.) Each batch
     # starts at the next token, so the remainders of small batches even out too.
     for position, page in enumerate(pages):
-        last = last_reads.get(page.pk)
-        since = max(horizon, last - READ_OVERLAP) if last else horizon
+        wall, others = stored[page.pk]
         ref = PageRef(
             page_id=page.pk, network=batch.network, url=page.url, link_kind=page.link_kind,
-            link_value=page.link_value, external_id=page.external_id, external_kind=page.external_kind, since=since,
+            link_value=page.link_value, external_id=page.external_id, external_kind=page.external_kind,
+            horizon=horizon, wall=wall, others=others,
         )
         work.shards.setdefault((batch.index + position) % len(clients), []).append(ref)
     return work

@@ -23,8 +23,9 @@ from monitoring.types import VK
 #   3. the rest, longest unread first.
 # Within each group the page read longest ago goes first. The day's allowance is
 # tokens × VK_DAILY_WALL_CALLS × DAILY_PLAN_SHARE (the rest is the margin for retries, a wall
-# that needs a second page, and «Проверить сейчас», which may use all of it), minus what the
-# runs started earlier the same Moscow day already spent (`vk_wall_calls_spent`).
+# that needs a second page, a wall read again because a post was deleted (`read_vk`), and
+# «Проверить сейчас», which may use all of it), minus what the runs started earlier the same
+# Moscow day already spent (`vk_wall_calls_spent`).
 
 # The share of the day's quota a nightly or `manage.py sweep` run plans to spend.
 DAILY_PLAN_SHARE = 0.9

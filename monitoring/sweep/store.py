@@ -1,7 +1,11 @@
-"""Storing what a batch read: snapshots, posts, change events and page states, in bulk."""
+"""Storing what a batch read: snapshots, posts, change events and page states, in bulk; and
+what the next read needs to know of what is stored."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from django.db import connection
 from django.db.models import OuterRef, Subquery
@@ -9,7 +13,7 @@ from django.utils import timezone
 
 from monitoring.changes import detect_changes
 from monitoring.models import ChangeEvent, PagePost, PageState, Snapshot, SweepRun
-from monitoring.reading import PageRead
+from monitoring.reading import PageRead, Stored
 from monitoring.rules import PageObservation, Thresholds, Window, merge_with_previous, read_observation
 from monitoring.types import Community, Post
 from organizations.models import OfficialPage
@@ -22,7 +26,8 @@ def persist_pages(*, run: SweepRun, pages: list[tuple[OfficialPage, PageRead]], 
     ids = [page.pk for page, _read in pages]
     previous = _previous_snapshots(run, ids)
     _upsert_posts(run, [(page, read.posts) for page, read in pages if read.posts])
-    stored = _window_posts(run, window, [page for page, read in pages if read.wall_read])
+    _mark_removed(run, pages)
+    stored = _window_posts(run, window, [page for page, read in pages if read.wall_read or read.others_read])
     states = {state.page_id: state for state in PageState.objects.filter(page_id__in=ids)}
     # A page is stored once per run; only a rerun after a crash finds its snapshot there already.
     rerun = dict(Snapshot.objects.filter(run=run, page_id__in=ids).values_list("page_id", "pk"))
@@ -38,7 +43,7 @@ def persist_pages(*, run: SweepRun, pages: list[tuple[OfficialPage, PageRead]], 
             deactivated=read.deactivated,
             posts_total=read.posts_total,
             window_posts=[post for post in page_posts if post.from_community] if read.wall_read else None,
-            others_posts=[post for post in page_posts if not post.from_community] if read.wall_read and read.others_read else None,
+            others_posts=[post for post in page_posts if not post.from_community] if read.others_read else None,
             wall_error=read.wall_error,
         )
         fresh = read_observation(observation, window, thresholds)
@@ -77,7 +82,9 @@ def persist_pages(*, run: SweepRun, pages: list[tuple[OfficialPage, PageRead]], 
         if fresh.fields:  # anything read
             state.checked_at = run.started_at
         if read.wall_read:
-            state.wall_read_at = run.started_at
+            state.wall_read_at, state.wall_total = run.started_at, read.posts_total
+        if read.others_read:
+            state.others_read_at, state.others_total = run.started_at, read.others_total
         if (read.external_id, read.external_kind) != (page.external_id, page.external_kind) and read.external_id:
             page.external_id, page.external_kind = read.external_id, read.external_kind
             renamed.append(page)
@@ -88,7 +95,10 @@ def persist_pages(*, run: SweepRun, pages: list[tuple[OfficialPage, PageRead]], 
     PageState.objects.bulk_create(new_states)
     PageState.objects.bulk_update(
         states.values(),
-        ["field_dates", "status", "verdict", "last_run", "last_snapshot", "checked_at", "wall_read_at"],
+        [
+            "field_dates", "status", "verdict", "last_run", "last_snapshot", "checked_at",
+            "wall_read_at", "wall_total", "others_read_at", "others_total",
+        ],
     )
     OfficialPage.objects.bulk_update(renamed, ["external_id", "external_kind"])
 
@@ -106,10 +116,68 @@ def _previous_snapshots(run: SweepRun, ids: list[int]) -> dict[int, tuple[Snapsh
     return {page_id: (found[before], found.get(before_info)) for page_id, before, before_info in rows}
 
 
+def _mark_removed(run: SweepRun, pages: list[tuple[OfficialPage, PageRead]]) -> None:
+    """A stored post dated inside a range that a read covered completely, yet absent from
+    that read, is gone from the wall: its row is marked (kept as history) and counts no more.
+    Two queries for the lot."""
+    reads = {page.pk: read for page, read in pages if read.wall_read or read.others_read}
+    starts = [start for read in reads.values() for start in (read.wall_from, read.others_from) if start]
+    if not starts:
+        return
+    seen = {page_id: {post.external_id for post in read.posts or []} for page_id, read in reads.items()}
+    candidates = PagePost.objects.on_wall().filter(page_id__in=reads, date__gte=min(starts))
+    gone = []
+    for pk, page_id, external_id, from_community, date in candidates.values_list(
+        "pk", "page_id", "external_id", "from_community", "date"
+    ):
+        read = reads[page_id]
+        start = read.wall_from if from_community else read.others_from
+        if start is not None and date >= start and external_id not in seen[page_id]:
+            gone.append(pk)
+    if gone:
+        PagePost.objects.filter(pk__in=gone).update(removed_at=run.started_at)
+
+
+# A later read asks only for posts newer than the last read, minus this overlap
+# (late edits, clock skew); older posts are already stored.
+READ_OVERLAP = timedelta(hours=1)
+
+
+def stored_lists(page_ids: list[int], horizon: datetime) -> dict[int, tuple[Stored, Stored]]:
+    """page id → what is stored of its community posts and of its posts by others, for a read
+    of only what is new (`monitoring.reading.Stored`). Two queries for the lot."""
+
+    def since(read_at: datetime | None) -> datetime:
+        return max(horizon, read_at - READ_OVERLAP) if read_at else horizon
+
+    lists = {page_id: (Stored(horizon), Stored(horizon)) for page_id in page_ids}
+    for page_id, wall_at, wall_total, others_at, others_total in PageState.objects.filter(
+        page_id__in=page_ids
+    ).values_list("page_id", "wall_read_at", "wall_total", "others_read_at", "others_total"):
+        lists[page_id] = (Stored(since(wall_at), wall_total), Stored(since(others_at), others_total))
+    # A read of what is new is checked against the posts stored since: where the count is known.
+    checked = [stored.since for pair in lists.values() for stored in pair if stored.total is not None]
+    if not checked:
+        return lists
+    posts: dict[tuple[int, bool], list[tuple[str, datetime]]] = defaultdict(list)
+    rows = PagePost.objects.on_wall().filter(page_id__in=page_ids, date__gte=min(checked))
+    for page_id, own, external_id, date in rows.values_list("page_id", "from_community", "external_id", "date"):
+        posts[page_id, own].append((external_id, date))
+
+    def with_ids(page_id: int, stored: Stored, own: bool) -> Stored:
+        return replace(stored, ids=frozenset(post_id for post_id, date in posts[page_id, own] if date >= stored.since))
+
+    return {
+        page_id: (with_ids(page_id, wall, True), with_ids(page_id, others, False))
+        for page_id, (wall, others) in lists.items()
+    }
+
+
 def _window_posts(run: SweepRun, window: Window, pages: list[OfficialPage]) -> dict[int, list[Post]]:
-    """page id → its stored posts of the rules' window (what was just read included)."""
+    """page id → its stored posts of the rules' window still on the wall (what was just read
+    included)."""
     networks = {page.pk: page.network for page in pages}
-    rows = PagePost.objects.filter(page_id__in=networks, date__gte=window.start, date__lte=run.started_at)
+    rows = PagePost.objects.on_wall().filter(page_id__in=networks, date__gte=window.start, date__lte=run.started_at)
     posts: dict[int, list[Post]] = {}
     for values in rows.order_by("page_id", "-date").values("page_id", *STORED_POST_FIELDS):
         page_id = values.pop("page_id")
@@ -150,7 +218,8 @@ POST_COLUMNS = (
 
 # What a stored post is read back with (post_from_values).
 STORED_POST_FIELDS = ("external_id", "attachment_kinds", *POST_COLUMNS)
-_UPDATED_ON_CONFLICT = (*POST_COLUMNS, "hashtags", "attachment_kinds", "updated_at")
+# A post read again is on the wall: `removed_at` goes back to null (it was restored).
+_UPDATED_ON_CONFLICT = (*POST_COLUMNS, "hashtags", "attachment_kinds", "updated_at", "removed_at")
 _INSERTED = ("page_id", "external_id", "first_seen_run_id", *_UPDATED_ON_CONFLICT)
 
 
@@ -170,6 +239,7 @@ def _upsert_posts(run: SweepRun, pages: list[tuple[OfficialPage, list[Post]]]) -
             rows[page.pk, post.external_id] = (
                 page.pk, post.external_id, run.pk, *columns.values(),
                 ops.adapt_json_value(list(post.hashtags), None), ops.adapt_json_value(list(post.attachment_kinds), None), now,
+                None,
             )
     quote = ops.quote_name
     row_sql = "(" + ", ".join(["%s"] * len(_INSERTED)) + ")"

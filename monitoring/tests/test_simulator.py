@@ -308,6 +308,20 @@ def test_relative_dates_are_fixed_by_the_anchor():
     assert load_scenario(data).vk.groups[1].posts == posts
 
 
+def test_a_deleted_post_or_topic_is_gone_from_lists_and_counts_and_the_others_keep_their_ids(scenario, run_simulator):
+    scenario["vk"]["groups"][0]["posts"] = [{"days_ago": 3}, {"days_ago": 2, "deleted": True}, {"days_ago": 1}]
+    scenario["ok"]["groups"][0]["topics"] = [{"days_ago": 3}, {"days_ago": 2, "deleted": True}, {"days_ago": 1}]
+    handle = run_simulator(scenario)
+
+    wall = vk(handle, "wall.get", owner_id="-5", filter="owner")["response"]
+    topics = ok(handle, "mediatopic.getTopics", gid="5100", count="10")["media_topics"]
+    counters = ok(handle, "group.getCounters", group_id="5100", counterTypes="themes")["counters"]
+
+    assert (wall["count"], [p["id"] for p in wall["items"]]) == (2, [3, 1])
+    assert [t["id"] for t in topics] == ["510000003", "510000001"]
+    assert counters["themes"] == 2
+
+
 def test_per_week_series_never_run_past_now():
     data = {"now": NOW.isoformat(), "ok": {"groups": [{"uid": "1", "topic_series": [
         {"per_week": [3, 4, 7], "first_week": -2}]}]}}

@@ -30,7 +30,8 @@ def posts_of_period(
     Reposts are not the organization's own material and are left out.
     """
     rows = (
-        PagePost.objects.filter(
+        PagePost.objects.on_wall()
+        .filter(
             page__organization__in=organizations.values("pk"),
             from_community=True,
             is_repost=False,

@@ -240,7 +240,8 @@ def organization_quality(
     """The quality advice for one organization's pages (VK and OK together), in one query."""
     now = now or timezone.now()
     rows = (
-        PagePost.objects.filter(
+        PagePost.objects.on_wall()
+        .filter(
             page__organization=organization,
             from_community=True,
             date__gte=now - timedelta(days=days),

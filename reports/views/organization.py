@@ -42,7 +42,7 @@ def weekly_chart(organization, today: datetime.date) -> dict:
     weeks = [current - datetime.timedelta(weeks=n) for n in reversed(range(CHART_WEEKS))]
     start = datetime.datetime.combine(weeks[0], datetime.time.min, MOSCOW)
     counts: dict[str, Counter] = {network: Counter() for network in Network.values}
-    rows = PagePost.objects.filter(
+    rows = PagePost.objects.on_wall().filter(
         page__organization=organization, from_community=True, date__gte=start
     ).values_list("page__network", "date")
     for network, moment in rows:
