@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0005_sweep_pages_deferred'),
+        ('monitoring', '0006_sweep_runs_always_end'),
     ]
 
     operations = [
