@@ -31,7 +31,15 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
-from monitoring.clients import ApiError, ConfigurationError, OkClient, PageUnavailable, QuotaExhausted, VkClient
+from monitoring.clients import (
+    ApiError,
+    ConfigurationError,
+    OkClient,
+    PageUnavailable,
+    QuotaExhausted,
+    RateLimited,
+    VkClient,
+)
 from monitoring.clients.results import VK_COMMUNITY_KINDS, WallPosts, WallRequest
 from monitoring.types import OK, VK, Community, Post
 
@@ -97,6 +105,8 @@ def describe(error: ApiError) -> str:
     """A few Russian words for a fault, quoted in the verdict's `error` sentence."""
     if isinstance(error, QuotaExhausted):
         return _("исчерпан дневной лимит запросов к API")
+    if isinstance(error, RateLimited):
+        return _("API просит отправлять запросы реже")
     if isinstance(error, PageUnavailable):
         return {
             "closed": _("доступ закрыт"),
