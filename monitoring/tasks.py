@@ -14,7 +14,6 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from monitoring import sweep
 from monitoring.models import SweepBatch, SweepRun
-from monitoring.notify import notify_run
 from monitoring.sweep.batch import TRANSIENT_DATABASE_ERRORS
 from monitoring.sweep.watchdog import watch_runs
 
@@ -68,14 +67,10 @@ def sweep_finish_task(run_id: int) -> None:
 
 def _advance(run: SweepRun) -> None:
     """The next step once a batch ended: the second reading of failed pages, or the end and
-    its alerts (each digest written and sent once)."""
+    its alerts."""
     again = sweep.sweep_advance(run)
     if again:
         dispatch(run, again)
-        return
-    run.refresh_from_db()
-    if run.finished_at is not None:
-        notify_run(run)
 
 
 @shared_task(name="monitoring.sweep_watchdog", **RETRYING)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from monitoring import compliance
 from monitoring.models import RuleSettings, Snapshot, SweepBatch, SweepRun
+from monitoring.notify import notify_run
 from monitoring.sweep.batch import (
     FetchControl,
     _config_error,
@@ -130,8 +131,8 @@ def pending_batches(run: SweepRun):
 
 def sweep_advance(run: SweepRun) -> list[SweepBatch]:
     """Called whenever a batch ends (and by the watchdog): once every batch is done, plan the
-    second reading of the pages whose first read failed (returned, to be run), else finish.
-    Safe to call from several processes at once: each step is claimed."""
+    second reading of the pages whose first read failed (returned, to be run), else finish and
+    send the alerts. Safe to call from several processes at once: each step is claimed."""
     if pending_batches(run).exists():
         return []
     with transaction.atomic():
@@ -142,6 +143,9 @@ def sweep_advance(run: SweepRun) -> list[SweepBatch]:
     if not pending_batches(run).exists():
         _check_reachability(run)
         sweep_finish(run)
+        run.refresh_from_db()
+        if run.finished_at is not None:
+            notify_run(run)  # each digest written and sent once, whoever gets here
     return []
 
 
@@ -216,8 +220,6 @@ def sweep_run_inline(run: SweepRun, *, progress: Callable[[SweepRun], None] | No
     Batches another process holds are left to it. If this one breaks off (an unexpected error,
     Ctrl+C, a database gone for good) the fetches stop, its batches are let go and the run stays
     unfinished: the watchdog or the next start finishes it, so its alerts are still sent."""
-    from monitoring.notify import notify_run
-
     _prompt_fetch_threads()
     holder = f"inline-{uuid.uuid4().hex}"
     clients: dict[str, list] = {}
@@ -234,8 +236,6 @@ def sweep_run_inline(run: SweepRun, *, progress: Callable[[SweepRun], None] | No
         _let_go(run, holder)
         raise
     run.refresh_from_db()
-    if run.finished_at is not None:
-        notify_run(run)
     return run
 
 

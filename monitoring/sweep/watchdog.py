@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from monitoring.models import SweepBatch, SweepRun
+from monitoring.notify import notify_run
 from monitoring.sweep.batch import lease_batch, prepare_batch, store_works, with_database_retry
 from monitoring.sweep.run import is_stalled, pending_batches, sweep_advance
 
@@ -33,8 +34,6 @@ NOTIFY_LOOKBACK = timedelta(days=2)
 def watch_runs(dispatch: Callable[[SweepRun, list[SweepBatch]], None]) -> list[int]:
     """Move every stalled run on; `dispatch` sends batches to the workers. Returns the runs
     it touched (sent on, given up, finished or notified)."""
-    from monitoring.notify import notify_run
-
     touched = []
     for run in SweepRun.objects.filter(finished_at=None).order_by("started_at"):
         if is_stalled(run) and with_database_retry(lambda: revive(run, dispatch)):
@@ -56,12 +55,6 @@ def revive(run: SweepRun, dispatch: Callable[[SweepRun, list[SweepBatch]], None]
             again.append(batch)
     if not again:
         again = sweep_advance(run)  # everything done or given up: the retry reading, or the end
-        run.refresh_from_db()
-        if run.finished_at is not None:
-            from monitoring.notify import notify_run
-
-            notify_run(run)
-            return True
     if again:
         SweepBatch.objects.filter(pk__in=[batch.pk for batch in again]).update(dispatches=F("dispatches") + 1)
         SweepRun.objects.filter(pk=run.pk).update(progressed_at=timezone.now())

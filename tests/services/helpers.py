@@ -10,10 +10,13 @@ import sys
 import time
 from pathlib import Path
 
+from django.core.management import call_command
 from django.db import connection
 
 from govpublic.celery import app as celery_app
-from monitoring.demo import demo_settings
+from monitoring.demo import build_scenario, demo_settings
+from monitoring.simulator import start_simulator
+from organizations.models import Membership
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKER = os.environ.get("GOVPUBLIC_CELERY_TEST_BROKER", "redis://127.0.0.1:6379/13")
@@ -101,3 +104,22 @@ def watchdog_every(seconds: int) -> None:
     PeriodicTask.objects.all().delete()
     every, _created = IntervalSchedule.objects.get_or_create(every=seconds, period=IntervalSchedule.SECONDS)
     PeriodicTask.objects.create(name="Сторож ночной проверки", task="monitoring.sweep_watchdog", interval=every)
+
+
+def first_night_then_school_9_renamed(settings) -> dict:
+    """Sweep the demo once in this process (the "before"), then give the scenario of a night
+    on which СОШ №9's VK community was renamed and lost its mark."""
+    call_command("demo_setup", stdout=open(os.devnull, "w"))
+    for membership in Membership.objects.select_related("user"):
+        membership.user.email = f"{membership.user.username}@kush.edu.example"
+        membership.user.save()
+    simulator = start_simulator(build_scenario())
+    for name, value in demo_settings(simulator.url_vk, simulator.url_ok).items():
+        setattr(settings, name, value)
+    call_command("sweep", stdout=open(os.devnull, "w"))
+    simulator.stop()
+    changed = build_scenario()
+    school = next(row for row in changed["vk"]["groups"] if "№ 9" in row["name"] and "Полевого" in row["name"])
+    school["name"] = "Школа 9 — новости"
+    school["is_government_organization"] = False
+    return changed

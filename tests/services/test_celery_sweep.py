@@ -12,13 +12,13 @@ from django.core import mail
 from django.core.management import call_command
 
 from monitoring import tasks
-from monitoring.demo import DEMO_RATE, build_scenario, demo_settings
+from monitoring.demo import DEMO_RATE, build_scenario
 from monitoring.models import ChangeEvent, Notification, PagePost, Snapshot, SweepRun
-from monitoring.simulator import SimulatorProcess, start_simulator
+from monitoring.simulator import SimulatorProcess
 from organizations.demo_facts import VK_IRREGULAR
-from organizations.models import Membership, OfficialPage
+from organizations.models import OfficialPage
 from tests.services.briefing import briefing_picture
-from tests.services.helpers import Worker, wait_for, watchdog_every, worker_env
+from tests.services.helpers import Worker, first_night_then_school_9_renamed, wait_for, watchdog_every, worker_env
 
 # The `services` fixture (PostgreSQL, Redis, Celery on the test broker) is in conftest.py.
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -68,24 +68,8 @@ def test_nightly_sweep_on_celery_workers_gives_the_briefings_picture(services, t
 
 
 def test_a_worker_killed_mid_sweep_is_finished_by_the_watchdog_and_duplicates_nothing(services, tmp_path, settings):
-    call_command("demo_setup", stdout=open(os.devnull, "w"))
     # Staff of СОШ №9 get the digest; the methodologist gets the district one.
-    for membership in Membership.objects.select_related("user"):
-        membership.user.email = f"{membership.user.username}@kush.edu.example"
-        membership.user.save()
-    # A first sweep in this process is the "before" every change is compared with.
-    scenario = build_scenario()
-    simulator = start_simulator(scenario)
-    for name, value in demo_settings(simulator.url_vk, simulator.url_ok).items():
-        setattr(settings, name, value)
-    call_command("sweep", stdout=open(os.devnull, "w"))
-    simulator.stop()
-
-    # Overnight СОШ №9's VK community was renamed and lost its mark.
-    changed = build_scenario()
-    school = next(row for row in changed["vk"]["groups"] if "№ 9" in row["name"] and "Полевого" in row["name"])
-    school["name"] = "Школа 9 — новости"
-    school["is_government_organization"] = False
+    changed = first_night_then_school_9_renamed(settings)
     simulator = SimulatorProcess(changed)
     mail_dir = tmp_path / "mail"
     env = worker_env(simulator, mail_dir, batch_size=5) | {"SWEEP_STALL_SECONDS": "3"}

@@ -12,7 +12,6 @@ import threading
 import pytest
 import requests
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -20,36 +19,24 @@ from bench.load import CSRF_INPUT, _start_gunicorn, _stop_gunicorn
 from conftest import service_unavailable
 from govpublic.celery import app as celery_app
 from monitoring import tasks
-from monitoring.demo import build_scenario, demo_settings
 from monitoring.models import ChangeEvent, Notification, Snapshot, SweepRun
-from monitoring.simulator import SimulatorProcess, start_simulator
-from organizations.models import Membership, OfficialPage
+from monitoring.simulator import SimulatorProcess
+from organizations.models import OfficialPage
 from tests.factories import methodologist
 from tests.redis_server import RedisServer
 from tests.services.briefing import briefing_picture
-from tests.services.helpers import BROKER, Worker, forget_connections, wait_for, watchdog_every, worker_env
+from tests.services.helpers import (
+    BROKER,
+    Worker,
+    first_night_then_school_9_renamed,
+    forget_connections,
+    wait_for,
+    watchdog_every,
+    worker_env,
+)
 from tests.services.test_celery_sweep import latest_run, sent_messages
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-def first_night_then_school_9_renamed(settings) -> dict:
-    """Sweep the demo once in this process (the "before"), then give the scenario of a night
-    on which СОШ №9's VK community was renamed and lost its mark."""
-    call_command("demo_setup", stdout=open(os.devnull, "w"))
-    for membership in Membership.objects.select_related("user"):
-        membership.user.email = f"{membership.user.username}@kush.edu.example"
-        membership.user.save()
-    simulator = start_simulator(build_scenario())
-    for name, value in demo_settings(simulator.url_vk, simulator.url_ok).items():
-        setattr(settings, name, value)
-    call_command("sweep", stdout=open(os.devnull, "w"))
-    simulator.stop()
-    changed = build_scenario()
-    school = next(row for row in changed["vk"]["groups"] if "№ 9" in row["name"] and "Полевого" in row["name"])
-    school["name"] = "Школа 9 — новости"
-    school["is_government_organization"] = False
-    return changed
 
 
 class PostgreSQL:
