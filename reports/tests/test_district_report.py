@@ -439,3 +439,37 @@ def test_command_refuses_a_bad_period(demo_district, tmp_path: Path):
     with pytest.raises(CommandError, match="ГГГГ-ММ-ДД"):
         call_command("district_report", "--format", "pdf", "--output", str(tmp_path / "x.pdf"), "--to", "28.11.2026")
     assert not (tmp_path / "x.pdf").exists()
+
+
+# --- what a spreadsheet makes of the text ---------------------------------------------------------
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_workbook_and_counts_stay_numbers(db):
+    school = OrganizationFactory(short_name="-СОШ №32", name='=HYPERLINK("http://evil.example";"Справка")')
+    OfficialPage.objects.create(
+        organization=school, network="vk", url="https://vk.com/club998", link_kind="club", link_value="998"
+    )
+
+    workbook = load_workbook(io.BytesIO(render_district_xlsx(build_district_report(Organization.objects.filter(pk=school.pk)))))
+
+    assert all(cell.data_type != "f" for sheet in workbook for row in sheet.iter_rows() for cell in row)
+    attention = list(workbook["Нет полных данных"].iter_rows(min_row=2, values_only=True))
+    assert attention[0][:2] == ("'-СОШ №32", "'" + school.name)
+    summary = {row[0]: row[1] for row in workbook["Сводка"].iter_rows(values_only=True)}
+    assert summary["Организаций"] == 1
+
+
+@pytest.mark.parametrize(
+    ("make_path", "message"),
+    [
+        (lambda tmp: tmp / "missing" / "spravka.xlsx", "Нет папки для файла"),
+        (lambda tmp: tmp, "это папка, а нужен путь к файлу"),
+        (lambda tmp: Path("/proc/spravka.xlsx"), "Не удалось записать /proc/spravka.xlsx"),
+    ],
+    ids=["missing folder", "a directory", "unwritable folder"],
+)
+def test_command_says_in_one_line_why_it_cannot_write_the_file(db, tmp_path: Path, make_path, message):
+    with pytest.raises(CommandError) as failed:
+        call_command("district_report", "--format", "xlsx", "--output", str(make_path(tmp_path)), stdout=io.StringIO())
+    assert message in str(failed.value) and "\n" not in str(failed.value)
+    assert list(tmp_path.iterdir()) == []

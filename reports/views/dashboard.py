@@ -23,6 +23,7 @@ from checklist.models import ChecklistItem, Verdict, WorkStatus
 from monitoring.compliance import kept_fields, stale_entry, stale_text
 from organizations.access import is_methodologist, organizations_for
 from organizations.models import Organization
+from organizations.spreadsheets import inert_row
 from reports.selectors import (
     NETWORKS,
     PAGE_CRITERIA,
@@ -192,7 +193,7 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows(inert_row(row) for row in rows)
         response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     else:
         from openpyxl import Workbook
@@ -205,7 +206,7 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
+            sheet.append(inert_row(row))
         sheet.freeze_panes = "B2"
         sheet.column_dimensions["A"].width = 18
         sheet.column_dimensions["B"].width = 50

@@ -4,9 +4,12 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from monitoring.compliance import compliance_export, flatten
+from organizations.files import write_atomically
 from organizations.models import Organization
+from organizations.spreadsheets import inert, inert_row
 
 
 def export_bytes(fmt: str, export: dict) -> bytes:
@@ -18,7 +21,7 @@ def export_bytes(fmt: str, export: dict) -> bytes:
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({column: inert(value) for column, value in row.items()} for row in rows)
         return buffer.getvalue().encode("utf-8-sig")
     from openpyxl import Workbook
 
@@ -27,7 +30,7 @@ def export_bytes(fmt: str, export: dict) -> bytes:
     sheet.title = "Соответствие"
     sheet.append(columns)
     for row in rows:
-        sheet.append([row.get(column) for column in columns])
+        sheet.append(inert_row(row.get(column) for column in columns))
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -42,19 +45,22 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, help="file to write (default: standard output)")
 
     def handle(self, *args, format: str, output: Path | None, **options):
-        data = export_bytes(format, compliance_export(Organization.objects.all()))
-        if output is None:
-            if format == "xlsx":
-                raise CommandError("XLSX needs --output PATH.")
-            # Through the command's own stdout, so `call_command(..., stdout=...)` gets it too;
-            # as bytes where it takes bytes (a terminal, a pipe), as text otherwise.
-            binary = getattr(self.stdout, "buffer", None)
-            if binary is not None:
-                self.stdout.flush()
-                binary.write(data)
-                binary.flush()
-            else:
-                self.stdout.write(data.decode("utf-8"), ending="")
+        def render() -> bytes:
+            return export_bytes(format, compliance_export(Organization.objects.all()))
+
+        if output is not None:
+            write_atomically(output, render)
+            self.stderr.write(_("Записано: %(path)s") % {"path": output})
             return
-        output.write_bytes(data)
-        self.stderr.write(f"Записано: {output}")
+        if format == "xlsx":
+            raise CommandError("XLSX needs --output PATH.")
+        data = render()
+        # Through the command's own stdout, so `call_command(..., stdout=...)` gets it too;
+        # as bytes where it takes bytes (a terminal, a pipe), as text otherwise.
+        binary = getattr(self.stdout, "buffer", None)
+        if binary is not None:
+            self.stdout.flush()
+            binary.write(data)
+            binary.flush()
+        else:
+            self.stdout.write(data.decode("utf-8"), ending="")

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from monitoring.sweep import thresholds_now
+from organizations.files import write_atomically
 from organizations.models import Organization
 from reports.district import PeriodError, build_district_report, parse_period
 from reports.district.pdf import render_district_pdf
@@ -30,10 +31,8 @@ class Command(BaseCommand):
             period = parse_period(start, end, weeks=thresholds_now().weeks)
         except PeriodError as error:
             raise CommandError(str(error)) from None
-        if not output.parent.is_dir():
-            raise CommandError(_("Нет папки для файла: %(path)s") % {"path": output.parent})
         report = build_district_report(Organization.objects.all(), period=period)
-        output.write_bytes(RENDERERS[format](report))
+        write_atomically(output, lambda: RENDERERS[format](report))
         self.stdout.write(
             _("Записано: %(path)s (период публикаций %(period)s, организаций — %(n)d)")
             % {"path": output, "period": report.period, "n": report.organizations_total}

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from organizations.files import write_atomically
 from organizations.models import Organization
 from reports import qr
 
@@ -35,7 +36,9 @@ class Command(BaseCommand):
         try:
             output.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise CommandError(_("не удалось создать папку %(dir)s: %(error)s") % {"dir": output, "error": error}) from error
+            raise CommandError(
+                _("не удалось создать папку %(dir)s: %(error)s") % {"dir": output, "error": error.strerror}
+            ) from None
 
         stems = qr.file_stems(organizations)
         written = 0
@@ -47,7 +50,7 @@ class Command(BaseCommand):
                 files[f"{stem}_{page.network}.png"] = qr.qr_png(page.url)
                 files[f"{stem}_{page.network}.svg"] = qr.qr_svg(page.url)
             for name, data in files.items():
-                (output / name).write_bytes(data)
+                write_atomically(output / name, data)
                 self.stdout.write(str(output / name))
             written += len(files)
         summary = _("Готово: организаций — %(organizations)d, файлов — %(files)d, папка %(dir)s.") % {
