@@ -17,9 +17,10 @@ from checklist.uploads import check_upload
 from organizations.models import Organization
 
 
-def entries_ensure(*, organization: Organization | None = None, item: ChecklistItem | None = None) -> int:
-    """Create the missing entries (one per organization per item). Returns how many."""
-    organizations = [organization] if organization else list(Organization.objects.only("pk"))
+def entries_ensure(*, organizations: list[Organization] | None = None, item: ChecklistItem | None = None) -> int:
+    """Create the missing entries (one per organization per item; by default for every
+    organization). Returns how many."""
+    organizations = organizations if organizations is not None else list(Organization.objects.only("pk"))
     items = [item] if item else list(ChecklistItem.objects.only("pk"))
     existing = set(
         ChecklistEntry.objects.filter(

@@ -9,12 +9,18 @@ from django.dispatch import receiver
 from checklist.models import ChecklistItem
 from checklist.services import entries_ensure
 from organizations.models import Organization
+from organizations.signals import organizations_created
 
 
 @receiver(post_save, sender=Organization, dispatch_uid="checklist_entries_for_organization")
 def entries_for_new_organization(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
-        entries_ensure(organization=instance)
+        entries_ensure(organizations=[instance])
+
+
+@receiver(organizations_created, dispatch_uid="checklist_entries_for_imported_organizations")
+def entries_for_imported_organizations(sender, organizations, **kwargs):
+    entries_ensure(organizations=organizations)
 
 
 @receiver(post_save, sender=ChecklistItem, dispatch_uid="checklist_entries_for_item")

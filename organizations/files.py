@@ -21,8 +21,10 @@ def write_atomically(path: Path, data: bytes | Callable[[], bytes]) -> None:
     try:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as error:
-        raise CommandError(_("Не удалось записать %(path)s: %(error)s") % {"path": path, "error": error.strerror}) from None
+        raise _unwritable(path, error) from None
     try:
+        # mkstemp makes the file private (0600); the export gets the mode any new file would get.
+        os.fchmod(handle, _new_file_mode())
         with os.fdopen(handle, "wb") as file:
             file.write(data() if callable(data) else data)
             file.flush()
@@ -31,10 +33,18 @@ def write_atomically(path: Path, data: bytes | Callable[[], bytes]) -> None:
     except BaseException as error:
         os.unlink(temporary)
         if isinstance(error, OSError):
-            raise CommandError(
-                _("Не удалось записать %(path)s: %(error)s") % {"path": path, "error": error.strerror}
-            ) from None
+            raise _unwritable(path, error) from None
         raise
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0o022)  # the only way to read it is to set it; a command runs one thread
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _unwritable(path: Path, error: OSError) -> CommandError:
+    return CommandError(_("Не удалось записать %(path)s: %(error)s") % {"path": path, "error": error.strerror})
 
 
 def _check_target(path: Path) -> None:

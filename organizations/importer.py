@@ -1,22 +1,41 @@
 """Registry import from CSV or XLSX (DESIGN §5): read every row, check everything, and
 write only when no row has an error. Rows are numbered as a spreadsheet shows them
-(the header is row 1), so «row 7» is the line a person sees in Excel."""
+(the header is row 1), so «row 7» is the line a person sees in Excel.
+
+Files come as Russian Excel saves them: «CSV UTF-8» (a BOM, semicolons, CRLF) or
+«CSV (разделители-запятые)» (Windows-1251, semicolons); the encoding and the delimiter are
+detected and named in the summary. A formula is refused wherever it is (a cell starting with
+`=`, an XLSX formula cell): its value is not in the file, or is not what the person sees.
+
+A registry of a whole region (27,000 rows) is written in chunks of bulk queries, a fixed number
+of queries per chunk, inside one transaction: all or nothing still."""
 
 from __future__ import annotations
 
+import codecs
+import copy
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from auditlog.cid import get_cid
+from auditlog.diff import model_instance_diff
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter
 
 from organizations.links import LinkError, PageLink, parse_page_link
-from organizations.models import District, OfficialPage, Organization
+from organizations.models import District, OfficialPage, Organization, natural_key
 from organizations.services import page_set
+from organizations.signals import organizations_created
+from organizations.spreadsheets import is_formula
 
 COLUMNS = ("short_name", "name", "kind", "vk_url", "ok_url", "email", "phone", "address", "website")
 REQUIRED = ("short_name", "name")
@@ -33,6 +52,9 @@ KIND_ALIASES = {
     "other": Organization.Kind.OTHER,
     "другое": Organization.Kind.OTHER,
 }
+DELIMITERS = (",", ";", "\t")
+CHUNK_ROWS = 500
+OPTIONAL = ("email", "phone", "address", "website")
 
 
 @dataclass
@@ -49,32 +71,47 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     errors: list[str] = field(default_factory=list)
+    # How the file was read, for the summary: «CSV, Windows-1251, разделитель «;»».
+    source: str = ""
+
+
+@dataclass
+class Table:
+    rows: list[tuple[int, dict[str, str]]]
+    source: str
+    # Column name → its letter in the spreadsheet, to name a cell in a message.
+    letters: dict[str, str]
 
 
 class ImportFileError(Exception):
     """The file as a whole cannot be read (format, encoding, header)."""
 
 
-def read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
-    """Rows as (spreadsheet row number, {column: text}), header normalised to lower case."""
+def read_table(path: Path) -> Table:
+    """Rows as (spreadsheet row number, {column: text}), header normalised to lower case.
+    A formula cell of an XLSX reads as its formula (`=…`), so that the check refuses it."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportFileError(_("Файл не в кодировке UTF-8. Сохраните CSV как «CSV UTF-8».")) from None
-        reader = csv.reader(io.StringIO(text, newline=""))
-        table = [row for row in reader]
+        text, encoding = _decode(path.read_bytes())
+        first_line = text.split("\n", 1)[0]
+        # The delimiter that splits the header into the most known column names.
+        delimiter = max(DELIMITERS, key=lambda candidate: len(_known_columns(first_line, candidate)))
+        table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        source = _("CSV, %(encoding)s, разделитель «%(delimiter)s»") % {
+            "encoding": encoding, "delimiter": _("табуляция") if delimiter == "\t" else delimiter,
+        }
     elif suffix == ".xlsx":
         from openpyxl import load_workbook
 
         try:
-            workbook = load_workbook(path, read_only=True, data_only=True)
+            # Not data_only: a formula must be seen as one, not as its cached value (or None).
+            workbook = load_workbook(path, read_only=True, data_only=False)
         except Exception as error:  # openpyxl raises zip, XML and key errors alike
             raise ImportFileError(_("Не удалось прочитать XLSX: %(error)s") % {"error": error}) from None
         sheet = workbook.worksheets[0]
-        table = [["" if cell is None else _cell_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+        table = [[_cell_text(cell) for cell in row] for row in sheet.iter_rows()]
         workbook.close()
+        source = "XLSX"
     else:
         raise ImportFileError(_("Поддерживаются только файлы .csv и .xlsx."))
     if not table:
@@ -83,8 +120,8 @@ def read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise ImportFileError(
-            _("В заголовке нет столбцов: %(missing)s. Ожидаются: %(expected)s.")
-            % {"missing": ", ".join(missing), "expected": ", ".join(COLUMNS)}
+            _("В заголовке нет столбцов: %(missing)s. Ожидаются: %(expected)s (файл прочитан как %(source)s).")
+            % {"missing": ", ".join(missing), "expected": ", ".join(COLUMNS), "source": source}
         )
     rows = []
     for number, cells in enumerate(table[1:], start=2):
@@ -92,16 +129,49 @@ def read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
             continue  # blank lines at the end of a spreadsheet are not rows
         values = {name: (str(cells[i]).strip() if i < len(cells) else "") for i, name in enumerate(header) if name in COLUMNS}
         rows.append((number, values))
-    return rows
+    letters = {name: get_column_letter(index) for index, name in enumerate(header, start=1) if name in COLUMNS}
+    return Table(rows=rows, source=source, letters=letters)
 
 
-def _cell_text(value) -> str:
+def _decode(data: bytes) -> tuple[str, str]:
+    """The text and the name of its encoding: UTF-8 with or without a BOM, else Windows-1251
+    (what Excel's «CSV (разделители-запятые)» writes on a Russian Windows)."""
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8):].decode("utf-8"), _("UTF-8 с BOM")
+        except UnicodeDecodeError:
+            raise ImportFileError(_("Файл начинается с метки UTF-8, но дальше не UTF-8: сохраните его заново.")) from None
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1251"), "Windows-1251"
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            _("Кодировка файла не распознана: сохраните его в Excel как «CSV UTF-8» или «CSV (разделители-запятые)».")
+        ) from None
+
+
+def _known_columns(line: str, delimiter: str) -> set[str]:
+    cells = next(csv.reader([line], delimiter=delimiter), [])
+    return {cell.strip().lower() for cell in cells} & set(COLUMNS)
+
+
+def _cell_text(cell) -> str:
+    value = cell.value
+    if value is None:
+        return ""
+    if cell.data_type == "f":
+        return str(getattr(value, "text", value))  # an array formula is an object with its text
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
 
 
-def validate_rows(rows: list[tuple[int, dict[str, str]]]) -> tuple[list[ImportRow], list[str]]:
+def validate_rows(
+    rows: list[tuple[int, dict[str, str]]], *, letters: dict[str, str] | None = None
+) -> tuple[list[ImportRow], list[str]]:
     errors: list[str] = []
     checked: list[ImportRow] = []
     seen_names: dict[str, int] = {}
@@ -112,6 +182,18 @@ def validate_rows(rows: list[tuple[int, dict[str, str]]]) -> tuple[list[ImportRo
 
     for number, values in rows:
         row = ImportRow(number=number, values=values)
+        formulas = [column for column, value in values.items() if is_formula(value)]
+        for column in formulas:
+            formula = values[column]
+            error(
+                number, column,
+                _("в ячейке %(cell)s формула «%(formula)s», а не значение: вставьте в неё само значение "
+                  "(в Excel: Копировать → Специальная вставка → Значения)")
+                % {"cell": f"{(letters or {}).get(column, '')}{number}",
+                   "formula": formula if len(formula) <= 40 else formula[:39] + "…"},
+            )
+        if formulas:
+            continue  # the rest of the row is not what the person sees: its formulas are the error
         for column in REQUIRED:
             if not values.get(column):
                 error(number, column, _("обязательное поле не заполнено"))
@@ -173,7 +255,7 @@ def validate_rows(rows: list[tuple[int, dict[str, str]]]) -> tuple[list[ImportRo
 
     # A link may already belong to an organization that this file does not rename to it.
     urls = {link.url: row for row in checked for link in row.links.values()}
-    for page in OfficialPage.objects.filter(url__in=urls).select_related("organization"):
+    for page in _pages_by_url(list(urls)):
         row = urls[page.url]
         if page.organization.short_name != row.values.get("short_name"):
             error(
@@ -213,47 +295,149 @@ def _row_errors(number: int, error: ValidationError, *, column: str | None = Non
     return [f"row {number}: {column or 'short_name'}: {' '.join(error.messages)}"]
 
 
-def import_organizations(path: Path, *, district: District) -> ImportResult:
-    """All or nothing: on any error nothing is written and the errors are returned."""
+def import_organizations(
+    path: Path, *, district: District, progress: Callable[[int, int], None] | None = None
+) -> ImportResult:
+    """All or nothing: on any error nothing is written and the errors are returned.
+    `progress(written, total)` is called after each chunk."""
     try:
-        rows = read_table(path)
+        table = read_table(path)
     except ImportFileError as error:
         return ImportResult(errors=[f"row 1: file: {error}"])
-    checked, errors = validate_rows(rows)
+    checked, errors = validate_rows(table.rows, letters=table.letters)
     if errors:
-        return ImportResult(errors=errors)
-    result = ImportResult()
+        return ImportResult(errors=errors, source=table.source)
+    result = ImportResult(source=table.source)
     with transaction.atomic():
-        for row in checked:
-            values = row.values
-            defaults = {"name": values["name"]}
-            # Empty optional cells never erase what is already known (e.g. a phone typed in the portal).
-            if row.kind:
-                defaults["kind"] = row.kind
-            for column in ("email", "phone", "address", "website"):
-                if values.get(column):
-                    defaults[column] = values[column]
-            organization = Organization.objects.filter(short_name=values["short_name"]).first()
-            if organization is None:
-                organization = Organization(short_name=values["short_name"], district=district)
-                result.created += 1
-            else:
-                result.updated += 1
-            for name, value in defaults.items():
-                setattr(organization, name, value)
-            try:
-                organization.full_clean()
-            except ValidationError as error:
-                result.errors += _row_errors(row.number, error)
-                continue
-            organization.save()
-            for network, link in row.links.items():
-                try:
-                    page_set(organization=organization, network=network, link=link)
-                except ValidationError as error:
-                    result.errors += _row_errors(row.number, error, column=f"{network}_url")
+        for start in range(0, len(checked), CHUNK_ROWS):
+            _write_chunk(checked[start:start + CHUNK_ROWS], district=district, result=result)
+            if progress is not None:
+                progress(min(start + CHUNK_ROWS, len(checked)), len(checked))
         if result.errors:
             # A check the validation pass could not foresee failed: still all or nothing.
             transaction.set_rollback(True)
-            return ImportResult(errors=result.errors)
+            return ImportResult(errors=result.errors, source=table.source)
     return result
+
+
+def _write_chunk(rows: list[ImportRow], *, district: District, result: ImportResult) -> None:
+    """Bulk queries, a fixed number per chunk whatever its rows: bulk writes send no post_save,
+    so the audit rows and the `organizations_created` signal are sent here, in bulk as well."""
+    known = Organization.objects.in_bulk([row.values["short_name"] for row in rows], field_name="short_name")
+    created: list[Organization] = []
+    changed: list[tuple[Organization, Organization]] = []  # (before, after)
+    organization_of: dict[int, Organization] = {}
+    for row in rows:
+        values = row.values
+        organization = known.get(values["short_name"])
+        before = copy.copy(organization)
+        if organization is None:
+            # What Organization.save() would set: bulk_create does not call it.
+            organization = Organization(
+                short_name=values["short_name"], district=district, sort_name=natural_key(values["short_name"])
+            )
+        organization.name = values["name"]
+        if row.kind:
+            organization.kind = row.kind
+        # Empty optional cells never erase what is already known (e.g. a phone typed in the portal).
+        for column in OPTIONAL:
+            if values.get(column):
+                setattr(organization, column, values[column])
+        try:
+            # No query per row: short names are unique in the file and name the row's own
+            # organization, and the district exists (it was read or created just now).
+            organization.full_clean(exclude=["district"], validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            result.errors += _row_errors(row.number, error)
+            continue
+        organization_of[row.number] = organization
+        if before is None:
+            created.append(organization)
+        elif _diff(before, organization):
+            changed.append((before, organization))
+        else:
+            result.updated += 1  # the same values: counted as in the file, nothing to write
+    Organization.objects.bulk_create(created)
+    Organization.objects.bulk_update([after for _before, after in changed], ["name", "kind", *OPTIONAL])
+    result.created += len(created)
+    result.updated += len(changed)
+    _log_bulk(LogEntry.Action.CREATE, [(None, organization) for organization in created])
+    _log_bulk(LogEntry.Action.UPDATE, changed)
+    if created:
+        organizations_created.send(sender=Organization, organizations=created)
+    _write_pages(rows, organization_of, result=result)
+
+
+def _write_pages(rows: list[ImportRow], organization_of: dict[int, Organization], *, result: ImportResult) -> None:
+    """A page no database row knows yet, for an organization without a page on that network,
+    is created in bulk; any other change of a registration goes through `page_set`, the one
+    place that decides what happens to a page's history."""
+    wanted = [
+        (row, organization_of[row.number], network, link)
+        for row in rows if row.number in organization_of
+        for network, link in row.links.items()
+    ]
+    organizations = {organization.pk for _row, organization, _network, _link in wanted}
+    registered = {
+        (page.organization_id, page.network): page.url
+        for page in OfficialPage.objects.filter(organization__in=organizations)
+    }
+    known_urls = {page.url for page in _pages_by_url([link.url for *_rest, link in wanted])}
+    new_pages = []
+    for row, organization, network, link in wanted:
+        current = registered.get((organization.pk, network))
+        if current == link.url:
+            continue
+        if current is None and link.url not in known_urls:
+            page = OfficialPage(
+                organization=organization, network=network, url=link.url, link_kind=link.kind, link_value=link.value
+            )
+            try:
+                page.full_clean(exclude=["organization"], validate_unique=False, validate_constraints=False)
+            except ValidationError as error:
+                result.errors += _row_errors(row.number, error, column=f"{network}_url")
+                continue
+            new_pages.append(page)
+            continue
+        try:
+            page_set(organization=organization, network=network, link=link)
+        except ValidationError as error:
+            result.errors += _row_errors(row.number, error, column=f"{network}_url")
+    OfficialPage.objects.bulk_create(new_pages)
+    _log_bulk(LogEntry.Action.CREATE, [(None, page) for page in new_pages])
+
+
+def _diff(before, after) -> dict | None:
+    """auditlog's old → new of the columns only: its reverse relations (a page's state) would
+    cost a query per row and say nothing about an import."""
+    fields = [field.name for field in after._meta.concrete_fields]
+    return model_instance_diff(
+        before, after, fields_to_check=fields, use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES
+    )
+
+
+def _pages_by_url(urls: list[str]) -> list[OfficialPage]:
+    """In slices: a query has a parameter limit (SQLite as compiled, 65,535 on PostgreSQL)."""
+    pages: list[OfficialPage] = []
+    for start in range(0, len(urls), CHUNK_ROWS):
+        pages += OfficialPage.objects.filter(url__in=urls[start:start + CHUNK_ROWS]).select_related("organization")
+    return pages
+
+
+def _log_bulk(action: int, pairs: list[tuple[object | None, object]]) -> None:
+    """The audit rows django-auditlog writes on save, for objects written in bulk (which it
+    does not see): the same content type, representation and old → new changes."""
+    entries = []
+    for before, after in pairs:
+        entries.append(
+            LogEntry(
+                content_type=ContentType.objects.get_for_model(after),
+                object_pk=str(after.pk),
+                object_id=after.pk,
+                object_repr=str(after),
+                action=action,
+                changes=_diff(before, after),
+                cid=get_cid(),
+            )
+        )
+    LogEntry.objects.bulk_create(entries)

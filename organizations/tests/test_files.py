@@ -18,6 +18,14 @@ def test_a_file_is_written_whole(tmp_path):
     assert [path.name for path in tmp_path.iterdir()] == ["export.csv"]
 
 
+def test_the_file_gets_the_mode_any_new_file_gets_not_a_private_one(tmp_path):
+    (tmp_path / "plain.csv").write_bytes(b"")
+
+    write_atomically(tmp_path / "export.csv", b"data")
+
+    assert (tmp_path / "export.csv").stat().st_mode == (tmp_path / "plain.csv").stat().st_mode
+
+
 def test_a_render_that_fails_leaves_the_old_file_and_no_temporary_file(tmp_path):
     target = tmp_path / "export.csv"
     target.write_bytes(b"the good export")

