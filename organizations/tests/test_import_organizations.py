@@ -462,3 +462,25 @@ def test_a_failed_import_does_not_create_the_district_either(db, tmp_path):
     run_failing(write_csv(tmp_path, [{"short_name": "X", "name": ""}]), district="Ейский район")
 
     assert District.objects.count() == 0
+
+
+def test_a_failure_while_writing_a_later_chunk_leaves_nothing_of_the_earlier_ones(db, tmp_path, monkeypatch):
+    from organizations.signals import organizations_created
+
+    monkeypatch.setattr("organizations.importer.CHUNK_ROWS", 10)
+    chunks = []
+
+    def fail_on_the_third_chunk(sender, organizations, **kwargs):
+        chunks.append(len(organizations))
+        if len(chunks) == 3:
+            raise OSError("disk full")
+
+    organizations_created.connect(fail_on_the_third_chunk, dispatch_uid="test-fail-third-chunk")
+    try:
+        with pytest.raises(OSError):
+            run(write_csv(tmp_path, numbered(25)))
+    finally:
+        organizations_created.disconnect(dispatch_uid="test-fail-third-chunk")
+
+    assert chunks == [10, 10, 5]
+    assert snapshot() == (0, 0, 0, 0)  # not even the district created for the import
