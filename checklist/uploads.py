@@ -31,6 +31,13 @@ CONTENT_TYPES = {
     "png": "image/png",
 }
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# DOCX and ODT are ZIP archives. A real document unpacks to a few times its size; a crafted
+# one (a zip bomb) declares gigabytes in kilobytes and fills the disk or memory of whatever
+# opens it: the reviewer's editor, a converter. The ratio is judged on parts big enough to
+# matter: a small XML part may compress very well without harm.
+OFFICE_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+OFFICE_MAX_RATIO = 100
+OFFICE_RATIO_FROM_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,7 @@ def _office_zip_matches(extension: str, upload: UploadedFile) -> bool:
     data = upload.read()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _refuse_zip_bomb(archive)
             names = set(archive.namelist())
             if extension == "docx":
                 return "word/document.xml" in names
@@ -143,3 +151,19 @@ def _office_zip_matches(extension: str, upload: UploadedFile) -> bool:
             return archive.read("mimetype").strip() == expected
     except (zipfile.BadZipFile, KeyError, OSError):
         return False
+
+
+def _refuse_zip_bomb(archive: zipfile.ZipFile) -> None:
+    """Judged on the sizes the archive declares, before anything in it is unpacked."""
+    members = archive.infolist()
+    too_big = sum(member.file_size for member in members) > OFFICE_MAX_UNPACKED_BYTES
+    too_packed = any(
+        member.file_size > OFFICE_RATIO_FROM_BYTES and member.file_size > member.compress_size * OFFICE_MAX_RATIO
+        for member in members
+    )
+    if too_big or too_packed:
+        raise ValidationError(
+            _("Документ распаковывается в слишком большой объём (больше %(limit)d МБ или в %(ratio)d раз больше "
+              "сжатого): так устроены файлы-«бомбы». Сохраните документ заново в Word или LibreOffice и загрузите снова.")
+            % {"limit": OFFICE_MAX_UNPACKED_BYTES // (1024 * 1024), "ratio": OFFICE_MAX_RATIO}
+        )
