@@ -57,7 +57,9 @@ def evidence_upload(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 
 def _refuse_oversize(request: HttpRequest, entry: ChecklistEntry, back: str) -> HttpResponse:
-    refusal = _("Файл больше %(limit)d МБ. Уменьшите его (например, отсканируйте с меньшим разрешением) и загрузите снова.")
+    refusal = _(
+        "Файл больше %(limit)d МБ. Уменьшите его (например, отсканируйте с меньшим разрешением) и загрузите снова."
+    )
     messages.error(request, f"{entry.item.short_title}: {refusal % {'limit': settings.UPLOAD_MAX_MB}}")
     return redirect(back)
 
