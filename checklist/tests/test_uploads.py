@@ -222,3 +222,17 @@ def test_the_stored_file_name_is_random_not_the_uploaders(actors, entry, setting
     for path in stored_files(settings.MEDIA_ROOT):
         assert path.resolve().is_relative_to(media_root / "evidence" / str(actors.org_a.pk))
     assert len(stored_files(settings.MEDIA_ROOT)) == 2
+
+
+def test_an_item_at_its_revision_limit_refuses_the_next_upload(actors, entry, settings):
+    settings.EVIDENCE_MAX_REVISIONS = 2
+    for text in ("1", "2"):
+        services.evidence_submit(entry=entry, upload=upload("prikaz.pdf", pdf_bytes(text)), user=actors.staff_a)
+    files_before = stored_files(settings.MEDIA_ROOT)
+
+    with pytest.raises(ValidationError) as refused:
+        services.evidence_submit(entry=entry, upload=upload("prikaz.pdf", pdf_bytes("3")), user=actors.staff_a)
+
+    assert "предельное число версий документа (2): больше загрузить нельзя" in " ".join(refused.value.messages)
+    assert EvidenceRevision.objects.filter(entry=entry).count() == 2
+    assert stored_files(settings.MEDIA_ROOT) == files_before
