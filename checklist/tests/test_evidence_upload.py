@@ -160,6 +160,12 @@ def page_text(client, entry) -> str:
     return client.get(reverse("organization-detail", args=[entry.organization_id])).content.decode()
 
 
+def test_the_upload_form_says_the_size_limit(actors, instruction_a, settings):
+    settings.UPLOAD_MAX_MB = 15
+
+    assert "PDF, DOC, DOCX, ODT, JPG или PNG, не больше 15 МБ." in page_text(actors.client_for(actors.staff_a), instruction_a)
+
+
 def test_an_upload_announced_over_the_limit_is_refused_before_its_body_is_read(actors, instruction_a, settings):
     settings.UPLOAD_MAX_MB = 1
     client = actors.client_for(actors.staff_a)
