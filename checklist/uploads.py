@@ -1,5 +1,6 @@
-"""Checks an uploaded document before anything is stored: the name, the size, and that
-the bytes really are what the extension says (a renamed executable is refused)."""
+"""Checks an uploaded document before anything is stored: the name, the size, that the
+bytes really are what the extension says (a renamed executable is refused), and that opening
+it is harmless (no zip bomb in a DOCX/ODT, no script or launch action in a PDF)."""
 
 from __future__ import annotations
 
@@ -208,6 +209,7 @@ def _refuse_active_pdf(upload: UploadedFile) -> None:
         if not _PDF_OBJECT_STREAM.search(dictionary):
             continue
         end = data.find(b"endstream", stream.end())
+        end = len(data) if end < 0 else end
         try:
             unpacked = zlib.decompressobj().decompress(memoryview(data)[stream.end() : end], budget + 1)
         except zlib.error:
