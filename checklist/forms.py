@@ -1,4 +1,6 @@
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from checklist.uploads import ALLOWED_EXTENSIONS
@@ -7,7 +9,6 @@ from checklist.uploads import ALLOWED_EXTENSIONS
 class EvidenceForm(forms.Form):
     file = forms.FileField(
         label=_("Файл документа"),
-        help_text=_("PDF, DOC, DOCX, ODT, JPG или PNG."),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join("." + ext for ext in ALLOWED_EXTENSIONS)}),
     )
     document_number = forms.CharField(label=_("Номер документа"), max_length=50, required=False)
@@ -18,6 +19,10 @@ class EvidenceForm(forms.Form):
 
     def __init__(self, *args, needs_document_details: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        # Read per form: the limit is a setting, and said before a long upload is refused.
+        self.fields["file"].help_text = gettext("PDF, DOC, DOCX, ODT, JPG или PNG, не больше %(limit)d МБ.") % {
+            "limit": settings.UPLOAD_MAX_MB
+        }
         if needs_document_details:
             self.fields["document_number"].required = True
             self.fields["document_date"].required = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -102,6 +103,12 @@ def evidence_submit(
     try:
         with transaction.atomic():
             locked = ChecklistEntry.objects.select_for_update().get(pk=entry.pk)
+            if locked.revisions.count() >= settings.EVIDENCE_MAX_REVISIONS:
+                raise ValidationError(
+                    _("По этому пункту загружено предельное число версий документа (%(count)d): больше загрузить "
+                      "нельзя. Если нужна ещё одна, обратитесь к администратору портала.")
+                    % {"count": settings.EVIDENCE_MAX_REVISIONS}
+                )
             version = (locked.revisions.aggregate(n=Max("version"))["n"] or 0) + 1
             upload.name = f"upload.{checked.extension}"
             revision = EvidenceRevision(

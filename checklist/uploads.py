@@ -1,12 +1,15 @@
-"""Checks an uploaded document before anything is stored: the name, the size, and that
-the bytes really are what the extension says (a renamed executable is refused)."""
+"""Checks an uploaded document before anything is stored: the name, the size, that the
+bytes really are what the extension says (a renamed executable is refused), and that opening
+it is harmless (no zip bomb in a DOCX/ODT, no script or launch action in a PDF)."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
@@ -31,6 +34,30 @@ CONTENT_TYPES = {
     "png": "image/png",
 }
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# DOCX and ODT are ZIP archives. A real document unpacks to a few times its size; a crafted
+# one (a zip bomb) declares gigabytes in kilobytes and fills the disk or memory of whatever
+# opens it: the reviewer's editor, a converter. The ratio is judged on parts big enough to
+# matter: a small XML part may compress very well without harm.
+OFFICE_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+OFFICE_MAX_RATIO = 100
+OFFICE_RATIO_FROM_BYTES = 1024 * 1024
+# PDF names that make a reader run a script, start a program or carry files inside the
+# document. /JS is not among them: three bytes that image data holds by chance every few
+# megabytes; a script action names its type /JavaScript anyway.
+PDF_ACTIVE_NAMES = frozenset(
+    {b"JavaScript", b"Launch", b"EmbeddedFile", b"EmbeddedFiles", b"FileAttachment", b"RichMedia", b"XFA"}
+)
+# Object streams (PDF 1.5 and later) hold dictionaries compressed; the scan unpacks them,
+# up to this much in all.
+PDF_MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+_PDF_NAME = re.compile(rb"/([^\x00\t\n\f\r ()<>\[\]{}/%]+)")
+_PDF_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# A literal string, one level of parentheses nested: a link such as (https://…/JavaScript)
+# is text, not a name.
+_PDF_STRING = re.compile(rb"\((?:[^()\\]++|\\.|\((?:[^()\\]++|\\.)*+\))*+\)", re.DOTALL)
+_PDF_STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n)")
+# A reader finds an object stream through the cross-reference and needs its /First.
+_PDF_OBJECT_STREAM = re.compile(rb"/(?:First|Type\s*/ObjStm)\b")
 
 
 @dataclass(frozen=True)
@@ -89,6 +116,8 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
             _("Содержимое файла не соответствует расширению «.%(ext)s». Загрузите настоящий документ этого формата.")
             % {"ext": extension}
         )
+    if extension == "pdf":
+        _refuse_active_pdf(upload)
     upload.seek(0)
     return CheckedUpload(
         original_name=name,
@@ -130,6 +159,7 @@ def _office_zip_matches(extension: str, upload: UploadedFile) -> bool:
     data = upload.read()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _refuse_zip_bomb(archive)
             names = set(archive.namelist())
             if extension == "docx":
                 return "word/document.xml" in names
@@ -143,3 +173,65 @@ def _office_zip_matches(extension: str, upload: UploadedFile) -> bool:
             return archive.read("mimetype").strip() == expected
     except (zipfile.BadZipFile, KeyError, OSError):
         return False
+
+
+def _refuse_zip_bomb(archive: zipfile.ZipFile) -> None:
+    """Judged on the sizes the archive declares, before anything in it is unpacked."""
+    members = archive.infolist()
+    too_big = sum(member.file_size for member in members) > OFFICE_MAX_UNPACKED_BYTES
+    too_packed = any(
+        member.file_size > OFFICE_RATIO_FROM_BYTES and member.file_size > member.compress_size * OFFICE_MAX_RATIO
+        for member in members
+    )
+    if too_big or too_packed:
+        raise ValidationError(
+            _("Документ распаковывается в слишком большой объём (больше %(limit)d МБ или в %(ratio)d раз больше "
+              "сжатого): так устроены файлы-«бомбы». "
+              "Сохраните документ заново в Word или LibreOffice и загрузите снова.")
+            % {"limit": OFFICE_MAX_UNPACKED_BYTES // (1024 * 1024), "ratio": OFFICE_MAX_RATIO}
+        )
+
+
+def _refuse_active_pdf(upload: UploadedFile) -> None:
+    """Refuse a PDF that would run a script, start a program or unpack a file when opened.
+
+    A scan of names, not a parser: the names outside literal strings (hex escapes such as
+    /J#61vaScript undone), in the file and in its object streams compressed with FlateDecode.
+    Left unread: object streams of an encrypted PDF or under other filters, and a file built
+    to pass a name off as a string; the download is served as an attachment under a
+    sandboxing Content-Security-Policy all the same."""
+    upload.seek(0)
+    data = upload.read()
+    budget = PDF_MAX_UNPACKED_BYTES
+    found = _pdf_names(data)
+    for stream in _PDF_STREAM.finditer(data):
+        dictionary = _pdf_unescape(data[max(0, stream.start() - 4096) : stream.start()]).rpartition(b"obj")[2]
+        if not _PDF_OBJECT_STREAM.search(dictionary):
+            continue
+        end = data.find(b"endstream", stream.end())
+        end = len(data) if end < 0 else end
+        try:
+            unpacked = zlib.decompressobj().decompress(memoryview(data)[stream.end() : end], budget + 1)
+        except zlib.error:
+            continue  # encrypted or under another filter
+        budget -= len(unpacked)
+        if budget < 0:
+            raise ValidationError(
+                _("PDF не удалось проверить: его служебные данные слишком велики. "
+                  "Сохраните документ заново как PDF и загрузите снова.")
+            )
+        found |= _pdf_names(unpacked)
+    if found & PDF_ACTIVE_NAMES:
+        raise ValidationError(
+            _("В PDF есть сценарии, запуск программ или вложенные файлы: такой документ опасно открывать. "
+              "Сохраните его заново как PDF без сценариев и вложений (например, «Печать» → «Сохранить как PDF») "
+              "и загрузите снова.")
+        )
+
+
+def _pdf_names(data: bytes) -> set[bytes]:
+    return {_pdf_unescape(name) for name in _PDF_NAME.findall(_PDF_STRING.sub(b" ", data))}
+
+
+def _pdf_unescape(text: bytes) -> bytes:
+    return _PDF_ESCAPE.sub(lambda match: bytes([int(match.group(1), 16)]), text)

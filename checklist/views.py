@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -10,11 +11,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from checklist import selectors, services
 from checklist.forms import EvidenceForm, ReviewForm
 from checklist.models import ChecklistEntry, EvidenceRevision
+from checklist.upload_handlers import MIB, UploadSizeLimit
 from organizations.access import (
     get_organization_for_user,
     is_methodologist,
@@ -36,15 +39,38 @@ def _first_error(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+@csrf_exempt  # checked by _evidence_receive, once the size limit guards the body it reads
 @require_POST
 @login_required
 def evidence_upload(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry, access = _entry_for_user(request.user, entry_id)
     require_edit(access)
+    back = reverse("organization-detail", args=[entry.organization_id]) + f"#item-{entry.item.code}"
+    limit = UploadSizeLimit(request, settings.UPLOAD_MAX_MB * MIB)
+    # A body announced too big is refused unread. Without a CSRF check: this answer changes
+    # nothing but the message shown to whoever sent it.
+    if limit.declared_too_big():
+        return _refuse_oversize(request, entry, back)
+    # Set, not inserted: the setter fails loudly if a middleware has already read the body.
+    request.upload_handlers = [limit, *request.upload_handlers]
+    return _evidence_receive(request, entry, back, limit)
+
+
+def _refuse_oversize(request: HttpRequest, entry: ChecklistEntry, back: str) -> HttpResponse:
+    refusal = _(
+        "Файл больше %(limit)d МБ. Уменьшите его (например, отсканируйте с меньшим разрешением) и загрузите снова."
+    )
+    messages.error(request, f"{entry.item.short_title}: {refusal % {'limit': settings.UPLOAD_MAX_MB}}")
+    return redirect(back)
+
+
+@csrf_protect
+def _evidence_receive(request: HttpRequest, entry: ChecklistEntry, back: str, limit: UploadSizeLimit) -> HttpResponse:
     form = EvidenceForm(
         request.POST, request.FILES, needs_document_details=entry.item.needs_document_details, prefix=entry.item.code
     )
-    back = reverse("organization-detail", args=[entry.organization_id]) + f"#item-{entry.item.code}"
+    if limit.exceeded:
+        return _refuse_oversize(request, entry, back)
     if not form.is_valid():
         # "Обязательное поле." alone does not say which one: name the field.
         for name, field_errors in form.errors.items():

@@ -163,6 +163,11 @@ UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 20, minimum=1, maximum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 
+# Uploads (issue 10): UPLOAD_MAX_MB above holds while the body streams in (the evidence
+# upload view's checklist.upload_handlers); DATA_UPLOAD_MAX_MEMORY_SIZE bounds only the
+# fields beside the file. An item keeps at most this many versions of its document.
+EVIDENCE_MAX_REVISIONS = env_int("EVIDENCE_MAX_REVISIONS", 20, minimum=1, maximum=1000)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.test.client import encode_multipart
 from django.urls import reverse
 from django.utils import timezone
 
+from checklist import upload_handlers
 from checklist.models import EntryEvent, EvidenceRevision, WorkStatus
 from checklist.tests.documents import entry_of, pdf_upload, stored_files, upload
 
@@ -114,7 +119,89 @@ def test_an_oversize_file_is_refused(actors, instruction_a, settings):
 
     response = post_file(actors.client_for(actors.staff_a), instruction_a, upload("prikaz.pdf", data))
 
-    assert "Файл слишком большой" in response.content.decode()
+    assert "Инструкция: Файл больше 1 МБ." in response.content.decode()
+    assert_nothing_stored(instruction_a, settings)
+
+
+class CountingBody(io.BytesIO):
+    """A request body that counts how many of its bytes the server read."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.bytes_read = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = super().read(size)
+        self.bytes_read += len(chunk)
+        return chunk
+
+    def readline(self, size: int | None = -1) -> bytes:
+        line = super().readline(size)
+        self.bytes_read += len(line)
+        return line
+
+
+def send_streamed(client, entry, file_bytes: bytes, csrf_token: str = "") -> CountingBody:
+    """Post a form the way a browser does (the CSRF token first, then the file), the body
+    served as a stream that counts what was read of it."""
+    boundary = "StreamedBoundary"
+    fields = {"csrfmiddlewaretoken": csrf_token} if csrf_token else {}
+    fields[f"{entry.item.code}-file"] = SimpleUploadedFile("prikaz.pdf", file_bytes)
+    body = encode_multipart(boundary, fields)
+    stream = CountingBody(body)
+    response = client.post(
+        url(entry), body, content_type=f"multipart/form-data; boundary={boundary}", **{"wsgi.input": stream}
+    )
+    assert response.status_code == 302
+    return stream
+
+
+def page_text(client, entry) -> str:
+    return client.get(reverse("organization-detail", args=[entry.organization_id])).content.decode()
+
+
+def test_the_upload_form_says_the_size_limit(actors, instruction_a, settings):
+    settings.UPLOAD_MAX_MB = 15
+
+    assert "PDF, DOC, DOCX, ODT, JPG или PNG, не больше 15 МБ." in page_text(actors.client_for(actors.staff_a), instruction_a)
+
+
+def test_an_upload_announced_over_the_limit_is_refused_before_its_body_is_read(actors, instruction_a, settings):
+    settings.UPLOAD_MAX_MB = 1
+    client = actors.client_for(actors.staff_a)
+
+    body = send_streamed(client, instruction_a, b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024))
+
+    assert body.bytes_read == 0
+    assert "Инструкция: Файл больше 1 МБ." in page_text(client, instruction_a)
+    assert_nothing_stored(instruction_a, settings)
+
+
+def test_a_file_passing_the_limit_as_it_streams_in_stops_the_reading_there(actors, instruction_a, settings, monkeypatch):
+    # A body whose announced length fits (here: the form's allowance made huge) but whose
+    # file does not: the reading stops at the limit, not at the end of the body.
+    settings.UPLOAD_MAX_MB = 1
+    monkeypatch.setattr(upload_handlers, "FORM_OVERHEAD_BYTES", 100 * 1024 * 1024)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(actors.staff_a)
+    page_text(client, instruction_a)  # the page sets the CSRF cookie its forms carry
+
+    body = send_streamed(
+        client, instruction_a, b"%PDF-1.4\n" + b"0" * (6 * 1024 * 1024), csrf_token=client.cookies["csrftoken"].value
+    )
+
+    assert body.bytes_read < 2 * 1024 * 1024
+    assert "Инструкция: Файл больше 1 МБ." in page_text(client, instruction_a)
+    assert_nothing_stored(instruction_a, settings)
+
+
+def test_an_upload_without_the_csrf_token_is_still_refused(actors, instruction_a, settings):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(actors.staff_a)
+
+    response = client.post(url(instruction_a), {f"{instruction_a.item.code}-file": pdf_upload()})
+
+    assert response.status_code == 403
     assert_nothing_stored(instruction_a, settings)
 
 

@@ -125,14 +125,59 @@ def test_a_file_just_under_the_size_limit_is_accepted(actors, entry, settings):
     assert revision.size == 1024 * 1024
 
 
+ZIP_BOMB = "распаковывается в слишком большой объём"
+
+
+def _docx_with_zeros(*sizes: int) -> bytes:
+    """A DOCX with one extra part of zeros per size: a few kilobytes that declare a lot."""
+    buffer = io.BytesIO(docx_bytes())
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        for number, size in enumerate(sizes):
+            archive.writestr(f"word/media/image{number}.bin", bytes(size))
+    return buffer.getvalue()
+
+
 def test_an_odt_whose_mimetype_entry_unpacks_to_megabytes_is_refused(actors, entry, settings):
     with pytest.raises(ValidationError) as refused:
         services.evidence_submit(
             entry=entry, upload=upload("instrukciya.odt", _odt_with_megabytes_of_mimetype()), user=actors.staff_a
         )
 
-    assert "не соответствует расширению «.odt»" in " ".join(refused.value.messages)
+    assert ZIP_BOMB in " ".join(refused.value.messages)
     assert_nothing_stored(entry, settings)
+
+
+def test_a_docx_with_a_part_packed_a_thousand_times_is_refused(actors, entry, settings):
+    data = _docx_with_zeros(2 * 1024 * 1024)
+
+    with pytest.raises(ValidationError) as refused:
+        services.evidence_submit(entry=entry, upload=upload("instrukciya.docx", data), user=actors.staff_a)
+
+    assert len(data) < 20 * 1024
+    text = " ".join(refused.value.messages)
+    assert ZIP_BOMB in text and "Сохраните документ заново" in text
+    assert_nothing_stored(entry, settings)
+
+
+def test_a_docx_declaring_more_than_100_mb_in_small_parts_is_refused(actors, entry, settings):
+    data = _docx_with_zeros(*[1024 * 1024] * 101)
+
+    with pytest.raises(ValidationError) as refused:
+        services.evidence_submit(entry=entry, upload=upload("instrukciya.docx", data), user=actors.staff_a)
+
+    assert "больше 100 МБ" in " ".join(refused.value.messages)
+    assert_nothing_stored(entry, settings)
+
+
+def test_a_docx_with_a_large_photo_is_accepted(actors, entry, settings):
+    photo = hashlib.sha256(b"seed").digest() * (2 * 1024 * 1024 // 32)  # barely compressible, like a JPEG
+    buffer = io.BytesIO(docx_bytes())
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/media/image1.jpeg", photo, compress_type=zipfile.ZIP_STORED)
+
+    revision = services.evidence_submit(entry=entry, upload=upload("instrukciya.docx", buffer.getvalue()), user=actors.staff_a)
+
+    assert revision.size == len(buffer.getvalue())
 
 
 ACCEPTED = [
@@ -177,3 +222,17 @@ def test_the_stored_file_name_is_random_not_the_uploaders(actors, entry, setting
     for path in stored_files(settings.MEDIA_ROOT):
         assert path.resolve().is_relative_to(media_root / "evidence" / str(actors.org_a.pk))
     assert len(stored_files(settings.MEDIA_ROOT)) == 2
+
+
+def test_an_item_at_its_revision_limit_refuses_the_next_upload(actors, entry, settings):
+    settings.EVIDENCE_MAX_REVISIONS = 2
+    for text in ("1", "2"):
+        services.evidence_submit(entry=entry, upload=upload("prikaz.pdf", pdf_bytes(text)), user=actors.staff_a)
+    files_before = stored_files(settings.MEDIA_ROOT)
+
+    with pytest.raises(ValidationError) as refused:
+        services.evidence_submit(entry=entry, upload=upload("prikaz.pdf", pdf_bytes("3")), user=actors.staff_a)
+
+    assert "предельное число версий документа (2): больше загрузить нельзя" in " ".join(refused.value.messages)
+    assert EvidenceRevision.objects.filter(entry=entry).count() == 2
+    assert stored_files(settings.MEDIA_ROOT) == files_before
