@@ -167,7 +167,7 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Audit log and retention (152-ФЗ, DESIGN §8; issue 10 «Data kept»). The audit log says who
-# changed what; the nightly `reports.retention_prune` task (reports.retention) deletes audit
+# changed what; the nightly `monitoring.retention_prune` task (monitoring.retention) deletes audit
 # entries and login records past their days, blanks the text and author of posts by other
 # people, and the contacts of snapshots that are not a page's latest — counts stay.
 AUDITLOG_RETENTION_DAYS = env_int("AUDITLOG_RETENTION_DAYS", 365, minimum=1)

@@ -3,10 +3,27 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+PRUNE = "Удаление персональных данных по сроку хранения"
+
+
+def schedule_prune(apps, schema_editor):
+    """Nightly at 05:00 Moscow time, after the sweep has started: monitoring.retention."""
+    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    schedule, _ = CrontabSchedule.objects.get_or_create(
+        minute="0", hour="5", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Europe/Moscow"
+    )
+    PeriodicTask.objects.get_or_create(name=PRUNE, defaults={"task": "monitoring.retention_prune", "crontab": schedule})
+
+
+def unschedule_prune(apps, schema_editor):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=PRUNE).delete()
+
 
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('django_celery_beat', '0019_alter_periodictasks_options'),
         ('monitoring', '0007_posts_removed'),
         ('organizations', '0004_officialpage_detached'),
     ]
@@ -27,4 +44,5 @@ class Migration(migrations.Migration):
             name='page',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='snapshots', to='organizations.officialpage'),
         ),
+        migrations.RunPython(schedule_prune, unschedule_prune),
     ]
