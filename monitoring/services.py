@@ -18,7 +18,8 @@ def alert_acknowledge(*, event: ChangeEvent, user) -> bool:
     django-auditlog does not see; so the audit row, old → new with the person, is written here.
     Events are not registered with auditlog: the sweep writes thousands, no person does."""
     now = timezone.now()
-    if not ChangeEvent.objects.filter(pk=event.pk, acknowledged_at=None).update(acknowledged_at=now, acknowledged_by=user):
+    claimed = ChangeEvent.objects.filter(pk=event.pk, acknowledged_at=None).update(acknowledged_at=now, acknowledged_by=user)
+    if not claimed:
         return False
     event.acknowledged_at, event.acknowledged_by = now, user
     LogEntry.objects.log_create(

@@ -98,6 +98,7 @@ def test_a_cleared_page_is_neither_swept_nor_counted_but_keeps_its_history(alert
     run = run_sweep()
 
     assert run.pages_total == 3
+    assert list(alerted.org_a.pages.values_list("network", flat=True)) == ["ok"]
     assert sum(DailyMetric.objects.get().data["vk"].values()) == 1  # the neighbour's VK page only
     assert history(alerted.page) == alerted.before
     [exported] = compliance_export(Organization.objects.filter(pk=alerted.org_a.pk))["organizations"]
