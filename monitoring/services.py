@@ -27,5 +27,6 @@ def alert_acknowledge(*, event: ChangeEvent, user) -> bool:
         action=LogEntry.Action.UPDATE,
         changes={"acknowledged_at": ["None", str(now)], "acknowledged_by": ["None", str(user)]},
         actor=user,
+        object_repr=event.message.split("\n")[0][:200],
     )
     return True

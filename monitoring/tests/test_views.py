@@ -186,6 +186,7 @@ def test_an_acknowledgement_is_in_the_audit_log_once_with_who_made_it(swept, ale
     [entry] = LogEntry.objects.get_for_object(alert)
     alert.refresh_from_db()
     assert (entry.action, entry.actor) == (LogEntry.Action.UPDATE, swept.staff_a)
+    assert "Метка «Госорганизация» снята" in entry.object_repr
     assert entry.changes_dict == {
         "acknowledged_at": ["None", str(alert.acknowledged_at)], "acknowledged_by": ["None", str(swept.staff_a)]
     }
