@@ -13,7 +13,7 @@ from django.utils import timezone
 from monitoring.compliance import compliance_export
 from monitoring.models import ChangeEvent, DailyMetric, PagePost, Snapshot
 from monitoring.tests.sweeping import point_settings, run_sweep
-from monitoring.tests.test_views import mark_lost, register_pages, sweep_again, swept  # noqa: F401
+from monitoring.tests.test_views import mark_lost, sweep_again, swept  # noqa: F401 (a fixture)
 from organizations.models import OfficialPage, Organization
 from reports.selectors import dashboard_queryset
 
