@@ -174,7 +174,7 @@ def organization_audit_log(request: HttpRequest, pk: int) -> HttpResponse:
     revision_ids = [
         str(i) for i in EvidenceRevision.objects.filter(entry__organization=organization).values_list("pk", flat=True)
     ]
-    page_ids = [str(i) for i in OfficialPage.objects.filter(organization=organization).values_list("pk", flat=True)]
+    page_ids = [str(i) for i in OfficialPage.all_objects.filter(organization=organization).values_list("pk", flat=True)]
     log = (
         LogEntry.objects.filter(
             Q(content_type=types[Organization], object_pk=str(organization.pk))

@@ -171,10 +171,18 @@ EVIDENCE_MAX_REVISIONS = env_int("EVIDENCE_MAX_REVISIONS", 20, minimum=1, maximu
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Audit log: who changed what; entries older than the retention are pruned by
-# `manage.py auditlogflush --before-date` (see README).
+# Audit log and retention (152-ФЗ, DESIGN §8; issue 10 «Data kept»). The audit log says who
+# changed what; the nightly `monitoring.retention_prune` task (monitoring.retention) deletes audit
+# entries and login records past their days, blanks the text and author of posts by other
+# people, and the contacts of snapshots that are not a page's latest — counts stay.
 AUDITLOG_RETENTION_DAYS = env_int("AUDITLOG_RETENTION_DAYS", 365, minimum=1)
+LOGIN_RECORDS_RETENTION_DAYS = env_int("LOGIN_RECORDS_RETENTION_DAYS", 90, minimum=1)
+OTHERS_POSTS_RETENTION_DAYS = env_int("OTHERS_POSTS_RETENTION_DAYS", 120, minimum=1)
+CONTACTS_RETENTION_DAYS = env_int("CONTACTS_RETENTION_DAYS", 180, minimum=1)
 AUDITLOG_INCLUDE_ALL_MODELS = False
+# The "before" of an update is read through the base manager: a detached official page is
+# outside OfficialPage.objects, and its re-attachment must still log date → empty.
+AUDITLOG_USE_BASE_MANAGER = True
 
 # Celery: no broker → tasks run in the calling process (embedded demo, tests).
 CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", example="redis://127.0.0.1:6379/0")

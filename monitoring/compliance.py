@@ -339,11 +339,12 @@ def _iso(value: datetime.date | None) -> str | None:
 
 def record_daily_metric(run: SweepRun) -> None:
     """Counts for trend charts, one row per Moscow day (the last run of the day wins)."""
-    states = PageState.objects.values("page__network", "status").annotate(n=Count("pk"))
+    registered = PageState.objects.filter(page__detached_at=None)
+    states = registered.values("page__network", "status").annotate(n=Count("pk"))
     data: dict[str, dict[str, int]] = {}
     for row in states:
         data.setdefault(row["page__network"], {})[row["status"]] = row["n"]
-    marks = PageState.objects.filter(verdict__gov_mark=True).values("page__network").annotate(n=Count("pk"))
+    marks = registered.filter(verdict__gov_mark=True).values("page__network").annotate(n=Count("pk"))
     data["gov_marks"] = {row["page__network"]: row["n"] for row in marks}
     data["run"] = run.pk
     DailyMetric.objects.update_or_create(date=timezone.localdate(run.started_at), defaults={"data": data})

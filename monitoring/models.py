@@ -142,7 +142,9 @@ class Snapshot(models.Model):
     """One page as one sweep saw it: normalised fields, the verdict, and the raw answer."""
 
     run = models.ForeignKey(SweepRun, on_delete=models.CASCADE, related_name="snapshots")
-    page = models.ForeignKey(OfficialPage, on_delete=models.CASCADE, related_name="snapshots")
+    # PROTECT here, on posts and on events: they are the page's history, which outlives its
+    # registration (pages are detached, never deleted); deleting a page with history is refused.
+    page = models.ForeignKey(OfficialPage, on_delete=models.PROTECT, related_name="snapshots")
     taken_at = models.DateTimeField(_("когда"))
     info_read = models.BooleanField(_("информация прочитана"), default=False)
     wall_read = models.BooleanField(_("стена прочитана"), default=False)
@@ -206,7 +208,7 @@ class PagePost(models.Model):
     """One post or topic as the sweeps saw it. A post deleted from the wall stays here (its
     history) with `removed_at` set; it shows up again, `removed_at` goes back to null."""
 
-    page = models.ForeignKey(OfficialPage, on_delete=models.CASCADE, related_name="posts")
+    page = models.ForeignKey(OfficialPage, on_delete=models.PROTECT, related_name="posts")
     external_id = models.CharField(max_length=50)
     date = models.DateTimeField()
     from_community = models.BooleanField()
@@ -246,7 +248,7 @@ class ChangeEvent(models.Model):
         WARNING = "warning", _("Внимание")
         CRITICAL = "critical", _("Срочно")
 
-    page = models.ForeignKey(OfficialPage, on_delete=models.CASCADE, related_name="change_events")
+    page = models.ForeignKey(OfficialPage, on_delete=models.PROTECT, related_name="change_events")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="change_events")
     run = models.ForeignKey(SweepRun, on_delete=models.CASCADE, related_name="change_events")
     # The observation this change is measured from: one event per page, kind and previous

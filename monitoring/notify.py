@@ -87,7 +87,7 @@ def _write_digests(run: SweepRun) -> None:
 
 def _summary(district_id: int | None) -> dict[str, int]:
     """Pages per status, worst first, in the methodologist's district (None: the region)."""
-    states = PageState.objects.all()
+    states = PageState.objects.filter(page__detached_at=None)
     if district_id is not None:
         states = states.filter(page__organization__district_id=district_id)
     counts: dict[str, int] = defaultdict(int)

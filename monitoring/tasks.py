@@ -12,7 +12,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from monitoring import sweep
+from monitoring import retention, sweep
 from monitoring.models import SweepBatch, SweepRun
 from monitoring.sweep.batch import TRANSIENT_DATABASE_ERRORS
 from monitoring.sweep.watchdog import watch_runs
@@ -77,3 +77,9 @@ def _advance(run: SweepRun) -> None:
 def sweep_watchdog() -> list[int]:
     """Beat, every few minutes: stalled runs sent on or finished (monitoring.sweep.watchdog)."""
     return watch_runs(dispatch)
+
+
+@shared_task(name="monitoring.retention_prune", **RETRYING)
+def retention_prune() -> dict[str, int]:
+    """Beat, nightly: personal data past its retention pruned (monitoring.retention)."""
+    return retention.retention_prune()

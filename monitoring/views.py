@@ -12,11 +12,10 @@ from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from monitoring import sweep
+from monitoring import services, sweep
 from monitoring.compliance import FIELD_LABELS, community_entry, page_state, state_kept_fields
 from monitoring.models import ChangeEvent, PageState, SweepRun
 from organizations.access import get_organization_for_user, is_methodologist, membership_of, organizations_for
@@ -69,9 +68,7 @@ def alert_acknowledge(request: HttpRequest, event_id: int) -> HttpResponse:
     organization, access = get_organization_for_user(request.user, event.organization_id)
     if not (access.can_edit or access.can_review):
         raise PermissionDenied
-    ChangeEvent.objects.filter(pk=event.pk, acknowledged_at=None).update(
-        acknowledged_at=timezone.now(), acknowledged_by=request.user
-    )
+    services.alert_acknowledge(event=event, user=request.user)
     messages.success(request, _("Событие отмечено как принятое к сведению."))
     return redirect(reverse("organization-alerts", args=[organization.pk]) + "#events")
 

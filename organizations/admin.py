@@ -25,9 +25,14 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 @admin.register(OfficialPage)
 class OfficialPageAdmin(admin.ModelAdmin):
-    list_display = ("organization", "network", "url", "external_id")
-    list_filter = ("network",)
+    list_display = ("organization", "network", "url", "external_id", "detached_at")
+    list_filter = ("network", ("detached_at", admin.EmptyFieldListFilter))
     search_fields = ("organization__short_name", "url")
+    readonly_fields = ("detached_at",)
+
+    def get_queryset(self, request):
+        # Detached pages too: their history is kept, and the administrator may need to find it.
+        return OfficialPage.all_objects.select_related("organization")
 
 
 @admin.register(Membership)

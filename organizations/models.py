@@ -94,8 +94,22 @@ class Network(models.TextChoices):
     OK = "ok", _("Одноклассники")
 
 
+class RegisteredPageManager(models.Manager):
+    """The pages registered now. The default manager, so that every page, figure, export and
+    sweep that asks for "the organization's page" leaves detached rows out without having to
+    remember to: forgetting the filter would judge and count a page nobody registers any
+    more, while forgetting `all_objects` where history is meant only hides old rows."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(detached_at=None)
+
+
 class OfficialPage(models.Model):
-    """The one official page an organization registers per network (2523-р)."""
+    """The one official page an organization registers per network (2523-р).
+
+    A row is never deleted by the portal: its snapshots, posts and events are the page's
+    history. Clearing or changing a link detaches the row (`detached_at`); the same link
+    entered again attaches it back, history and all (`organizations.services.page_set`)."""
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="pages", verbose_name=_("организация")
@@ -111,14 +125,23 @@ class OfficialPage(models.Model):
     external_kind = models.CharField(_("что по ссылке"), max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the organization cleared or changed the link: the row stays for its history.
+    detached_at = models.DateTimeField(_("ссылка снята"), null=True, blank=True)
+
+    objects = RegisteredPageManager()
+    all_objects = models.Manager()
 
     class Meta:
         ordering = ["organization__short_name", "network"]
         verbose_name = _("официальная страница")
         verbose_name_plural = _("официальные страницы")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "network"], name="one_page_per_network"),
-            models.UniqueConstraint(fields=["network", "url"], name="page_url_unique"),
+            models.UniqueConstraint(
+                fields=["organization", "network"], condition=Q(detached_at=None), name="one_page_per_network"
+            ),
+            models.UniqueConstraint(fields=["network", "url"], condition=Q(detached_at=None), name="page_url_unique"),
+            # One row per link an organization ever had, so entering it again finds its history.
+            models.UniqueConstraint(fields=["organization", "network", "url"], name="one_row_per_page_link"),
         ]
 
     def __str__(self) -> str:

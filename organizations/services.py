@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.links import PageLink
@@ -24,22 +25,28 @@ def district_default() -> District:
 def page_set(*, organization: Organization, network: str, link: PageLink | None) -> OfficialPage | None:
     """Register, change or (with link=None) remove the organization's page on a network.
 
-    Changing the link forgets the resolved id: the next sweep resolves the new link."""
+    Nothing is deleted: the page that stops being the registered one is detached with its
+    history, and a link the organization had before is attached again with its own. Each
+    step is a save, so the audit log shows it (detached_at: empty → date, and back)."""
     page = OfficialPage.objects.select_for_update().filter(organization=organization, network=network).first()
-    if link is None:
-        if page is not None:
-            page.delete()
-        return None
-    taken = OfficialPage.objects.filter(network=network, url=link.url).exclude(organization=organization).first()
-    if taken is not None:
-        raise ValidationError(
-            _("Эта страница уже зарегистрирована за организацией «%(org)s».") % {"org": taken.organization.short_name}
-        )
-    if page is None:
-        page = OfficialPage(organization=organization, network=network)
-    elif page.url == link.url:
+    if page is not None and link is not None and page.url == link.url:
         return page
-    page.url, page.link_kind, page.link_value = link.url, link.kind, link.value
+    if link is not None:
+        taken = OfficialPage.objects.filter(network=network, url=link.url).exclude(organization=organization).first()
+        if taken is not None:
+            raise ValidationError(
+                _("Эта страница уже зарегистрирована за организацией «%(org)s».") % {"org": taken.organization.short_name}
+            )
+    if page is not None:
+        page.detached_at = timezone.now()
+        page.save(update_fields=["detached_at", "updated_at"])
+    if link is None:
+        return None
+    page = OfficialPage.all_objects.filter(organization=organization, network=network, url=link.url).first()
+    if page is None:
+        page = OfficialPage(organization=organization, network=network, url=link.url)
+    page.link_kind, page.link_value, page.detached_at = link.kind, link.value, None
+    # The sweep resolves the link again: a short name may have passed to another community.
     page.external_id = page.external_kind = ""
     page.full_clean()
     page.save()

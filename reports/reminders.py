@@ -99,7 +99,9 @@ def send_district_weekly(today: datetime.date | None = None) -> int:
             organizations = organizations.filter(district_id=membership.district_id)
         ids = list(organizations.values_list("pk", flat=True))
         counts = dict(
-            PageState.objects.filter(page__organization_id__in=ids).values_list("status").annotate(n=Count("pk"))
+            PageState.objects.filter(page__organization_id__in=ids, page__detached_at=None)
+            .values_list("status")
+            .annotate(n=Count("pk"))
         )
         # Worst first, in the reader's words rather than the status codes.
         states = {str(STATUS_LABELS.get(status, status)): counts[status]
@@ -116,7 +118,7 @@ def send_district_weekly(today: datetime.date | None = None) -> int:
             }
         )
         irregular = sorted(
-            PageState.objects.filter(page__organization_id__in=ids, verdict__regular=False)
+            PageState.objects.filter(page__organization_id__in=ids, page__detached_at=None, verdict__regular=False)
             .values_list("page__organization__short_name", flat=True)
             .distinct()
         )
@@ -156,7 +158,9 @@ def send_midweek_nudges(now: datetime.datetime | None = None) -> int:
     for membership in _staff_with_email():
         staff_by_org[membership.organization_id].append(membership)
     behind: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
-    states = PageState.objects.filter(page__organization_id__in=staff_by_org).select_related("page")
+    states = PageState.objects.filter(
+        page__organization_id__in=staff_by_org, page__detached_at=None
+    ).select_related("page")
     for state in states:
         current = (state.verdict or {}).get("current_week") or {}
         if current.get("week_start") != monday.isoformat():

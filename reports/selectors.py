@@ -79,14 +79,18 @@ SORTS = {
 
 def _page_state(network: str, field_name: str):
     return Subquery(
-        PageState.objects.filter(page__organization=OuterRef("pk"), page__network=network).values(field_name)[:1]
+        PageState.objects.filter(page__organization=OuterRef("pk"), page__network=network, page__detached_at=None)
+        .values(field_name)[:1]
     )
 
 
 def _verdict_is(network: str, key: str, value: bool):
     # A JSON boolean compared through the ORM lookup: portable across SQLite and PostgreSQL.
     return Exists(
-        PageState.objects.filter(page__organization=OuterRef("pk"), page__network=network, **{f"verdict__{key}": value})
+        PageState.objects.filter(
+            page__organization=OuterRef("pk"), page__network=network, page__detached_at=None,
+            **{f"verdict__{key}": value},
+        )
     )
 
 
@@ -216,7 +220,7 @@ def dashboard_totals(queryset, items: list[ChecklistItem]) -> DashboardTotals:
         )
     }
     regular = dict(
-        PageState.objects.filter(page__organization__in=ids, verdict__regular=True)
+        PageState.objects.filter(page__organization__in=ids, page__detached_at=None, verdict__regular=True)
         .values_list("page__network")
         .annotate(n=Count("pk"))
     )

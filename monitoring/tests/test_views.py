@@ -11,6 +11,7 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
+from auditlog.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
@@ -175,6 +176,20 @@ def test_staff_acknowledge_an_alert_of_their_organization(swept, alert):
     assert alert.acknowledged_at is not None and alert.acknowledged_by == swept.staff_a
     text = swept.client_for(swept.staff_a).get(pages_url(swept.org_a)).content.decode()
     assert acknowledge_url(alert) not in text and "Принято" in text
+
+
+def test_an_acknowledgement_is_in_the_audit_log_once_with_who_made_it(swept, alert):
+    client = swept.client_for(swept.staff_a)
+    client.post(acknowledge_url(alert))
+    client.post(acknowledge_url(alert))
+
+    [entry] = LogEntry.objects.get_for_object(alert)
+    alert.refresh_from_db()
+    assert (entry.action, entry.actor) == (LogEntry.Action.UPDATE, swept.staff_a)
+    assert "Метка «Госорганизация» снята" in entry.object_repr
+    assert entry.changes_dict == {
+        "acknowledged_at": ["None", str(alert.acknowledged_at)], "acknowledged_by": ["None", str(swept.staff_a)]
+    }
 
 
 def test_the_methodologist_may_acknowledge_an_alert(swept, alert):

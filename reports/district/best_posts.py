@@ -33,6 +33,7 @@ def posts_of_period(
         PagePost.objects.on_wall()
         .filter(
             page__organization__in=organizations.values("pk"),
+            page__detached_at=None,
             from_community=True,
             is_repost=False,
             date__gte=period.starts_at,

@@ -243,6 +243,7 @@ def organization_quality(
         PagePost.objects.on_wall()
         .filter(
             page__organization=organization,
+            page__detached_at=None,
             from_community=True,
             date__gte=now - timedelta(days=days),
             date__lte=now,

@@ -7,6 +7,7 @@ import re
 from html import unescape
 
 import pytest
+from auditlog.models import LogEntry
 from django.urls import reverse
 
 from checklist import services
@@ -170,6 +171,16 @@ def test_the_methodologist_saves_thresholds_and_due_dates(actors):
     assert (rules.weeks, rules.posts_per_week_min, rules.posts_per_week_target, rules.posts_total_min) == (6, 2, 5, 3)
     assert ChecklistItem.objects.get(code="instruction").due_date == datetime.date(2026, 9, 1)
     assert ChecklistItem.objects.get(code="order_responsible").due_date is None
+
+
+def test_a_threshold_change_is_in_the_audit_log_old_to_new_with_who_made_it(actors):
+    RuleSettings.load()
+
+    actors.client_for(actors.methodologist).post(SETTINGS, form_data({"posts_per_week_min": 2, "weeks": 6}))
+
+    [entry] = LogEntry.objects.get_for_object(RuleSettings.load()).filter(action=LogEntry.Action.UPDATE)
+    assert entry.actor == actors.methodologist
+    assert entry.changes_dict == {"posts_per_week_min": ["3", "2"], "weeks": ["4", "6"]}
 
 
 def test_a_new_due_date_changes_what_the_dashboard_calls_overdue(actors):

@@ -43,7 +43,7 @@ def weekly_chart(organization, today: datetime.date) -> dict:
     start = datetime.datetime.combine(weeks[0], datetime.time.min, MOSCOW)
     counts: dict[str, Counter] = {network: Counter() for network in Network.values}
     rows = PagePost.objects.on_wall().filter(
-        page__organization=organization, from_community=True, date__gte=start
+        page__organization=organization, page__detached_at=None, from_community=True, date__gte=start
     ).values_list("page__network", "date")
     for network, moment in rows:
         counts[network][moscow_week_start(moment)] += 1

@@ -1,0 +1,32 @@
+"""Writes people make to what the sweep found."""
+
+from __future__ import annotations
+
+from auditlog.models import LogEntry
+from django.db import transaction
+from django.utils import timezone
+
+from monitoring.models import ChangeEvent
+
+
+@transaction.atomic
+def alert_acknowledge(*, event: ChangeEvent, user) -> bool:
+    """Mark an alert as taken note of, once: the first to press wins, a second press changes
+    nothing. Returns whether this call acknowledged it.
+
+    The claim is a conditional UPDATE (two people pressing at once cannot both win), which
+    django-auditlog does not see; so the audit row, old → new with the person, is written here.
+    Events are not registered with auditlog: the sweep writes thousands, no person does."""
+    now = timezone.now()
+    claimed = ChangeEvent.objects.filter(pk=event.pk, acknowledged_at=None).update(acknowledged_at=now, acknowledged_by=user)
+    if not claimed:
+        return False
+    event.acknowledged_at, event.acknowledged_by = now, user
+    LogEntry.objects.log_create(
+        event,
+        action=LogEntry.Action.UPDATE,
+        changes={"acknowledged_at": ["None", str(now)], "acknowledged_by": ["None", str(user)]},
+        actor=user,
+        object_repr=event.message.split("\n")[0][:200],
+    )
+    return True
