@@ -131,10 +131,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: AXES_FAILURE_LIMIT bad passwords lock the username+IP pair for an hour.
+# Login throttling: AXES_FAILURE_LIMIT bad passwords lock the username+address pair for
+# AXES_COOLOFF_HOURS, counted from the failure that locked it: tries while locked neither count
+# nor extend the lock. The address is the client's as TRUSTED_PROXY_COUNT reverse proxies in
+# front report it in X-Forwarded-For (0: the connection's own address; govpublic.security).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1, minimum=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
+AXES_CLIENT_IP_CALLABLE = "govpublic.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 

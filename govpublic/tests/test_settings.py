@@ -74,6 +74,7 @@ def manage_check(**variables: str) -> subprocess.CompletedProcess:
          "DEFAULT_FROM_EMAIL: ожидается адрес e-mail (govpublic@example.org или «Имя <govpublic@example.org>»), "
          "получено «govpublic»"),
         ({"SECURE": "1"}, "SECRET_KEY: обязателен при SECURE=1 (длинная случайная строка)"),
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT: ожидается целое число от 0 до 10, получено «-1»"),
         ({"OK_APPLICATION_KEY": "CBAFJIICABABABABA"},
          "OK_APPLICATION_SECRET_KEY: не задан, а без него запросы к Одноклассникам не подписать"),
     ],

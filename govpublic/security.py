@@ -1,0 +1,33 @@
+"""Who the client is behind the reverse proxy, and the Content-Security-Policy of every page.
+
+The login throttle (django-axes, AXES_CLIENT_IP_CALLABLE) locks a login per client address.
+Behind a proxy every request comes from the proxy's address, so the address is taken from
+X-Forwarded-For, but only as far as TRUSTED_PROXY_COUNT proxies vouch for it: each proxy
+appends the address it received the request from, so with N trusted proxies the client is
+the N-th entry from the right. Anything to the left of it was written by the client itself
+and could be anything.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from django.conf import settings
+
+
+def client_ip(request) -> str:
+    """The client's address as the nearest TRUSTED_PROXY_COUNT proxies report it;
+    REMOTE_ADDR when no proxy is trusted or a proxy's entry is not an address."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    count = settings.TRUSTED_PROXY_COUNT
+    if count == 0:
+        return remote
+    forwarded = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    chain = [entry for entry in forwarded if entry] + [remote]
+    # A shorter chain came past fewer proxies than configured: its leftmost entry is the
+    # farthest address any trusted proxy saw.
+    candidate = chain[max(len(chain) - 1 - count, 0)]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
