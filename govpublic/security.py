@@ -13,6 +13,8 @@ from __future__ import annotations
 import ipaddress
 
 from django.conf import settings
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 
 def client_ip(request) -> str:
@@ -31,3 +33,36 @@ def client_ip(request) -> str:
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return remote
+
+
+def refuse_demo_data_on_a_secure_install() -> None:
+    """The demo commands create `admin` and others with the passwords the README prints: never
+    on a production install (SECURE=1)."""
+    if settings.SECURE:
+        raise CommandError(_("Демонстрационные данные не создаются при SECURE=1: пароли демо-пользователей "
+                             "опубликованы в README. Создайте пользователей командой createsuperuser и в админке."))
+
+
+# Everything the pages use is served from here (Bootstrap and Chart.js are vendored, scripts
+# are static files, never inline); Bootstrap's CSS draws its icons from data: SVGs.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+class ContentSecurityPolicyMiddleware:
+    """The policy on every HTML page; a response that sets its own (a download) keeps it."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.get("Content-Type", "").startswith("text/html"):
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response

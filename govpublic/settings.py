@@ -35,17 +35,20 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEBUG = env_bool("DEBUG", False)
 # SECURE=1 marks a production install: HTTPS-only cookies, HSTS, and a required SECRET_KEY.
 SECURE = env_bool("SECURE", False)
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", "127.0.0.1,localhost", each=lambda host: "/" not in host,
+    expected="список имён хостов через запятую, без схемы и пути (portal.example.org)",
+)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if SECURE:
         problem("SECRET_KEY", "обязателен при SECURE=1 (длинная случайная строка)")
-    # Only for the embedded demo and tests.
+    elif not set(ALLOWED_HOSTS) <= {"localhost", "127.0.0.1", "::1", "[::1]"}:
+        # Anyone can sign sessions with the published demo key: only this machine may use it.
+        problem("SECRET_KEY", "обязателен, когда ALLOWED_HOSTS называет не только этот компьютер "
+                "(localhost, 127.0.0.1, ::1): демонстрационный ключ известен всем")
+    # Only for the embedded demo and tests (pytest-django adds the test client's «testserver»).
     SECRET_KEY = "django-insecure-demo-key-only-for-the-embedded-setup-0123456789"
-
-ALLOWED_HOSTS = env_list(
-    "ALLOWED_HOSTS", "127.0.0.1,localhost,testserver", each=lambda host: "/" not in host,
-    expected="список имён хостов через запятую, без схемы и пути (portal.example.org)",
-)
 CSRF_TRUSTED_ORIGINS = env_urls("CSRF_TRUSTED_ORIGINS", example="https://portal.example.org", schemes=("http", "https"))
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", example="https://portal.example.org", schemes=("http", "https"))
 
@@ -73,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "govpublic.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
