@@ -5,6 +5,7 @@ in-process, the real VK and OK API addresses. Every variable is checked as it is
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -70,7 +71,7 @@ INSTALLED_APPS = [
     "monitoring",
     "reports",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
 ]
 
@@ -282,7 +283,7 @@ AXES_VERBOSE = False
 # Read-only REST API (reports/views/api.py): token or session auth, scoped like the pages.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -303,5 +304,10 @@ SPECTACULAR_SETTINGS = {
 # Token holders are scripts of the district's own staff; a generous ceiling still stops a runaway loop.
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["rest_framework.throttling.UserRateThrottle"]
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"user": env_rate("API_THROTTLE_RATE", "600/hour")}
+
+# --- People's own accounts (issue 10, part 11): API tokens by django-rest-knox, stored as a
+# SHA-512 digest only (the token is shown once, when made) and refused after API_TOKEN_TTL_DAYS.
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 90, minimum=1, maximum=3650)
+REST_KNOX = {"TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS), "AUTO_REFRESH": False, "AUTH_HEADER_PREFIX": "Token"}
 
 raise_bad_settings()

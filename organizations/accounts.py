@@ -8,10 +8,16 @@ would leave no row.
 from __future__ import annotations
 
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from knox.models import AuthToken
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -25,3 +31,19 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         )
         messages.success(self.request, _("Пароль изменён."))
         return response
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The user's own API tokens: make one (shown on this answer only, never again: only its
+    digest is stored) or revoke one. Each stops working API_TOKEN_TTL_DAYS after it was made."""
+    made = None
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            AuthToken.objects.filter(user=request.user, digest=request.POST["revoke"]).delete()
+            messages.success(request, _("Токен отозван."))
+            return redirect("api-tokens")
+        _instance, made = AuthToken.objects.create(user=request.user)
+    tokens = AuthToken.objects.filter(user=request.user, expiry__gt=timezone.now()).order_by("-created")
+    return render(request, "registration/api_tokens.html",
+                  {"tokens": tokens, "made": made, "ttl_days": settings.API_TOKEN_TTL_DAYS})
