@@ -1,4 +1,5 @@
-"""Who the client is behind the reverse proxy, and the Content-Security-Policy of every page.
+"""Who the client is behind the reverse proxy (for the login throttle and the audit log),
+the Content-Security-Policy of every page, and no demo data on a production install.
 
 The login throttle (django-axes, AXES_CLIENT_IP_CALLABLE) locks a login per client address.
 Behind a proxy every request comes from the proxy's address, so the address is taken from
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 
+import auditlog.middleware
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
@@ -33,6 +35,15 @@ def client_ip(request) -> str:
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return remote
+
+
+class AuditlogMiddleware(auditlog.middleware.AuditlogMiddleware):
+    """The audit log records the client's address as the trusted proxies report it: auditlog's
+    own middleware takes the leftmost X-Forwarded-For entry, which the client writes itself."""
+
+    @staticmethod
+    def _get_remote_addr(request) -> str:
+        return client_ip(request)
 
 
 def refuse_demo_data_on_a_secure_install() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from auditlog.models import LogEntry
 from django.urls import reverse
 
 from monitoring.models import SweepRun
@@ -28,3 +29,16 @@ def test_the_sweep_progress_page_runs_without_inline_script_or_style(actors):
     assert "Content-Security-Policy" in response.headers
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", content)
     assert "style=" not in content
+
+
+def test_the_audit_log_records_the_proxys_client_not_an_address_the_client_wrote(actors, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client = actors.client_for(actors.staff_a)
+
+    client.post(reverse("password_change"),
+                {"old_password": "pass-1234-word", "new_password1": "Новый-пароль-2026",
+                 "new_password2": "Новый-пароль-2026"},
+                REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.66, 203.0.113.5")
+
+    entry = LogEntry.objects.get(object_pk=str(actors.staff_a.pk), changes__has_key="password")
+    assert entry.remote_addr == "203.0.113.5"
