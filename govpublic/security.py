@@ -16,6 +16,8 @@ import ipaddress
 import auditlog.middleware
 from django.conf import settings
 from django.core.management.base import CommandError
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 
@@ -35,6 +37,12 @@ def client_ip(request) -> str:
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return remote
+
+
+def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes' answer to a locked login: the page says how long the lock lasts."""
+    return render(request, "registration/locked_out.html", {"hours": settings.AXES_COOLOFF_TIME},
+                  status=settings.AXES_HTTP_RESPONSE_CODE)
 
 
 class AuditlogMiddleware(auditlog.middleware.AuditlogMiddleware):

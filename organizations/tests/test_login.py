@@ -59,6 +59,17 @@ def test_after_the_failure_limit_even_the_right_password_is_refused(actors, clie
     assert "Вход временно заблокирован" in response.content.decode()
 
 
+def test_the_lock_page_says_how_long_the_lock_lasts(actors, client, settings):
+    settings.AXES_COOLOFF_TIME = 3
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, "staff_a", "guess")
+
+    response = log_in(client, "staff_a", PASSWORD)
+
+    assert response.status_code == 429
+    assert "Вход снова откроется через 3 ч" in response.content.decode()
+
+
 def test_one_attempt_short_of_the_limit_the_right_password_still_works(actors, client, settings):
     for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
         log_in(client, "staff_a", "guess")
