@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from knox.models import AuthToken
 
 
@@ -33,6 +34,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+@never_cache  # the answer that shows a new token must not stay in any cache
 @login_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """The user's own API tokens: make one (shown on this answer only, never again: only its
