@@ -5,6 +5,7 @@ in-process, the real VK and OK API addresses. Every variable is checked as it is
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -35,17 +36,20 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEBUG = env_bool("DEBUG", False)
 # SECURE=1 marks a production install: HTTPS-only cookies, HSTS, and a required SECRET_KEY.
 SECURE = env_bool("SECURE", False)
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", "127.0.0.1,localhost", each=lambda host: "/" not in host,
+    expected="список имён хостов через запятую, без схемы и пути (portal.example.org)",
+)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if SECURE:
         problem("SECRET_KEY", "обязателен при SECURE=1 (длинная случайная строка)")
-    # Only for the embedded demo and tests.
+    elif not set(ALLOWED_HOSTS) <= {"localhost", "127.0.0.1", "::1", "[::1]"}:
+        # Anyone can sign sessions with the published demo key: only this machine may use it.
+        problem("SECRET_KEY", "обязателен, когда ALLOWED_HOSTS называет не только этот компьютер "
+                "(localhost, 127.0.0.1, ::1): демонстрационный ключ известен всем")
+    # Only for the embedded demo and tests (pytest-django adds the test client's «testserver»).
     SECRET_KEY = "django-insecure-demo-key-only-for-the-embedded-setup-0123456789"
-
-ALLOWED_HOSTS = env_list(
-    "ALLOWED_HOSTS", "127.0.0.1,localhost,testserver", each=lambda host: "/" not in host,
-    expected="список имён хостов через запятую, без схемы и пути (portal.example.org)",
-)
 CSRF_TRUSTED_ORIGINS = env_urls("CSRF_TRUSTED_ORIGINS", example="https://portal.example.org", schemes=("http", "https"))
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", example="https://portal.example.org", schemes=("http", "https"))
 
@@ -67,12 +71,13 @@ INSTALLED_APPS = [
     "monitoring",
     "reports",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "govpublic.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -81,7 +86,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "govpublic.security.AuditlogMiddleware",
     # Last, as django-axes asks: it turns lockouts into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -131,12 +136,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: AXES_FAILURE_LIMIT bad passwords lock the username+IP pair for an hour.
+# Login throttling: AXES_FAILURE_LIMIT bad passwords lock the username+address pair for
+# AXES_COOLOFF_HOURS, counted from the failure that locked it: tries while locked neither count
+# nor extend the lock. The address is the client's as TRUSTED_PROXY_COUNT reverse proxies in
+# front report it in X-Forwarded-For (0: the connection's own address; govpublic.security).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1, minimum=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
+AXES_CLIENT_IP_CALLABLE = "govpublic.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "govpublic.security.lockout_response"
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Русский")), ("en", _("English"))]
@@ -285,7 +296,7 @@ AXES_VERBOSE = False
 # Read-only REST API (reports/views/api.py): token or session auth, scoped like the pages.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -306,5 +317,10 @@ SPECTACULAR_SETTINGS = {
 # Token holders are scripts of the district's own staff; a generous ceiling still stops a runaway loop.
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["rest_framework.throttling.UserRateThrottle"]
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"user": env_rate("API_THROTTLE_RATE", "600/hour")}
+
+# --- People's own accounts (issue 10, part 11): API tokens by django-rest-knox, stored as a
+# SHA-512 digest only (the token is shown once, when made) and refused after API_TOKEN_TTL_DAYS.
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 90, minimum=1, maximum=3650)
+REST_KNOX = {"TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS), "AUTO_REFRESH": False, "AUTH_HEADER_PREFIX": "Token"}
 
 raise_bad_settings()

@@ -4,12 +4,15 @@ from django.urls import include, path
 
 from checklist import views as checklist_views
 from monitoring import views as monitoring_views
+from organizations import accounts
 from organizations import views as organizations_views
 
 urlpatterns = [
     path("", organizations_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/api-tokens/", accounts.api_tokens, name="api-tokens"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/<int:pk>/pages/<str:network>/", organizations_views.page_set, name="page-set"),
     path("org/<int:pk>/audit/", checklist_views.organization_audit_log, name="organization-audit"),

@@ -74,6 +74,13 @@ def manage_check(**variables: str) -> subprocess.CompletedProcess:
          "DEFAULT_FROM_EMAIL: ожидается адрес e-mail (govpublic@example.org или «Имя <govpublic@example.org>»), "
          "получено «govpublic»"),
         ({"SECURE": "1"}, "SECRET_KEY: обязателен при SECURE=1 (длинная случайная строка)"),
+        ({"ALLOWED_HOSTS": "portal.example.org"},
+         "SECRET_KEY: обязателен, когда ALLOWED_HOSTS называет не только этот компьютер (localhost, 127.0.0.1, ::1): "
+         "демонстрационный ключ известен всем"),
+        ({"ALLOWED_HOSTS": "localhost,*"},
+         "SECRET_KEY: обязателен, когда ALLOWED_HOSTS называет не только этот компьютер (localhost, 127.0.0.1, ::1): "
+         "демонстрационный ключ известен всем"),
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT: ожидается целое число от 0 до 10, получено «-1»"),
         ({"OK_APPLICATION_KEY": "CBAFJIICABABABABA"},
          "OK_APPLICATION_SECRET_KEY: не задан, а без него запросы к Одноклассникам не подписать"),
     ],
@@ -137,6 +144,12 @@ def test_a_bad_setting_stops_every_service_before_it_starts(command, tmp_path):
         f"VK_RATE_LIMIT: {RATE}, получено «0/second»",
         "API_RETRY_BACKOFF_SECONDS: ожидается число (с точкой) от 0 до 60, получено «-1»",
     ]
+
+
+def test_the_demo_key_serves_every_loopback_name():
+    result = manage_check(ALLOWED_HOSTS="localhost,127.0.0.1,::1,[::1]")
+
+    assert result.returncode == 0, result.stderr
 
 
 def test_the_defaults_start():

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from checklist.models import ChecklistEntry
@@ -93,3 +93,13 @@ def test_running_the_demo_setup_twice_duplicates_nothing(demo):
     assert counts() == before
     assert before["organizations"] == 52 and before["users"] == 5 and before["memberships"] == 4
     assert get_user_model().objects.get(username="metodist").check_password("metodist-demo-2026")
+
+
+@pytest.mark.parametrize("command", ["demo_setup", "demo_paperwork"])
+def test_a_secure_install_refuses_the_demo_data_and_its_published_passwords(db, settings, command):
+    settings.SECURE = True
+
+    with pytest.raises(CommandError, match="Демонстрационные данные не создаются при SECURE=1"):
+        call_command(command, stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert not get_user_model().objects.filter(username="admin").exists()

@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from drf_spectacular.validation import validate_schema
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from checklist import services
 from checklist.models import ChecklistEntry, Verdict, WorkStatus
@@ -52,8 +52,8 @@ def detail(organization) -> str:
 
 
 def token_client(user) -> Client:
-    token, _created = Token.objects.get_or_create(user=user)
-    return Client(headers={"Authorization": f"Token {token.key}"})
+    _instance, token = AuthToken.objects.create(user=user)
+    return Client(headers={"Authorization": f"Token {token}"})
 
 
 def vk_page(organization, *, checked: bool = True) -> OfficialPage:

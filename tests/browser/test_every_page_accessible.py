@@ -38,3 +38,15 @@ def test_a_user_without_a_role_sees_an_accessible_explanation(page, live_server,
     login(page, live_server, "newcomer", "newcomer-pass-2026")
     assert "Вам ещё не назначена роль" in page.content()
     assert_accessible("no role page")
+
+
+def test_a_persons_own_account_pages_are_accessible(page, live_server, assert_accessible, screenshot):
+    UserFactory(username="newcomer", password="newcomer-pass-2026")
+    login(page, live_server, "newcomer", "newcomer-pass-2026")
+    page.get_by_role("link", name="Сменить пароль").click()
+    assert_accessible("password change")
+    page.get_by_role("link", name="Токены API").click()
+    page.get_by_role("button", name="Создать токен").click()
+    assert page.locator("[data-token]").inner_text()
+    assert_accessible("api tokens")
+    screenshot("22-api-tokens")

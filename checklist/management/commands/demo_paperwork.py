@@ -10,6 +10,7 @@ from django.db import transaction
 
 from checklist.models import ChecklistEntry, EvidenceRevision
 from checklist.services import entry_approve, entry_return, evidence_submit
+from govpublic.security import refuse_demo_data_on_a_secure_install
 from organizations.models import Membership, Organization
 
 PDF = (
@@ -30,6 +31,7 @@ class Command(BaseCommand):
     help = "Fill the demo organizations' checklists with approved and pending documents."
 
     def handle(self, *args, **options):
+        refuse_demo_data_on_a_secure_install()
         if EvidenceRevision.objects.exists():
             self.stdout.write("Документы уже есть — пропускаю.")
             return

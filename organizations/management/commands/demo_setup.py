@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from govpublic.security import refuse_demo_data_on_a_secure_install
 from organizations.models import District, Membership, Organization
 
 DEMO_DISTRICT = "Кущевский район"
@@ -26,6 +27,7 @@ class Command(BaseCommand):
     help = "Load the demo registry (demo/registry.csv) and create demo users, printing their passwords."
 
     def handle(self, *args, **options):
+        refuse_demo_data_on_a_secure_install()
         District.objects.get_or_create(name=DEMO_DISTRICT)
         call_command(
             "import_organizations", str(Path(settings.BASE_DIR) / "demo" / "registry.csv"), district=DEMO_DISTRICT
