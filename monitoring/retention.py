@@ -11,7 +11,9 @@ what they wrote; every row a figure counts stays:
   again by the next full read of a wall;
 * contacts a page showed in the past (CONTACTS_RETENTION_DAYS): e-mails, phones and the
   address of a snapshot older than that are blanked, unless a change is still measured from
-  it — the page's latest snapshot that read the information.
+  it — the page's latest snapshot that read the information; so are the old and new values an
+  older change event of a phone, e-mail, address or contact list keeps (its message, which
+  names no phone or e-mail, stays).
 
 Running it twice changes nothing the second time (the counts it returns are then zero).
 """
@@ -27,9 +29,11 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from monitoring.models import PagePost, Snapshot
+from monitoring.changes import ADDRESS_CHANGED, CONTACTS_CHANGED, EMAIL_CHANGED, PHONE_CHANGED
+from monitoring.models import ChangeEvent, PagePost, Snapshot
 
 logger = logging.getLogger(__name__)
+CONTACT_CHANGES = (ADDRESS_CHANGED, CONTACTS_CHANGED, EMAIL_CHANGED, PHONE_CHANGED)
 
 
 def retention_prune(*, now: datetime | None = None) -> dict[str, int]:
@@ -52,6 +56,11 @@ def retention_prune(*, now: datetime | None = None) -> dict[str, int]:
             .update(text="", author_id="")
         ),
         "contacts": _blank_past_contacts(before(settings.CONTACTS_RETENTION_DAYS)),
+        "contact_changes": (
+            ChangeEvent.objects.filter(kind__in=CONTACT_CHANGES, created_at__lt=before(settings.CONTACTS_RETENTION_DAYS))
+            .exclude(old=None, new=None)
+            .update(old=None, new=None)
+        ),
     }
     logger.info("retention: %s", ", ".join(f"{name} {count}" for name, count in pruned.items()))
     return pruned

@@ -17,7 +17,8 @@ from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
 from monitoring import tasks
-from monitoring.models import PagePost, PageState, RuleSettings, Snapshot
+from monitoring.changes import PHONE_CHANGED
+from monitoring.models import ChangeEvent, PagePost, PageState, RuleSettings, Snapshot, SweepRun
 from monitoring.rules import MOSCOW
 from monitoring.tests.sweeping import PERSON_VK, SCHOOL_VK, make_world, point_settings, run_sweep
 from tests.factories import UserFactory
@@ -56,6 +57,13 @@ def two_nights(settings, run_simulator, client):
     for night in (NIGHT, SECOND_NIGHT):
         with time_machine.travel(night, tick=True):
             run_sweep()
+    with time_machine.travel(NIGHT, tick=False):  # the first night also saw the school's phone change
+        page = world.pages["school_vk"]
+        ChangeEvent.objects.create(
+            page=page, organization=page.organization, run=SweepRun.objects.earliest("started_at"), kind=PHONE_CHANGED,
+            severity="warning", message="Изменён телефон в сведениях сообщества.",
+            old=["+7 (86168) 1-11-11"], new=["+7 (86168) 2-22-22"],
+        )
     with time_machine.travel(SECOND_NIGHT, tick=False):
         UserFactory(username="new_user")
         log_in_twice(client, "new_user")
@@ -79,7 +87,7 @@ def test_nothing_is_pruned_before_its_time(two_nights):
     before = list(posts)
 
     assert prune_on(NIGHT + timedelta(days=100)) == {
-        "audit_entries": 0, "login_records": 0, "others_posts": 0, "contacts": 0
+        "audit_entries": 0, "login_records": 0, "others_posts": 0, "contacts": 0, "contact_changes": 0
     }
     assert list(posts) == before and login_records() == records and LogEntry.objects.count() == entries
     assert all(snapshot.emails for snapshot in school_snapshots(two_nights))
@@ -93,6 +101,16 @@ def test_past_contacts_are_blanked_and_the_latest_read_is_kept(two_nights):
     assert latest.emails == [f"school{SCHOOL_VK}@example.ru"] and latest.phones and latest.address
     # What the figures are made of stays: the first night's verdict and the page's state.
     assert first.verdict and PageState.objects.get(page=two_nights.pages["school_vk"]).last_snapshot == latest
+
+
+def test_a_past_contact_change_keeps_its_message_but_not_the_phones(two_nights):
+    event = ChangeEvent.objects.get(kind=PHONE_CHANGED)
+
+    prune_on(NIGHT + timedelta(days=400))
+
+    event.refresh_from_db()
+    assert (event.old, event.new) == (None, None)
+    assert event.message == "Изменён телефон в сведениях сообщества."
 
 
 def test_posts_by_other_people_lose_text_and_author_but_still_count(two_nights):
