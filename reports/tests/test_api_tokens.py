@@ -84,7 +84,7 @@ def test_an_existing_plain_token_is_carried_over_as_a_digest_and_the_plain_one_d
     migration = importlib.import_module("reports.migrations.0002_api_tokens_hashed")
     old_key = "0123456789abcdef0123456789abcdef01234567"
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created datetime, user_id integer)")
+        cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamp, user_id integer)")
         cursor.execute("INSERT INTO authtoken_token VALUES (%s, %s, %s)", [old_key, timezone.now(), actors.staff_a.pk])
 
     migration.carry_over(apps, SimpleNamespace(connection=connection))  # all it uses of a schema editor
