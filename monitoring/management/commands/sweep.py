@@ -1,8 +1,7 @@
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
+from govpublic.progress import draw_progress
 from monitoring.models import SweepRun
 from monitoring.sweep import SweepConfigurationError, build_clients, is_stalled, sweep_run_inline, sweep_start
 from organizations.models import Organization
@@ -70,12 +69,4 @@ class Command(BaseCommand):
             raise CommandError("Проверка остановлена из-за ошибки настройки.", returncode=2)
 
     def _progress(self, run: SweepRun) -> None:
-        total = max(run.pages_total, 1)
-        width = 30
-        filled = width * run.pages_done // total
-        line = f"[{'#' * filled}{'.' * (width - filled)}] {run.pages_done}/{run.pages_total}"
-        if self.stdout.isatty():
-            self.stdout.write("\r" + line, ending="")
-            sys.stdout.flush()
-        else:
-            self.stdout.write(line)
+        draw_progress(self.stdout, run.pages_done, run.pages_total)

@@ -1,10 +1,11 @@
-import sys
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+from govpublic.progress import draw_progress
 
 from organizations.importer import COLUMNS, import_organizations
 from organizations.models import District
@@ -54,12 +55,4 @@ class Command(BaseCommand):
         )
 
     def _progress(self, done: int, total: int) -> None:
-        """The bar `manage.py sweep` draws: redrawn in place on a terminal, a line per chunk in a log."""
-        width = 30
-        filled = width * done // max(total, 1)
-        line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
-        if self.stdout.isatty():
-            self.stdout.write("\r" + line, ending="")
-            sys.stdout.flush()
-        else:
-            self.stdout.write(line)
+        draw_progress(self.stdout, done, total)
