@@ -6,7 +6,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from govpublic.progress import draw_progress
-
 from organizations.importer import COLUMNS, import_organizations
 from organizations.models import District
 from organizations.services import district_default
