@@ -280,7 +280,8 @@ def _store_reads(work: BatchWork, reads: list[tuple[int, PageRead]]) -> None:
     by_id = {page.pk: page for page in work.pages}
     later = [page_id for page_id, read in reads if read.faults and work.batch.attempt == 1]
     now = [(by_id[page_id], read) for page_id, read in reads if page_id not in later]
-    with_database_retry(lambda: _persist_chunk(work, now, failed=later))
+    faults = sum(read.faults for _page_id, read in reads)  # met, whether the page is judged now or later
+    with_database_retry(lambda: _persist_chunk(work, now, failed=later, faults=faults))
 
 
 def _finish_work(work: BatchWork) -> int:
@@ -297,7 +298,7 @@ def _finish_work(work: BatchWork) -> int:
     rest = [(page, unread) for page in work.pages if page.pk not in handled]
     try:
         for start in range(0, len(rest), PERSIST_CHUNK):
-            with_database_retry(lambda: _persist_chunk(work, rest[start : start + PERSIST_CHUNK], failed=[]))
+            with_database_retry(lambda: _persist_chunk(work, rest[start : start + PERSIST_CHUNK], failed=[], faults=0))
     except LeaseLost:
         return 0
 
@@ -311,7 +312,9 @@ def _finish_work(work: BatchWork) -> int:
     return len(work.pages)
 
 
-def _persist_chunk(work: BatchWork, pages: list[tuple[OfficialPage, PageRead]], *, failed: list[int]) -> None:
+def _persist_chunk(
+    work: BatchWork, pages: list[tuple[OfficialPage, PageRead]], *, failed: list[int], faults: int
+) -> None:
     """One transaction: the pages, their organizations' automatic checklist items, and the
     batch's record of what it has stored (so a retry of it reads only the rest).
 
@@ -321,7 +324,6 @@ def _persist_chunk(work: BatchWork, pages: list[tuple[OfficialPage, PageRead]], 
     waits for the first to commit and judges from both pages' new states."""
     batch, run = work.batch, work.batch.run
     stored = [page.pk for page, _read in pages]
-    faults = sum(read.faults for _page, read in pages) + len(failed)
     with transaction.atomic():
         # First, and so locking the batch's row: only its holder may store (a worker taken for
         # dead and still going must not count its pages twice).

@@ -60,6 +60,7 @@ def test_a_page_whose_read_failed_is_read_again_after_every_other_page_and_then_
 
     assert world.state("school_vk").status == "ok" and world.state("school_vk").verdict["error"] is None
     assert run.pages_done == run.pages_total == 2 and run.finished_at is not None
+    assert run.faults == 1  # the fault it met, though the page was read in the end
     walls = [(r.outcome, r.items) for r in simulator.requests("vk", "wall.get")]
     failed = [index for index, (outcome, _items) in enumerate(walls) if outcome == "error:10"]
     # The retry comes after the neighbour's walls were read, not in the middle of the first reading.
@@ -73,17 +74,18 @@ def test_a_page_that_fails_its_second_reading_too_is_unknown_with_its_last_value
     point_settings(settings, run_simulator(world.scenario))
     run_sweep("--network", "vk")
     scenario = world.scenario_copy()
-    scenario["faults"] = [{"network": "vk", "method": "wall.get", "owner_id": str(-SCHOOL_VK), "filter": "owner",
-                           "error_code": 10}]
+    # Both of its wall reads (its own posts and others') fail every time.
+    scenario["faults"] = [{"network": "vk", "method": "wall.get", "owner_id": str(-SCHOOL_VK), "error_code": 10}]
     simulator = run_simulator(scenario)
     point_settings(settings, simulator)
 
-    run_sweep("--network", "vk")
+    run = run_sweep("--network", "vk")
 
     state = world.state("school_vk")
     assert state.status == "unknown" and "ошибка API 10" in state.verdict["error"]
     assert state.verdict["gov_mark"] is True
-    assert len([r for r in simulator.requests("vk", "wall.get") if r.outcome == "error:10"]) == 6  # 3 + 3
+    assert len([r for r in simulator.requests("vk", "wall.get") if r.outcome == "error:10"]) == 12  # 2 walls × (3 + 3)
+    assert run.faults == 4  # each failed read counted, in the first reading as in the second
 
 
 def test_an_api_server_no_request_reached_is_a_configuration_error(db, settings, run_simulator):
