@@ -25,17 +25,13 @@ from django.db.models import (
 from django.utils.translation import gettext_lazy as _
 
 from checklist.models import ChecklistEntry, ChecklistItem, Verdict, WorkStatus
+from govpublic.states import LABELS, ORDER
 from monitoring.models import PageState, SweepRun
 from organizations.models import OfficialPage, Organization, natural_key
 
 NETWORKS = ("vk", "ok")
-STATUSES = ("fail", "unknown", "warning", "ok")
-STATUS_LABELS = {
-    "ok": _("в порядке"),
-    "warning": _("есть замечания"),
-    "fail": _("нарушение"),
-    "unknown": _("неизвестно"),
-}
+STATUSES = ORDER
+STATUS_LABELS = LABELS
 # Criteria the dashboard can filter on: (code, label). Automatic items are judged by the
 # sweep, paperwork by the methodologist.
 PAGE_CRITERIA = [

@@ -9,16 +9,12 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from govpublic.states import LABELS
 from monitoring.compliance import INFO_LABELS, NETWORKS
 from organizations.models import Network, briefing_key
 from reports.district.period import Period
 
-STATUS_LABELS = {
-    "ok": gettext_lazy("в порядке"),
-    "warning": gettext_lazy("есть замечания"),
-    "fail": gettext_lazy("нарушения"),
-    "unknown": gettext_lazy("нет данных"),
-}
+STATUS_LABELS = LABELS
 TITLE = gettext_lazy("Справка о ведении госпабликов")
 
 
