@@ -82,7 +82,7 @@ def checklist_matrix(organizations: QuerySet[Organization]) -> tuple[list[Matrix
     position = {item.pk: index for index, item in enumerate(items)}
     rows = {org.pk: MatrixRow(organization=org, cells=[None] * len(items)) for org in organizations.in_briefing_order()}
     entries = ChecklistEntry.objects.filter(organization__in=organizations).only(
-        "id", "organization_id", "item_id", "status", "verdict"
+        "id", "organization_id", "item_id", "status", "verdict", "verdict_note", "due_date"
     )
     for entry in entries:
         row = rows.get(entry.organization_id)

@@ -41,9 +41,16 @@ def state(code: str | None) -> State:
     return STATES.get(code or "unknown", UNKNOWN)
 
 
-def of_verdict(verdict: str | None) -> State:
+# DESIGN §3.2 makes these a remark on the page (its status «есть замечания»), not a violation:
+# their unmet item is amber, like the page and the organization it belongs to.
+REMARK_CRITERIA = frozenset({"regular_posting", "posts_from_community", "mandatory_info", "vk_regular", "ok_regular"})
+
+
+def of_verdict(verdict: str | None, code: str = "") -> State:
     """An automatic checklist item (judged by the sweep)."""
-    return {"compliant": OK, "non_compliant": FAIL}.get(verdict or "", UNKNOWN)
+    if verdict == "non_compliant":
+        return WARNING if code in REMARK_CRITERIA else FAIL
+    return OK if verdict == "compliant" else UNKNOWN
 
 
 def of_work(status: str | None, due: datetime.date | None, today: datetime.date) -> State:
@@ -54,3 +61,18 @@ def of_work(status: str | None, due: datetime.date | None, today: datetime.date)
     if status == "returned" or (status != "submitted" and due is not None and due < today):
         return FAIL
     return WARNING
+
+
+def of_item(
+    *, code: str, manual: bool, status: str | None, verdict: str | None, note: str, due: datetime.date | None,
+    today: datetime.date, status_label: str, verdict_label: str,
+) -> tuple[State, str]:
+    """A checklist item's state and why, in words: the dashboard's and the matrix's cell."""
+    if not manual:
+        return of_verdict(verdict, code), note or verdict_label
+    state_ = of_work(status, due, today)
+    why = status_label
+    if status in ("not_started", "returned", None, "") and due is not None:
+        when = due.strftime("%d.%m.%Y")
+        why += ". " + (_("Срок %(due)s истёк") if due < today else _("Срок — до %(due)s")) % {"due": when}
+    return state_, why

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Отчёты")
+
+    def ready(self) -> None:
+        from monitoring.sweep.run import run_finished
+        from reports.selectors import record_criteria
+
+        run_finished.connect(lambda sender, run, **kwargs: record_criteria(), weak=False, dispatch_uid="reports.record_criteria")

@@ -22,11 +22,12 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checklist.models import ChecklistEntry, ChecklistItem, Verdict, WorkStatus
 from govpublic.states import LABELS, ORDER
-from monitoring.models import PageState, SweepRun
+from monitoring.models import DailyMetric, PageState, SweepRun
 from organizations.models import OfficialPage, Organization, natural_key
 
 NETWORKS = ("vk", "ok")
@@ -192,6 +193,15 @@ class Total:
     done: int
     total: int
     code: str = ""
+    week_ago: int | None = None  # done a week ago, when the history has it for this view
+
+    @property
+    def change(self) -> int | None:
+        return None if self.week_ago is None else self.done - self.week_ago
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
 
 
 @dataclass
@@ -228,6 +238,51 @@ def dashboard_totals(queryset, items: list[ChecklistItem]) -> DashboardTotals:
     totals.items.append(Total(str(_("Регулярные публикации ВКонтакте")), regular.get("vk", 0), organizations, "vk_regular"))
     totals.items.append(Total(str(_("Регулярные публикации в Одноклассниках")), regular.get("ok", 0), organizations, "ok_regular"))
     return totals
+
+
+# --- the week's change -----------------------------------------------------------------------
+# Every finished sweep records the totals per district and type of organization in that Moscow
+# day's DailyMetric (`record_criteria`); a tile compares with the last day at least a week old.
+# Only views filtered by type alone (or not at all) have such a history.
+
+
+def _history_key(district_id: int | None, kind: str) -> str:
+    return f"{district_id or 0}:{kind}"
+
+
+def record_criteria(items: list[ChecklistItem] | None = None, *, today: datetime.date | None = None) -> None:
+    """Today's totals per district and type, beside the sweep's counts in DailyMetric."""
+    today = today or timezone.localdate()
+    items = items if items is not None else list(ChecklistItem.objects.order_by("position"))
+    groups = Organization.objects.order_by().values_list("district_id", "kind").distinct()
+    criteria = {}
+    for district_id, kind in groups:
+        queryset = dashboard_queryset(Organization.objects.filter(district_id=district_id, kind=kind), items, today)
+        totals = dashboard_totals(queryset, items)
+        criteria[_history_key(district_id, kind)] = {total.code: total.done for total in totals.items}
+    metric, _created = DailyMetric.objects.get_or_create(date=today)
+    metric.data = {**metric.data, "criteria": criteria}
+    metric.save(update_fields=["data"])
+
+
+def add_week_ago(totals: DashboardTotals, organizations: QuerySet[Organization], filters: DashboardFilters,
+                 today: datetime.date) -> None:
+    """Fill each tile's `week_ago` from the history, when this view has one (2 queries)."""
+    if any(value for key, value in filters.as_query().items() if key not in ("kind", "sort")):
+        return
+    metric = (
+        DailyMetric.objects.filter(date__lte=today - datetime.timedelta(days=7), data__has_key="criteria")
+        .order_by("-date").first()
+    )
+    if metric is None:
+        return
+    districts = set(organizations.order_by().values_list("district_id", flat=True).distinct())
+    kinds = [filters.kind] if filters.kind else [kind for kind, _label in Organization.Kind.choices]
+    keys = [_history_key(district, kind) for district in districts for kind in kinds]
+    for total in totals.items:
+        values = [metric.data["criteria"][key].get(total.code) for key in keys if key in metric.data["criteria"]]
+        if values and None not in values:
+            total.week_ago = sum(values)
 
 
 def last_sweep() -> SweepRun | None:

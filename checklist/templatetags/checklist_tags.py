@@ -1,53 +1,40 @@
+"""A checklist entry's look, from the one vocabulary of govpublic/states.py: the matrix shows a
+document past its deadline in red as the dashboard does."""
+
 from django import template
+from django.utils import timezone
+
+from govpublic import states
 
 register = template.Library()
 
-_BADGES = {
-    "not_started": "text-bg-secondary",
-    "submitted": "text-bg-info",
-    "approved": "text-bg-success",
-    "returned": "text-bg-danger",
-    "compliant": "text-bg-success",
-    "non_compliant": "text-bg-danger",
-    "unknown": "text-bg-secondary",
-    "not_applicable": "text-bg-light",
-}
-_CELLS = {
-    "approved": "cell-ok",
-    "compliant": "cell-ok",
-    "submitted": "cell-warning",
-    "returned": "cell-fail",
-    "non_compliant": "cell-fail",
-}
-_SYMBOLS = {"approved": "✓", "compliant": "✓", "submitted": "…", "returned": "✗", "non_compliant": "✗"}
+
+def _state(entry) -> tuple[states.State, str]:
+    return states.of_item(
+        code=entry.item.code, manual=entry.item.is_manual, status=entry.status, verdict=entry.verdict,
+        note=entry.verdict_note, due=entry.effective_due_date, today=timezone.localdate(),
+        status_label=entry.get_status_display(), verdict_label=entry.get_verdict_display(),
+    )
 
 
 @register.filter
 def badge_class(value: str) -> str:
-    return _BADGES.get(value, "text-bg-secondary")
-
-
-def _state(entry) -> str:
-    """What a matrix cell shows: the work status of a document item, the sweep's verdict of an automatic one."""
-    return entry.status if entry.item.is_manual else entry.verdict
+    """A work status's or a verdict's badge (the staff's checklist)."""
+    if value in ("compliant", "non_compliant", "unknown", "not_applicable"):
+        return states.of_verdict(value).badge
+    return states.of_work(value, None, timezone.localdate()).badge
 
 
 @register.filter
 def cell_class(entry) -> str:
-    if entry is None:
-        return "cell-unknown"
-    return _CELLS.get(_state(entry), "cell-unknown")
+    return states.UNKNOWN.css if entry is None else _state(entry)[0].css
 
 
 @register.filter
 def cell_symbol(entry) -> str:
-    if entry is None:
-        return "—"
-    return _SYMBOLS.get(_state(entry), "?" if not entry.item.is_manual else "·")
+    return "—" if entry is None else _state(entry)[0].glyph
 
 
 @register.filter
 def cell_title(entry) -> str:
-    if entry is None:
-        return ""
-    return entry.get_status_display() if entry.item.is_manual else entry.get_verdict_display()
+    return "" if entry is None else _state(entry)[1]

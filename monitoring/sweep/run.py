@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +38,9 @@ from monitoring.types import OK, VK
 from organizations.models import OfficialPage, Organization
 
 logger = logging.getLogger(__name__)
+# Sent once per run, when it is closed: the reports app records the day's totals for the
+# dashboard's weekly change (monitoring knows nothing of the dashboard).
+run_finished = Signal()
 
 
 # --- start ---------------------------------------------------------------------------------
@@ -199,6 +203,7 @@ def sweep_finish(run: SweepRun) -> bool:
         organizations = organizations.filter(pk__in=run.organization_ids)
     compliance.update_checklists(organizations.filter(pages=None))
     compliance.record_daily_metric(run)
+    run_finished.send(sender=SweepRun, run=run)
     prune_raw_payloads()
     return True
 

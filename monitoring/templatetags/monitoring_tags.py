@@ -1,27 +1,25 @@
 from django import template
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from govpublic import states
 from monitoring.compliance import INFO_LABELS, stale_text
 
 register = template.Library()
 
-_STATUS = {
-    "ok": ("text-bg-success", gettext_lazy("в порядке")),
-    "warning": ("text-bg-warning", gettext_lazy("есть замечания")),
-    "fail": ("text-bg-danger", gettext_lazy("нарушение")),
-    "unknown": ("text-bg-secondary", gettext_lazy("неизвестно")),
-}
-
 
 @register.filter
 def status_badge(status: str) -> str:
-    return _STATUS.get(status, _STATUS["unknown"])[0]
+    return states.state(status).badge
 
 
 @register.filter
 def status_label(status: str) -> str:
-    return str(_STATUS.get(status, _STATUS["unknown"])[1])
+    return str(states.state(status).label)
+
+
+@register.filter
+def status_glyph(status: str) -> str:
+    return states.state(status).glyph
 
 
 @register.filter
@@ -40,3 +38,9 @@ def info_labels(names) -> str:
 def stale_note(stale) -> str:
     """A community entry's `stale` in words ("" when every value is fresh)."""
     return stale_text(stale)
+
+
+@register.inclusion_tag("_legend.html")
+def state_legend() -> dict:
+    """The four states with their glyphs and words: the one short legend of every table."""
+    return {"legend": [states.state(code) for code in states.ORDER]}

@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from checklist.models import ChecklistEntry, WorkStatus
@@ -47,7 +48,10 @@ def cell(response, short_name: str, column: str) -> tuple[str, str]:
     html = response.content.decode()
     row = re.search(r'<tr data-org="%s">(.*?)</tr>' % re.escape(short_name), html, re.S)
     assert row, f"no row for {short_name}"
-    found = re.search(r'<td class="text-center ([\w-]+)" title="([^"]*)" data-column="%s">' % re.escape(column), row.group(1))
+    found = re.search(
+        r'<td class="(?:text-center )?([\w-]+)(?: col-total)?" tabindex="0" data-tip title="([^"]*)" data-column="%s">'
+        % re.escape(column), row.group(1),
+    )
     assert found, f"no {column} cell for {short_name}"
     return found.group(1), unescape(found.group(2))
 
@@ -57,9 +61,37 @@ def status_of(response, short_name: str) -> str:
     return css.removeprefix("cell-")
 
 
-def totals(response) -> dict[str, str]:
+def _tiles(response) -> dict[str, str]:
     html = response.content.decode()
-    return {code: _text(body) for code, body in re.findall(r'<li class="col" data-total="([^"]*)">(.*?)</li>', html, re.S)}
+    return dict(re.findall(r'<li data-total="([^"]*)">(.*?)</li>', html, re.S))
+
+
+def totals(response) -> dict[str, str]:
+    """Each tile as «label: N из M»."""
+    found = {}
+    for code, body in _tiles(response).items():
+        label = re.search(r'<span class="tile-label">(.*?)</span>', body, re.S).group(1)
+        figure = re.search(r'<span class="tile-figure">(.*?)</span>', body, re.S).group(1)
+        found[code] = f"{_text(label)}: {_text(figure)}"
+    return found
+
+
+def changes(response) -> dict[str, str]:
+    """Each tile's change since a week ago, in words («» when the view has no history)."""
+    found = {}
+    for code, body in _tiles(response).items():
+        change = re.search(r'<span class="tile-change">(.*)</span>', body, re.S)
+        found[code] = _text(change.group(1)) if change else ""
+    return found
+
+
+def reasons(response, short_name: str) -> str:
+    """The words under the organization's «Итог»."""
+    html = response.content.decode()
+    row = re.search(r'<tr data-org="%s">(.*?)</tr>' % re.escape(short_name), html, re.S)
+    total = re.search(r'data-column="status">(.*?)</td>', row.group(1), re.S).group(1)
+    found = re.search(r'<span class="d-block small">(.*?)</span>', total, re.S)
+    return _text(found.group(1)) if found else ""
 
 
 # --- a small district ---------------------------------------------------------------------------
@@ -318,6 +350,79 @@ def test_totals_read_like_the_briefing(actors, district):
     assert shown["order_responsible"] == "Приказ о назначении ответственных за ведение официальных страниц: 4 из 5"
     assert shown["vk_regular"] == "Регулярные публикации ВКонтакте: 3 из 5"
     assert schools["vk_gov_mark"] == "Метка «Госорганизация» ВКонтакте: 1 из 2"
+
+
+def test_the_total_says_why_in_words_worst_first(actors, district):
+    response = actors.client_for(actors.methodologist).get(URL)
+
+    # СОШ №26: its order not uploaded past the deadline and one post on VK: two violations, in
+    # the checklist's order; the tooltip says each in full.
+    assert reasons(response, "СОШ №26") == "Приказ, ≥ 2 публикаций"
+    assert "истёк" in cell(response, "СОШ №26", "status")[1]
+    assert reasons(response, "д/с №3").startswith("нет страницы: Одноклассники")
+    assert "Метка ОК" not in reasons(response, "д/с №3")  # said once: no page, so no mark
+    assert reasons(response, "д/с №10").startswith("нерегулярно: ВКонтакте")
+    assert reasons(response, "СОШ №9") == ""
+
+
+def test_a_tile_shows_the_change_since_a_week_ago(actors, district):
+    from reports.selectors import record_criteria
+
+    record_criteria(today=TODAY() - datetime.timedelta(days=8))
+    ChecklistEntry.objects.filter(organization=district["few"], item__code="order_responsible").update(
+        status=WorkStatus.APPROVED
+    )
+    PageState.objects.filter(page__organization=actors.org_a, page__network="vk").update(
+        verdict=world.verdict(gov_mark=False), status="fail"
+    )
+    world.judge(actors.org_a)
+    client = actors.client_for(actors.methodologist)
+
+    shown = changes(client.get(URL))
+    assert shown["order_responsible"] == "▲ 1 за неделю"
+    assert shown["vk_gov_mark"] == "▼ 1 за неделю"
+    assert shown["ok_gov_mark"] == "= за неделю без изменений"
+    assert changes(client.get(URL, {"kind": "school"}))["order_responsible"] == "▲ 1 за неделю"
+    assert changes(client.get(URL, {"kind": "kindergarten"}))["order_responsible"] == "= за неделю без изменений"
+    # A search or a status filter has no history to compare with: no arrow rather than a wrong one.
+    assert set(changes(client.get(URL, {"q": "СОШ"})).values()) == {""}
+
+
+def test_without_a_week_of_history_no_tile_claims_a_change(actors, district):
+    from reports.selectors import record_criteria
+
+    record_criteria(today=TODAY() - datetime.timedelta(days=3))
+
+    assert set(changes(actors.client_for(actors.methodologist).get(URL)).values()) == {""}
+
+
+def test_a_finished_sweep_records_the_days_totals(actors, district):
+    from monitoring.models import DailyMetric, SweepRun
+    from monitoring.sweep.run import sweep_finish
+
+    run = SweepRun.objects.create(started_at=timezone.now(), trigger=SweepRun.Trigger.MANUAL)
+    assert sweep_finish(run)
+
+    criteria = DailyMetric.objects.get().data["criteria"]
+    district_id = actors.org_a.district_id
+    assert criteria[f"{district_id}:school"]["order_responsible"] == 1  # СОШ №9 approved, СОШ №26 not
+    assert criteria[f"{district_id}:kindergarten"]["ok_gov_mark"] == 1  # д/с №10 only: д/с №3 has no OK page
+
+
+def test_on_a_phone_each_organization_is_a_card_with_its_status_and_reasons(actors, district):
+    html = actors.client_for(actors.methodologist).get(URL).content.decode()
+
+    cards = dict(re.findall(r'<li class="org-card [\w-]+" data-org="([^"]+)">(.*?)</li>', html, re.S))
+    assert list(map(unescape, cards)) == ["СОШ №9", "СОШ №26", "д/с №3", "д/с №10", "«Юниор»"]
+    assert _text(cards["д/с №3"]).startswith("д/с №3 ✗ нарушение нет страницы: Одноклассники")
+    assert _text(cards["СОШ №9"]).endswith("✓ в порядке")
+
+
+def test_the_legend_is_the_status_filter_with_counts(actors, district):
+    html = actors.client_for(actors.methodologist).get(URL).content.decode()
+
+    chips = {code: _text(body) for code, body in re.findall(r'data-status="(\w+)">(.*?)</a>', html, re.S)}
+    assert chips == {"fail": "✗ нарушение 2", "unknown": "? нет данных 1", "warning": "! есть замечания 1", "ok": "✓ в порядке 1"}
 
 
 # --- paging -------------------------------------------------------------------------------------

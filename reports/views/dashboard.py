@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from checklist.models import ChecklistItem, Verdict, WorkStatus
+from govpublic import states
 from monitoring.compliance import kept_fields, stale_entry, stale_text
 from organizations.access import is_methodologist, organizations_for
 from organizations.models import Organization
@@ -30,6 +31,7 @@ from reports.selectors import (
     STATUS_LABELS,
     STATUSES,
     DashboardFilters,
+    add_week_ago,
     apply_filters,
     dashboard_queryset,
     dashboard_totals,
@@ -38,69 +40,79 @@ from reports.selectors import (
 )
 
 PAGE_SIZE = 100
-STATUS_CELLS = {"ok": ("cell-ok", "✓"), "warning": ("cell-warning", "!"), "fail": ("cell-fail", "✗"), "unknown": ("cell-unknown", "?")}
 NETWORK_LABELS = {"vk": gettext_lazy("ВКонтакте"), "ok": gettext_lazy("Одноклассники")}
 
 
 @dataclass
 class Cell:
-    css: str
-    symbol: str
+    state: states.State
     title: str
     value: str  # what the export writes
+    reason: str = ""  # the criterion in a few words, when the cell is not in order
+
+    @property
+    def css(self) -> str:
+        return self.state.css
+
+    @property
+    def symbol(self) -> str:
+        return self.state.glyph
 
 
-def _status_cell(status: str | None, why: str = "") -> Cell:
-    status = status or "unknown"
-    css, symbol = STATUS_CELLS.get(status, STATUS_CELLS["unknown"])
-    label = str(STATUS_LABELS.get(status, status))
-    return Cell(css, symbol, f"{label}. {why}".strip(" ."), label)
+def _status_cell(status: str | None, why: str = "", reason: str = "") -> Cell:
+    state = states.state(status)
+    label = str(state.label)
+    return Cell(state, f"{label}. {why}".strip(" ."), label, reason)
 
 
 def _page_cell(row, network: str, stale_before) -> Cell:
+    name = NETWORK_LABELS[network]
     if not getattr(row, f"{network}_has_page"):
-        return _status_cell("fail", _("страница не зарегистрирована"))
+        return _status_cell("fail", _("страница не зарегистрирована"), _("нет страницы: %(n)s") % {"n": name})
     status = getattr(row, f"{network}_status")
     checked = getattr(row, f"{network}_checked_at")
+    unknown = _("нет данных: %(n)s") % {"n": name}
     if status is None:
-        return _status_cell("unknown", _("ещё не проверялась"))
+        return _status_cell("unknown", _("ещё не проверялась"), unknown)
     when = timezone.localtime(checked).strftime("%d.%m.%Y %H:%M") if checked else ""
     if checked and stale_before and checked < stale_before:
-        cell = _status_cell("unknown", _("данные устарели, проверено %(when)s") % {"when": when})
-        cell.value = str(STATUS_LABELS.get(status, status))
+        cell = _status_cell("unknown", _("данные устарели, проверено %(when)s") % {"when": when}, unknown)
+        cell.value = str(states.state(status).label)
         return cell
-    return _status_cell(status, _("проверено %(when)s") % {"when": when} if when else "")
+    # A page's remarks are named by the criteria behind them (regularity, contacts…), not here.
+    return _status_cell(status, _("проверено %(when)s") % {"when": when} if when else "", unknown if status == "unknown" else "")
 
 
 def _regular_cell(row, network: str) -> Cell:
     if getattr(row, f"{network}_regular"):
-        return Cell("cell-ok", "✓", _("3 и более публикаций каждую неделю окна"), _("да"))
+        return Cell(states.OK, _("3 и более публикаций каждую неделю окна"), _("да"))
     if getattr(row, f"{network}_irregular"):
-        return Cell("cell-fail", "✗", _("в какую-то неделю окна меньше 3 публикаций"), _("нет"))
-    return Cell("cell-unknown", "?", _("нет данных"), "—")
+        reason = _("нерегулярно: %(n)s") % {"n": NETWORK_LABELS[network]}
+        return Cell(states.WARNING, _("в какую-то неделю окна меньше 3 публикаций"), _("нет"), reason)
+    return Cell(states.UNKNOWN, _("нет данных"), "—")
 
 
 def _item_cell(row, item: ChecklistItem, today) -> Cell:
     status = getattr(row, f"item_{item.code}_status")
     verdict = getattr(row, f"item_{item.code}_verdict")
-    note = getattr(row, f"item_{item.code}_note") or ""
-    if item.is_manual:
-        label = str(WorkStatus(status).label) if status else "—"
-        if status == WorkStatus.APPROVED:
-            return Cell("cell-ok", "✓", label, label)
-        if status == WorkStatus.SUBMITTED:
-            return Cell("cell-warning", "…", label, label)
-        due = getattr(row, f"item_{item.code}_due", None) or item.due_date
-        overdue = due is not None and due < today
-        css = "cell-fail" if overdue or status == WorkStatus.RETURNED else "cell-warning"
-        why = _("срок %(due)s истёк") % {"due": due.strftime("%d.%m.%Y")} if overdue else ""
-        return Cell(css, "✗" if css == "cell-fail" else "·", f"{label}. {why}".strip(" ."), label)
-    label = str(Verdict(verdict).label) if verdict else "—"
-    if verdict == Verdict.COMPLIANT:
-        return Cell("cell-ok", "✓", note or label, label)
-    if verdict == Verdict.NON_COMPLIANT:
-        return Cell("cell-fail", "✗", note or label, label)
-    return Cell("cell-unknown", "?", note or label, label)
+    due = (getattr(row, f"item_{item.code}_due", None) or item.due_date) if item.is_manual else None
+    state, why = states.of_item(
+        code=item.code, manual=item.is_manual, status=status, verdict=verdict, note=getattr(row, f"item_{item.code}_note") or "",
+        due=due, today=today,
+        status_label=str(WorkStatus(status).label) if status else "—",
+        verdict_label=str(Verdict(verdict).label) if verdict else "—",
+    )
+    value = (str(WorkStatus(status).label) if status else "—") if item.is_manual else (str(Verdict(verdict).label) if verdict else "—")
+    # «нет страницы» already says it for the network's own items (its mark).
+    pageless = any(item.code.startswith(f"{network}_") and not getattr(row, f"{network}_has_page") for network in NETWORKS)
+    return Cell(state, why, value, "" if state is states.OK or pageless else item.short_title)
+
+
+def _reasons(cells: list[Cell]) -> list[Cell]:
+    """What keeps the organization from «в порядке», worst first (violations, unknowns, remarks)."""
+    rank = {code: index for index, code in enumerate(states.ORDER)}
+    reasons = [cell for cell in cells if cell.reason and cell.state is not states.OK]
+    return sorted(reasons, key=lambda cell: rank[cell.state.code])
 
 
 def _stale_value(row, network: str) -> str:
@@ -123,11 +135,15 @@ def _columns(items: list[ChecklistItem]) -> list[tuple[str, str]]:
 
 
 def _row_cells(row, items: list[ChecklistItem], today, stale_before) -> list[Cell]:
-    cells = [_status_cell(row.status)]
+    """The «Итог» cell, then a cell per column; «Итог» names the worst reasons in words."""
+    cells = []
     for network in NETWORKS:
         cells += [_page_cell(row, network, stale_before), _regular_cell(row, network)]
     cells += [_item_cell(row, item, today) for item in items]
-    return cells
+    reasons = _reasons(cells)
+    total = _status_cell(row.status, "; ".join(f"{cell.reason}: {cell.title}" for cell in reasons))
+    total.reason = ", ".join(dict.fromkeys(cell.reason for cell in reasons[:2]))
+    return [total, *cells]
 
 
 def _dashboard(request: HttpRequest):
@@ -150,6 +166,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     codes = [code for code, _label in _columns(items)]
     rows = [(row, list(zip(codes, _row_cells(row, items, today, stale_before)))) for row in page.object_list]
     query = filters.as_query()
+    totals = dashboard_totals(queryset, items)
+    add_week_ago(totals, organizations_for(request.user), filters, today)
     return render(
         request,
         "reports/dashboard.html",
@@ -159,7 +177,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "columns": _columns(items),
             "rows": rows,
             "page": page,
-            "totals": dashboard_totals(queryset, items),
+            "totals": totals,
+            "legend": [(states.state(code), totals.statuses.get(code, 0)) for code in STATUSES],
             "last_sweep": sweep,
             "kinds": Organization.Kind.choices,
             "statuses": [(status, STATUS_LABELS[status]) for status in STATUSES],

@@ -71,8 +71,10 @@ def test_methodologist_finds_the_irregular_publishers_and_exports_them(
 
     # The dashboard: all 52, the marks counted in the briefing's words.
     expect(page.get_by_role("heading", name="Госпаблики района")).to_be_visible()
-    expect(page.locator("li[data-total='vk_gov_mark']")).to_have_text("Метка «Госорганизация» ВКонтакте: 52 из 52")
-    expect(page.locator("li[data-total='ok_gov_mark']")).to_have_text("Метка «Госорганизация» в Одноклассниках: 23 из 52")
+    for code, label, figure in [("vk_gov_mark", "Метка «Госорганизация» ВКонтакте", "52 из 52"),
+                                ("ok_gov_mark", "Метка «Госорганизация» в Одноклассниках", "23 из 52")]:
+        expect(page.locator(f"li[data-total='{code}'] .tile-label")).to_have_text(label)
+        expect(page.locator(f"li[data-total='{code}'] .tile-figure")).to_have_text(figure)
     assert len(shown_organizations(page)) == 52
     assert_accessible("dashboard")
     screenshot("10-dashboard")
@@ -86,6 +88,13 @@ def test_methodologist_finds_the_irregular_publishers_and_exports_them(
     expect(page.get_by_text("Найдено организаций: 16")).to_be_visible()
     assert_accessible("dashboard, filtered")
     screenshot("11-dashboard-vk-irregular")
+
+    # The same sixteen from the tile: a click on «Регулярные публикации ВКонтакте».
+    page.goto(f"{live_server.url}/dashboard/")
+    page.locator("li[data-total='vk_regular'] a").click()
+    page.wait_for_load_state("networkidle")
+    assert shown_organizations(page) == VK_IRREGULAR
+    page.get_by_role("link", name="Excel (XLSX)").wait_for()
 
     # The export carries exactly the filtered rows.
     with page.expect_download() as download:
