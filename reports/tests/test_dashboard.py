@@ -357,7 +357,7 @@ def test_the_total_says_why_in_words_worst_first(actors, district):
 
     # СОШ №26: its order not uploaded past the deadline and one post on VK: two violations, in
     # the checklist's order; the tooltip says each in full.
-    assert reasons(response, "СОШ №26") == "Приказ, ≥ 2 публикаций"
+    assert reasons(response, "СОШ №26") == "Приказ: срок истёк, ≥ 2 публикаций"
     assert "истёк" in cell(response, "СОШ №26", "status")[1]
     assert reasons(response, "д/с №3").startswith("нет страницы: Одноклассники")
     assert "Метка ОК" not in reasons(response, "д/с №3")  # said once: no page, so no mark

@@ -105,7 +105,17 @@ def _item_cell(row, item: ChecklistItem, today) -> Cell:
     value = (str(WorkStatus(status).label) if status else "—") if item.is_manual else (str(Verdict(verdict).label) if verdict else "—")
     # «нет страницы» already says it for the network's own items (its mark).
     pageless = any(item.code.startswith(f"{network}_") and not getattr(row, f"{network}_has_page") for network in NETWORKS)
-    return Cell(state, why, value, "" if state is states.OK or pageless else item.short_title)
+    if state is states.OK or pageless:
+        return Cell(state, why, value)
+    if not item.is_manual:
+        return Cell(state, why, value, item.short_title)
+    if status == WorkStatus.SUBMITTED:
+        word = _("на проверке")
+    elif status == WorkStatus.RETURNED:
+        word = _("на доработке")
+    else:
+        word = _("срок истёк") if state is states.FAIL else _("нет документа")
+    return Cell(state, why, value, f"{item.short_title}: {word}")
 
 
 def _reasons(cells: list[Cell]) -> list[Cell]:
