@@ -177,7 +177,7 @@ def test_each_row_shows_the_worst_of_its_pages_and_paperwork(actors, district):
     assert status_of(response, "СОШ №26") == "fail"
     assert status_of(response, "д/с №3") == "fail"  # a missing page is a failure
     assert status_of(response, "«Юниор»") == "unknown"  # a page never read is unknown, never a failure
-    assert cell(response, "д/с №3", "ok_page") == ("cell-fail", "нарушение. страница не зарегистрирована")
+    assert cell(response, "д/с №3", "ok_page") == ("cell-fail", "нарушение — страница не зарегистрирована")
 
 
 def test_unapproved_paperwork_is_a_warning_until_its_due_date_and_a_failure_after(actors):

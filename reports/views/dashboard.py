@@ -62,7 +62,7 @@ class Cell:
 def _status_cell(status: str | None, why: str = "", reason: str = "") -> Cell:
     state = states.state(status)
     label = str(state.label)
-    return Cell(state, f"{label}. {why}".strip(" ."), label, reason)
+    return Cell(state, f"{label} — {why}" if why else label, label, reason)
 
 
 def _page_cell(row, network: str, stale_before) -> Cell:
