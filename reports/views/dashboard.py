@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -19,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from checklist.models import ChecklistItem, Verdict, WorkStatus
+from checklist.models import ChecklistEntry, ChecklistItem, Verdict, WorkStatus
 from govpublic import states
 from monitoring.compliance import kept_fields, stale_entry, stale_text
+from monitoring.models import ChangeEvent
 from organizations.access import is_methodologist, organizations_for
 from organizations.models import Organization
 from organizations.spreadsheets import inert_row
@@ -156,6 +158,19 @@ def _row_cells(row, items: list[ChecklistItem], today, stale_before) -> list[Cel
     return [total, *cells]
 
 
+def _agenda(scope, sweep) -> dict[str, int]:
+    """What waits for the methodologist today (2 queries): documents to review, and what the
+    last sweep noticed on the pages (urgent first)."""
+    events = ChangeEvent.objects.filter(run=sweep, organization__in=scope) if sweep else ChangeEvent.objects.none()
+    counts = events.aggregate(
+        events=Count("pk"), urgent=Count("pk", filter=Q(severity=ChangeEvent.Severity.CRITICAL))
+    )
+    return {
+        "waiting": ChecklistEntry.objects.filter(organization__in=scope, status=WorkStatus.SUBMITTED).count(),
+        **counts,
+    }
+
+
 def _dashboard(request: HttpRequest):
     if not is_methodologist(request.user):
         raise PermissionDenied
@@ -177,7 +192,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     rows = [(row, list(zip(codes, _row_cells(row, items, today, stale_before)))) for row in page.object_list]
     query = filters.as_query()
     totals = dashboard_totals(queryset, items)
-    add_week_ago(totals, organizations_for(request.user), filters, today)
+    scope = organizations_for(request.user)
+    add_week_ago(totals, scope, filters, today)
     return render(
         request,
         "reports/dashboard.html",
@@ -190,6 +206,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "totals": totals,
             "legend": [(states.state(code), totals.statuses.get(code, 0)) for code in STATUSES],
             "last_sweep": sweep,
+            "agenda": _agenda(scope, sweep),
             "kinds": Organization.Kind.choices,
             "statuses": [(status, STATUS_LABELS[status]) for status in STATUSES],
             "networks": [(network, NETWORK_LABELS[network]) for network in NETWORKS],
