@@ -50,14 +50,15 @@ def _documents_step(manual_entries: list, today: datetime.date) -> Step:
                                          e.effective_due_date or today, e.item.position))
     due = first.effective_due_date
     if first.status == WorkStatus.RETURNED:
-        text = _("Загрузите исправленный документ «%(what)s»: методист вернул его на доработку.")
+        text = _("Загрузите заново документ «%(what)s»: методист вернул его на доработку.")
     elif due is not None and due < today:
-        text = _("Загрузите «%(what)s» — срок %(due)s уже прошёл.")
+        text = _("Первым загрузите документ «%(what)s» — срок %(due)s уже прошёл.")
     elif due is not None:
-        text = _("Загрузите «%(what)s» до %(due)s.")
+        text = _("Первым загрузите документ «%(what)s» — срок %(due)s.")
     else:
-        text = _("Загрузите «%(what)s».")
-    text = text % {"what": first.item.title, "due": due.strftime("%d.%m.%Y") if due else ""}
+        text = _("Загрузите документ «%(what)s».")
+    # The short title («Приказ», «Парольная защита»): the full one states the requirement met.
+    text = text % {"what": first.item.short_title, "due": due.strftime("%d.%m.%Y") if due else ""}
     if len(missing) > 1:
         text += " " + _("Остальные (ещё %(count)d) — в чек-листе ниже.") % {"count": len(missing) - 1}
     return Step(text, _("К документу"), f"item-{first.item.code}")
