@@ -269,7 +269,7 @@ def test_the_charts_numbers_are_also_a_table_for_screen_readers(actors):
     with time_machine.travel(NOW, tick=False):
         html = actors.client_for(actors.staff_a).get(url(actors.org_a)).content.decode()
 
-    table = re.search(r'<table class="visually-hidden">(.*?)</table>', html, re.S).group(1)
+    table = re.search(r'<div class="visually-hidden"><table>(.*?)</table>', html, re.S).group(1)
     rows = [" ".join(unescape(re.sub(r"<[^>]+>", " ", row)).split()) for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
     assert rows[0] == "Неделя с ВКонтакте Одноклассники"
     assert len(rows) == 13
