@@ -25,6 +25,12 @@ class EvidenceForm(forms.Form):
         self.fields["file"].help_text = gettext("PDF, DOC, DOCX, ODT, JPG или PNG, не больше %(limit)d МБ.") % {
             "limit": settings.UPLOAD_MAX_MB
         }
+        # For static/js/upload-limit.js, which refuses such a file before it is sent.
+        self.fields["file"].widget.attrs.update({
+            "data-max-bytes": settings.UPLOAD_MAX_MB * 1024 * 1024,
+            "data-too-big": gettext("Файл больше %(limit)d МБ. Уменьшите его (например, отсканируйте с меньшим "
+                                    "разрешением) и выберите снова.") % {"limit": settings.UPLOAD_MAX_MB},
+        })
         if needs_document_details:
             self.fields["document_number"].required = True
             self.fields["document_date"].required = True

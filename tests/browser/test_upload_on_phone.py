@@ -80,3 +80,20 @@ def test_on_a_phone_a_refused_upload_keeps_what_was_typed_and_shows_the_error_in
     expect(card.get_by_label("Комментарий для методиста")).to_have_value("Подписан директором")
     assert_no_sideways_scroll(page)
     screenshot("phone-upload-refused")
+
+
+def test_on_a_phone_a_file_over_the_limit_is_refused_before_it_is_sent(page, school, tmp_path, settings):
+    settings.UPLOAD_MAX_MB = 1
+    page.reload()
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024))
+    card = page.locator("#item-order_responsible")
+    card.get_by_label("Номер документа").fill("45-о")
+    card.get_by_label("Файл документа").set_input_files(str(scan))
+    card.get_by_role("button", name="Загрузить и отправить на проверку").click()
+
+    file_input = card.get_by_label("Файл документа")
+    assert file_input.evaluate("e => e.validationMessage").startswith("Файл больше 1 МБ.")
+    assert card.locator("form[enctype]").evaluate("form => form.checkValidity()") is False  # so it is not sent
+    assert page.url.endswith(f"/org/{school.pk}/")
+    expect(card.get_by_label("Номер документа")).to_have_value("45-о")
