@@ -102,7 +102,7 @@ def test_an_order_without_number_and_date_is_refused_at_those_fields_keeping_the
     assert field_error(response, order_a, "document_date") == "Обязательное поле."
     assert field_error(response, order_a, "file") == ""
     assert field_value(response, order_a, "note") == "Подписан директором"
-    assert "Документ «Приказ о назначении" in response.content.decode()  # the summary at the top
+    assert "Документ «Приказ» не загружен." in response.content.decode()  # the summary at the top
     assert_nothing_stored(order_a, settings)
 
 
