@@ -59,7 +59,9 @@ def evidence_upload(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 
 @csrf_protect
-def _evidence_receive(request: HttpRequest, entry: ChecklistEntry, access, limit: UploadSizeLimit) -> HttpResponse:
+def _evidence_receive(
+    request: HttpRequest, entry: ChecklistEntry, access: Access, limit: UploadSizeLimit
+) -> HttpResponse:
     """A stored document lands the page on its item with the message there; a refusal
     shows the page again with the form as it was typed and each error at its field."""
     form = EvidenceForm(

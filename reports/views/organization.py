@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages import get_messages
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -16,13 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from checklist.models import EntryEvent, WorkStatus
+from checklist.models import ChecklistEntry, EntryEvent, WorkStatus
 from checklist.selectors import organization_checklist
 from monitoring.compliance import INFO_LABELS, community_entry
 from monitoring.models import ChangeEvent, PagePost, RuleSettings
 from monitoring.rules import MOSCOW, PaperworkItem, moscow_week_start, organization_status
 from organizations.access import Access, get_organization_for_user, membership_of, require_edit
-from organizations.models import Membership, Network
+from organizations.models import Membership, Network, Organization
 from organizations.services import membership_welcome_dismiss
 from reports.quality import organization_quality
 from reports.welcome import this_week
@@ -166,7 +167,9 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return organization_page(request, organization, access)
 
 
-def organization_page(request: HttpRequest, organization, access: Access, *, refused=None) -> HttpResponse:
+def organization_page(
+    request: HttpRequest, organization: Organization, access: Access, *, refused: tuple[ChecklistEntry, Form] | None = None
+) -> HttpResponse:
     """The page, also as the answer to a refused upload: `refused` is (entry, bound form),
     shown with what was typed and each error at its field."""
     today = timezone.localdate()
