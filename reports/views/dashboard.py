@@ -26,7 +26,6 @@ from monitoring.compliance import kept_fields, stale_entry, stale_text
 from monitoring.models import ChangeEvent
 from organizations.access import is_methodologist, organizations_for
 from organizations.models import Organization
-from govpublic.states import STATES
 from organizations.spreadsheets import STATUS, Column, Marked, inert_row, new_workbook, workbook_bytes, write_sheet
 from reports.selectors import (
     NETWORKS,
@@ -44,7 +43,6 @@ from reports.selectors import (
 
 PAGE_SIZE = 100
 NETWORK_LABELS = {"vk": gettext_lazy("ВКонтакте"), "ok": gettext_lazy("Одноклассники")}
-STATE_OF_CSS = {state.css: state for state in STATES.values()}
 
 
 @dataclass
@@ -250,7 +248,7 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
         columns += [Column(title, STATUS) for title in header[3:-len(NETWORKS)]] + header[-len(NETWORKS):]
         write_sheet(
             workbook, _("Госпаблики"), columns,
-            ([Marked(v.value, STATE_OF_CSS[v.css]) if isinstance(v, Cell) else v for v in row] for row in rows),
+            ([Marked(v.value, v.state) if isinstance(v, Cell) else v for v in row] for row in rows),
             freeze="B2",
         )
         response = HttpResponse(
