@@ -301,7 +301,7 @@ def _checklist(report: DistrictReport) -> list[Block]:
             [[Cell(r.short_name), Cell(of % {"done": r.done, "total": r.total}),
               Cell(", ".join(r.not_done) or "—"), Cell(r.status_label, tone=r.status)]
              for r in report.checklist_organizations],
-            numeric=frozenset({1}), widths=(17, 12, 53, 18),
+            numeric=frozenset({1}), widths=(17, 13, 52, 18),
         ),
     ]
 

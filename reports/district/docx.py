@@ -57,10 +57,15 @@ def _page(document) -> None:
     # East-Asian and complex-script slots too, or Word substitutes a font for Cyrillic in some locales.
     style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
     style.paragraph_format.space_after = Pt(4)
-    for name in ("Heading 1", "Heading 2", "Heading 3", "Title"):
+    for name in ("Heading 1", "Heading 2"):
         heading = document.styles[name]
         heading.font.name = FONT
         heading.font.color.rgb = BLUE
+        heading.font.size = Pt(13 if name == "Heading 1" else 11.5)
+        # The template's theme fonts (Calibri Light) win over a named font unless removed.
+        fonts = heading.element.rPr.rFonts
+        for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(theme), None)
     document.core_properties.language = "ru-RU"
 
 
@@ -82,10 +87,8 @@ def _paragraph(document_or_cell, text: str = "", *, bold=False, size=None, colou
 
 def _letterhead(document, doc: OfficialDocument) -> None:
     table = document.add_table(rows=1, cols=2)
-    table.autofit = False
+    _widths(table, (95, TEXT_WIDTH_MM - 95))
     left, right = table.rows[0].cells
-    _width(left, 95)
-    _width(right, TEXT_WIDTH_MM - 95)
     left.paragraphs[0].text = ""
     run = left.paragraphs[0].add_run(doc.body_name.upper())
     run.bold, run.font.color.rgb = True, BLUE
@@ -158,9 +161,7 @@ def _table(document, block: Table) -> None:
                 right=index in block.numeric,
             )
     if block.widths:
-        for index, width in enumerate(block.widths):
-            for cell in table.columns[index].cells:
-                _width(cell, TEXT_WIDTH_MM * width / 100)
+        _widths(table, [TEXT_WIDTH_MM * width / 100 for width in block.widths])
     _paragraph(document, after=0)
 
 
@@ -182,8 +183,13 @@ def _cell(cell, text: str, *, bold=False, fill=None, colour=None, right=False) -
         cell._tc.get_or_add_tcPr().append(shading)
 
 
-def _width(cell, millimetres: float) -> None:
-    cell.width = Mm(millimetres)
+def _widths(table, millimetres) -> None:
+    """Column widths both ways: Word reads each cell's, LibreOffice the table grid's."""
+    table.autofit = False
+    for column, width in zip(table.columns, millimetres, strict=True):
+        column.width = Mm(width)
+        for cell in column.cells:
+            cell.width = Mm(width)
 
 
 def _repeat_header(row) -> None:
@@ -215,15 +221,14 @@ def _proposals(document, doc: OfficialDocument) -> None:
     rows = [[Cell(str(n)), Cell(p.text), Cell(p.deadline_text), Cell(p.responsible)]
             for n, p in enumerate(doc.proposals, start=1)]
     _table(document, Table(["№", _("Предложение"), _("Срок"), _("Ответственные")], rows,
-                           numeric=frozenset({0}), widths=(6, 53, 15, 26)))
+                           numeric=frozenset({0}), widths=(6, 51, 17, 26)))
 
 
 def _signature(document, doc: OfficialDocument) -> None:
     _paragraph(document)
     table = document.add_table(rows=1, cols=3)
+    _widths(table, (87, 40, TEXT_WIDTH_MM - 127))
     position, sign, name = table.rows[0].cells
-    for cell, width in ((position, 87), (sign, 40), (name, TEXT_WIDTH_MM - 127)):
-        _width(cell, width)
     position.paragraphs[0].add_run(doc.signer_position)
     sign.paragraphs[0].add_run("_" * 18)
     name.paragraphs[0].add_run(doc.signer_name)
