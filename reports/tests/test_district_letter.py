@@ -11,6 +11,7 @@ import subprocess
 
 import docx
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from conftest import service_unavailable
@@ -140,3 +141,10 @@ def test_the_dashboard_offers_the_docx_next_to_the_pdf(district):
     page = district.client_for(district.methodologist).get(reverse("dashboard")).content.decode()
     pdf, word = page.index(reverse("district-report-pdf")), page.index(reverse("district-report-docx"))
     assert 0 < word - pdf < 400
+
+
+def test_the_command_writes_the_docx_too(district, tmp_path):
+    target = tmp_path / "spravka.docx"
+    call_command("district_report", "--format", "docx", "--output", str(target), stdout=io.StringIO())
+
+    assert "Исполнитель: Сидорова А. А." in _docx_text(target.read_bytes())
