@@ -26,7 +26,7 @@ from monitoring.compliance import kept_fields, stale_entry, stale_text
 from monitoring.models import ChangeEvent
 from organizations.access import is_methodologist, organizations_for
 from organizations.models import Organization
-from organizations.spreadsheets import inert_row
+from organizations.spreadsheets import STATUS, Column, Marked, inert_row, new_workbook, workbook_bytes, write_sheet
 from reports.selectors import (
     NETWORKS,
     PAGE_CRITERIA,
@@ -230,7 +230,7 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
     header += [_("%(n)s: устаревшие данные") % {"n": NETWORK_LABELS[network]} for network in NETWORKS]
     rows = [
         [row.short_name, row.name, row.get_kind_display()]
-        + [cell.value for cell in _row_cells(row, items, today, stale_before)]
+        + _row_cells(row, items, today, stale_before)
         + [_stale_value(row, network) for network in NETWORKS]
         for row in with_kept_values(queryset).iterator(chunk_size=500)
     ]
@@ -239,27 +239,20 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(header)
-        writer.writerows(inert_row(row) for row in rows)
+        writer.writerows(inert_row(value.value if isinstance(value, Cell) else value for value in row) for row in rows)
         response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     else:
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = _("Госпаблики")[:31]
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(inert_row(row))
-        sheet.freeze_panes = "B2"
-        sheet.column_dimensions["A"].width = 18
-        sheet.column_dimensions["B"].width = 50
-        buffer = io.BytesIO()
-        workbook.save(buffer)
+        workbook = new_workbook()
+        # A state cell keeps its words on the state's colour; names wide, state columns narrow.
+        columns = [Column(header[0], width=18), Column(header[1], width=50), header[2]]
+        columns += [Column(title, STATUS) for title in header[3:-len(NETWORKS)]] + header[-len(NETWORKS):]
+        write_sheet(
+            workbook, _("Госпаблики"), columns,
+            ([Marked(v.value, v.state) if isinstance(v, Cell) else v for v in row] for row in rows),
+            freeze="B2",
+        )
         response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            workbook_bytes(workbook), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
     response["Content-Disposition"] = f'attachment; filename="gospubliki-{stamp}.{fmt}"'
     return response
