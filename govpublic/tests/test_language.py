@@ -1,6 +1,8 @@
 """English mode is complete where the briefing's own words are data (the checklist), and the
 admin names every app in Russian; what is stored stays the Russian original."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -60,3 +62,20 @@ def test_the_admin_names_every_app_in_russian(admin_client):
         assert russian in html
     for english_name in ("Audit log", "Axes", "Knox", "Daily metrics", "Auth tokens", "Django administration"):
         assert english_name not in html
+
+
+def test_the_automatic_items_explanations_follow_the_readers_language(actors):
+    from reports.tests import world
+
+    world.compliant(actors.org_a, missing_info=["email"])
+    url = reverse("organization-detail", args=[actors.org_a.pk])
+
+    english_page = english(actors.client_for(actors.staff_a)).get(url).content.decode()
+    russian_page = actors.client_for(actors.staff_a).get(url).content.decode()
+
+    def note(html: str) -> str:
+        item = re.search(r'<li class="list-group-item" id="item-mandatory_info">(.*?)</li>', html, re.S).group(1)
+        return re.search(r'<div class="small text-muted">(.*?)</div>', item, re.S).group(1)
+
+    assert note(russian_page) == "ВКонтакте: не указано: e-mail"
+    assert note(english_page) == "VK: missing: email"

@@ -7,6 +7,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages import get_messages
 from django.forms import Form
@@ -14,12 +15,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from checklist.models import ChecklistEntry, EntryEvent, WorkStatus
 from checklist.selectors import organization_checklist
-from monitoring.compliance import INFO_LABELS, community_entry
+from monitoring.compliance import INFO_LABELS, community_entry, judge_item, page_verdicts
 from monitoring.models import ChangeEvent, PagePost, RuleSettings
 from monitoring.rules import MOSCOW, PaperworkItem, moscow_week_start, organization_status
 from organizations.access import Access, get_organization_for_user, membership_of, require_edit
@@ -160,6 +162,18 @@ def item_message_tag(code: str) -> str:
     return f"item-{code}"
 
 
+def _notes_in_reader_language(organization: Organization, entries: list[ChecklistEntry], pages: dict) -> None:
+    """The sweep stores each automatic item's note in Russian, the portal's language; a reader in
+    another language gets it said again from the same page verdicts, in theirs."""
+    if get_language() == settings.LANGUAGE_CODE or not entries:
+        return
+    verdicts = page_verdicts(organization, pages.values())
+    minimum = RuleSettings.load().posts_total_min
+    for entry in entries:
+        if entry.verdict_note:
+            entry.verdict_note = judge_item(entry.item.code, verdicts, minimum)[1]
+
+
 @require_GET
 @login_required
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -183,6 +197,7 @@ def organization_page(
         bound_forms[entry.pk] = form
     checklist = organization_checklist(organization, pages=list(pages.values()), bound_forms=bound_forms)
     page_messages = _messages_to_items(request, checklist["manual_entries"])
+    _notes_in_reader_language(organization, checklist["automatic_entries"], pages)
     communities = [community_entry(pages.get(network), network) for network in Network.values]
     paperwork = [
         PaperworkItem(code=e.item.code, approved=e.status == WorkStatus.APPROVED, due_date=e.effective_due_date)
