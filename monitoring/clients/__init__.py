@@ -1,6 +1,8 @@
-"""Clients of the VK and OK APIs for the nightly sweep.
+"""What every network's API client shares (each client lives in its network's package,
+``monitoring.networks.<network>.client``): the HTTP transport with the retry rules of DESIGN
+§3.2, the rate limiter shared by all workers, the failures and the small result types.
 
-They import nothing from Django: configuration arrives as constructor arguments
+Clients import nothing from Django: configuration arrives as constructor arguments
 (the sweep wires settings to them), results are ``monitoring.types`` dataclasses
 plus the small ones in ``results``, and failures are the classes in ``errors``.
 """
@@ -14,15 +16,12 @@ from .errors import (
     RetryableError,
     TransportError,
 )
-from .ok import OkClient, ok_signature
 from .ratelimit import RateLimiter
 from .results import Resolved, WallPosts, WallRequest
-from .vk import VkClient
 
 __all__ = [
     "ApiError",
     "ConfigurationError",
-    "OkClient",
     "PageUnavailable",
     "QuotaExhausted",
     "RateLimited",
@@ -30,8 +29,6 @@ __all__ = [
     "Resolved",
     "RetryableError",
     "TransportError",
-    "VkClient",
     "WallPosts",
     "WallRequest",
-    "ok_signature",
 ]

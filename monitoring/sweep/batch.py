@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy
 from monitoring import compliance
 from monitoring.clients import ConfigurationError
 from monitoring.models import SweepBatch, SweepRun
-from monitoring.reading import READERS, PageRead, PageRef
+from monitoring.networks import READERS
+from monitoring.reading import PageRead, PageRef
 from monitoring.rules import MOSCOW, Thresholds, Window, window_for
 from monitoring.sweep.clients import SweepConfigurationError, build_clients, thresholds_now
 from monitoring.sweep.store import persist_pages, stored_lists

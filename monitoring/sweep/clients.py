@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from monitoring.clients import OkClient, RateLimiter, VkClient
+from monitoring.clients import RateLimiter
 from monitoring.models import RuleSettings
+from monitoring.networks.ok.client import OkClient
+from monitoring.networks.vk.client import VkClient
 from monitoring.rules import Thresholds
 from monitoring.types import VK
-
 
 _limiters: dict[tuple[str, str], RateLimiter] = {}
 # The limiter keeps each request in the window until a second after it finished, which covers

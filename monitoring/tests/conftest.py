@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 
-from monitoring.clients import OkClient, RateLimiter, VkClient
+from monitoring.clients import RateLimiter
+from monitoring.networks.ok.client import OkClient
+from monitoring.networks.vk.client import VkClient
 from monitoring.simulator import SimulatorHandle, SimulatorProcess, start_simulator
 
 NOW = datetime(2025, 3, 12, 6, 0, tzinfo=timezone.utc)  # a Wednesday, 09:00 in Moscow

@@ -16,8 +16,8 @@ from monitoring.clients import (
     RateLimited,
     RetryableError,
     TransportError,
-    ok_signature,
 )
+from monitoring.networks.ok.client import ok_signature
 from monitoring.tests.conftest import (
     FAST_BACKOFF,
     NOW,

@@ -12,8 +12,9 @@ from collections.abc import Callable
 
 import pytest
 
-from monitoring.clients import RateLimiter, VkClient
+from monitoring.clients import RateLimiter
 from monitoring.clients.ratelimit import fingerprint
+from monitoring.networks.vk.client import VkClient
 from monitoring.simulator import max_in_window, token_hash
 from monitoring.tests.conftest import OK_APP_KEY, VK_SERVICE_TOKEN, VK_USER_TOKEN
 
@@ -154,7 +155,7 @@ def test_a_request_under_way_in_another_thread_keeps_the_next_one_waiting(limite
 
 
 def test_the_ok_limit_is_kept_per_application_key(scenario, run_simulator):
-    from monitoring.clients import OkClient
+    from monitoring.networks.ok.client import OkClient
     from monitoring.tests.conftest import OK_ACCESS_TOKEN, OK_SECRET_KEY
 
     scenario["ok"]["requests_per_second"] = 3

@@ -507,7 +507,7 @@ def test_a_transport_fault_that_clears_is_survived(scenario, run_simulator, vk_c
 def test_a_refused_connection_is_retried_then_raised(vk_client, fast_limiter):
     import socket
 
-    from monitoring.clients import VkClient
+    from monitoring.networks.vk.client import VkClient
 
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))

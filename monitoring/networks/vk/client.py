@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from monitoring.types import VK, Community, Post
 
-from .errors import (
+from monitoring.clients.errors import (
     ApiError,
     ConfigurationError,
     QuotaExhausted,
@@ -29,10 +29,10 @@ from .errors import (
     TransportError,
     classify,
 )
-from .http import RATE_WAITS, ApiTransport
-from .ratelimit import RateLimiter
-from .results import Resolved, WallCursor, WallPosts, WallRequest
-from .vk_mapping import community_from_vk, post_from_vk
+from monitoring.clients.http import RATE_WAITS, ApiTransport
+from monitoring.clients.ratelimit import RateLimiter
+from monitoring.clients.results import Resolved, WallCursor, WallPosts, WallRequest
+from monitoring.networks.vk.mapping import community_from_vk, post_from_vk
 
 DEFAULT_API_URL = "https://api.vk.com/method"
 DEFAULT_VERSION = "5.199"

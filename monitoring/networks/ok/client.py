@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 
 from monitoring.types import OK, Community, Post
 
-from .errors import PAGE_NOT_FOUND, ApiError, PageUnavailable, TransportError, classify
-from .http import ApiTransport
-from .ratelimit import RateLimiter
-from .results import Resolved
+from monitoring.clients.errors import PAGE_NOT_FOUND, ApiError, PageUnavailable, TransportError, classify
+from monitoring.clients.http import ApiTransport
+from monitoring.clients.ratelimit import RateLimiter
+from monitoring.clients.results import Resolved
 
 DEFAULT_API_URL = "https://api.ok.ru/fb.do"
 

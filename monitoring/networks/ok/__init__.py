@@ -1,0 +1,1 @@
+"""OK (Одноклассники): groups read with the application keys and a signed request."""

@@ -1,0 +1,1 @@
+"""VK (ВКонтакте): communities read with a service or user token."""
