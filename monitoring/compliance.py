@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from checklist.models import ChecklistEntry, Verdict, WorkStatus
 from checklist.services import entries_set_verdicts
-from monitoring.models import DailyMetric, PageState, SweepRun
+from monitoring.models import DailyMetric, PageState, RuleSettings, SweepRun
 from monitoring.rules import (
     STATUS_UNKNOWN,
     VERDICT_FIELDS,
@@ -194,9 +194,7 @@ def _mandatory_info(verdict: dict) -> tuple[str, str]:
 def update_checklists(organizations: QuerySet[Organization], *, thresholds: Thresholds | None = None) -> int:
     """Set the automatic items of each organization from its pages' current verdicts, by
     `thresholds` (the sweep passes those its pages were judged by; else today's settings)."""
-    from monitoring.sweep import thresholds_now
-
-    minimum = (thresholds or thresholds_now()).posts_total_min
+    minimum = (thresholds or RuleSettings.load().thresholds()).posts_total_min
     by_org = {org.pk: page_verdicts(org) for org in organizations_with_pages(organizations)}
     entries = ChecklistEntry.objects.filter(organization__in=organizations, item__code__in=AUTOMATIC_CODES).values_list(
         "pk", "organization_id", "item__code"
@@ -288,10 +286,8 @@ def stale_text(stale: dict[str, Any] | None) -> str:
 
 def compliance_export(organizations: QuerySet[Organization], *, today: datetime.date | None = None) -> dict[str, Any]:
     """The JSON export of DESIGN §5 (keys may be added, never renamed)."""
-    from monitoring.sweep import thresholds_now
-
     today = today or timezone.localdate()
-    thresholds = thresholds_now()
+    thresholds = RuleSettings.load().thresholds()
     organizations = organizations_with_pages(organizations).prefetch_related(
         Prefetch("checklist_entries", queryset=ChecklistEntry.objects.select_related("item").order_by("item__position"))
     ).select_related("district").in_briefing_order()

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from monitoring.rules import Thresholds
 from organizations.models import Network, OfficialPage, Organization
 
 
@@ -35,6 +36,15 @@ class RuleSettings(models.Model):
     def load(cls) -> "RuleSettings":
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
+
+    def thresholds(self) -> Thresholds:
+        """The thresholds the rules judge by (`monitoring.rules` knows nothing of the database)."""
+        return Thresholds(
+            weeks=self.weeks,
+            posts_per_week_min=self.posts_per_week_min,
+            posts_total_min=self.posts_total_min,
+            posts_per_week_target=self.posts_per_week_target,
+        )
 
 
 class SweepRun(models.Model):

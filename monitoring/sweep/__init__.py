@@ -11,7 +11,7 @@ one batch), `store` (what a batch read, written in bulk).
 """
 
 from monitoring.sweep.batch import FETCHED, fetch_batch, prepare_batch, store_works, sweep_batch
-from monitoring.sweep.clients import SweepConfigurationError, _limiters, build_clients, thresholds_now
+from monitoring.sweep.clients import SweepConfigurationError, _limiters, build_clients
 from monitoring.sweep.plan import DAILY_PLAN_SHARE, plan_vk_day
 from monitoring.sweep.run import (
     is_stalled,
@@ -26,5 +26,5 @@ from monitoring.sweep.store import persist_pages, post_from_row
 __all__ = [
     "DAILY_PLAN_SHARE", "FETCHED", "SweepConfigurationError", "_limiters", "build_clients", "fetch_batch",
     "is_stalled", "pending_batches", "persist_pages", "plan_vk_day", "post_from_row", "prepare_batch",
-    "store_works", "sweep_advance", "sweep_batch", "sweep_finish", "sweep_run_inline", "sweep_start", "thresholds_now",
+    "store_works", "sweep_advance", "sweep_batch", "sweep_finish", "sweep_run_inline", "sweep_start",
 ]

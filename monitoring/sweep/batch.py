@@ -23,11 +23,11 @@ from django.utils.translation import gettext_lazy
 
 from monitoring import compliance
 from monitoring.clients import ConfigurationError
-from monitoring.models import SweepBatch, SweepRun
+from monitoring.models import RuleSettings, SweepBatch, SweepRun
 from monitoring.networks import READERS
 from monitoring.reading import PageRead, PageRef
 from monitoring.rules import MOSCOW, Thresholds, Window, window_for
-from monitoring.sweep.clients import SweepConfigurationError, build_clients, thresholds_now
+from monitoring.sweep.clients import SweepConfigurationError, build_clients
 from monitoring.sweep.store import persist_pages, stored_lists
 from organizations.models import OfficialPage, Organization
 
@@ -169,7 +169,7 @@ def prepare_batch(
     """What the batch still has to read: its pages but those already stored (or, on the first
     attempt, left for the second) by an earlier try of it; none when it is `given_up`."""
     run = batch.run
-    thresholds = thresholds_now()
+    thresholds = RuleSettings.load().thresholds()
     window = window_for(run.started_at, thresholds.weeks)
     handled = set(batch.stored_ids) | set(batch.failed_ids)
     wanted = [pk for pk in batch.page_ids if pk not in handled]

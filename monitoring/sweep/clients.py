@@ -1,4 +1,4 @@
-"""The API clients and thresholds a sweep runs with, built from the settings (DESIGN §5)."""
+"""The API clients a sweep runs with, built from the settings (DESIGN §5)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from monitoring.clients import RateLimiter
-from monitoring.models import RuleSettings
 from monitoring.networks.ok.client import OkClient
 from monitoring.networks.vk.client import VkClient
-from monitoring.rules import Thresholds
 from monitoring.types import VK
 
 _limiters: dict[tuple[str, str], RateLimiter] = {}
@@ -66,11 +64,3 @@ def build_clients(network: str) -> list[VkClient] | list[OkClient]:
     ]
 
 
-def thresholds_now() -> Thresholds:
-    rules = RuleSettings.load()
-    return Thresholds(
-        weeks=rules.weeks,
-        posts_per_week_min=rules.posts_per_week_min,
-        posts_total_min=rules.posts_total_min,
-        posts_per_week_target=rules.posts_per_week_target,
-    )

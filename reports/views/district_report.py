@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import path
 from django.views.decorators.http import require_GET
 
-from monitoring.sweep import thresholds_now
+from monitoring.models import RuleSettings
 from organizations.access import is_methodologist, organizations_for
 from reports.district import PeriodError, build_district_report, parse_period
 from reports.district.docx import render_district_docx
@@ -29,7 +29,7 @@ def district_report(request: HttpRequest, fmt: str) -> HttpResponse:
     if not is_methodologist(request.user):
         raise PermissionDenied
     try:
-        period = parse_period(request.GET.get("from"), request.GET.get("to"), weeks=thresholds_now().weeks)
+        period = parse_period(request.GET.get("from"), request.GET.get("to"), weeks=RuleSettings.load().thresholds().weeks)
     except PeriodError as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     report = build_district_report(organizations_for(request.user), period=period)

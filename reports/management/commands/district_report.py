@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from monitoring.sweep import thresholds_now
+from monitoring.models import RuleSettings
 from organizations.files import write_atomically
 from organizations.models import Organization
 from reports.district import PeriodError, build_district_report, parse_period
@@ -29,7 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, format: str, output: Path, start=None, end=None, **options):
         try:
-            period = parse_period(start, end, weeks=thresholds_now().weeks)
+            period = parse_period(start, end, weeks=RuleSettings.load().thresholds().weeks)
         except PeriodError as error:
             raise CommandError(str(error)) from None
         report = build_district_report(Organization.objects.all(), period=period)
