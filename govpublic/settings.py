@@ -236,6 +236,14 @@ if (OK_APPLICATION_KEY or OK_ACCESS_TOKEN) and not OK_APPLICATION_SECRET_KEY:
 if (OK_APPLICATION_SECRET_KEY or OK_ACCESS_TOKEN) and not OK_APPLICATION_KEY:
     problem("OK_APPLICATION_KEY", "не задан, а без него Одноклассники не примут запросы приложения")
 OK_RATE_LIMIT = env_rate("OK_RATE_LIMIT", "3/second")
+# MAX (DESIGN §3.5): the district bot reads the channels it was added to. Without its token MAX
+# channels are not read and say why; with a webhook secret the portal takes MAX events at
+# /max/webhook/, without one each sweep and `manage.py max_updates` drain GET /updates.
+MAX_API_URL = env_url("MAX_API_URL", "https://platform-api2.max.ru", example="https://platform-api2.max.ru",
+                      schemes=("http", "https"))
+MAX_BOT_TOKEN = env_secret("MAX_BOT_TOKEN")
+MAX_RATE_LIMIT = env_rate("MAX_RATE_LIMIT", "30/second")
+MAX_WEBHOOK_SECRET = env_secret("MAX_WEBHOOK_SECRET")
 API_TIMEOUT_SECONDS = env_int("API_TIMEOUT_SECONDS", 20, minimum=1, maximum=300)
 # First pause before retrying a failed API call; doubles on each further attempt.
 API_RETRY_BACKOFF_SECONDS = env_float("API_RETRY_BACKOFF_SECONDS", 0.5, minimum=0, maximum=60)

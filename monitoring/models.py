@@ -20,6 +20,13 @@ class RuleSettings(models.Model):
     posts_per_week_min = models.PositiveSmallIntegerField(_("минимум публикаций в неделю"), default=3)
     posts_per_week_target = models.PositiveSmallIntegerField(_("цель публикаций в неделю"), default=4)
     posts_total_min = models.PositiveSmallIntegerField(_("минимум публикаций всего"), default=2)
+    max_required = models.BooleanField(
+        _("канал в MAX обязателен"), default=False,
+        help_text=_(
+            "Включено: отсутствующий или нарушающий правила канал в MAX учитывается в итоге организации, "
+            "а в чек-листе появляется пункт «Канал в MAX». Выключено: канал в MAX показывается, но на итог не влияет."
+        ),
+    )
     raw_retention_days = models.PositiveIntegerField(
         _("хранить исходные ответы API, дней"), default=90,
         help_text=_("После этого срока сырые JSON-ответы удаляются, нормализованные данные остаются."),
@@ -128,7 +135,7 @@ class SweepBatch(models.Model):
     died, and the watchdog sends the batch again. The pages already stored are not read again."""
 
     run = models.ForeignKey(SweepRun, on_delete=models.CASCADE, related_name="batches")
-    network = models.CharField(max_length=2, choices=Network.choices)
+    network = models.CharField(max_length=8, choices=Network.choices)
     attempt = models.PositiveSmallIntegerField(default=1)
     index = models.PositiveIntegerField()
     page_ids = models.JSONField(default=list)

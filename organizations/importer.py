@@ -31,13 +31,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
-from organizations.links import LinkError, PageLink, parse_page_link
+from organizations.links import NETWORKS, LinkError, PageLink, parse_page_link
 from organizations.models import District, OfficialPage, Organization, natural_key
 from organizations.services import page_set
 from organizations.signals import organizations_created
 from organizations.spreadsheets import is_formula
 
-COLUMNS = ("short_name", "name", "kind", "vk_url", "ok_url", "email", "phone", "address", "website")
+COLUMNS = ("short_name", "name", "kind", "vk_url", "ok_url", "email", "phone", "address", "website", "max_url")
 REQUIRED = ("short_name", "name")
 MAX_LENGTHS = {"short_name": 100, "name": 500, "phone": 100, "address": 500, "website": 200}
 
@@ -216,7 +216,7 @@ def validate_rows(
                 )
             else:
                 row.kind = kind
-        for network in ("vk", "ok"):
+        for network in NETWORKS:
             column = f"{network}_url"
             raw = values.get(column, "")
             if not raw:

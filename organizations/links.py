@@ -36,11 +36,12 @@ from typing import Literal
 
 from django.utils.translation import gettext_lazy as _
 
-Network = Literal["vk", "ok"]
-NETWORKS: tuple[Network, ...] = ("vk", "ok")
+Network = Literal["vk", "ok", "max"]
+NETWORKS: tuple[Network, ...] = ("vk", "ok", "max")
 
 VK_HOSTS = frozenset({"vk.com", "www.vk.com", "m.vk.com", "vk.ru", "www.vk.ru", "m.vk.ru"})
 OK_HOSTS = frozenset({"ok.ru", "www.ok.ru", "m.ok.ru"})
+MAX_HOSTS = frozenset({"max.ru", "www.max.ru"})
 
 # Kinds are the English codes the export carries (DESIGN §5).
 VK_KINDS = ("club", "public", "event", "id", "screen_name")
@@ -81,7 +82,9 @@ OK_RESERVED = frozenset(
     """.split()
 )
 
-NETWORK_LABELS = {"vk": _("ВКонтакте"), "ok": _("Одноклассники")}
+NETWORK_LABELS = {"vk": _("ВКонтакте"), "ok": _("Одноклассники"), "max": _("MAX")}
+# A MAX channel's public name (DESIGN §3.5): a latin letter, then latin letters, digits, «_», «-».
+_MAX_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
 
 class LinkError(ValueError):
@@ -115,7 +118,7 @@ class PageLink:
 
     @property
     def is_numeric(self) -> bool:
-        return self.kind not in ("screen_name", "shortname")
+        return self.kind not in ("screen_name", "shortname", "name")
 
 
 def detect_network(raw: str) -> Network:
@@ -124,10 +127,12 @@ def detect_network(raw: str) -> Network:
     For inputs where either network may come (one "link" column, a chat message);
     the path is checked afterwards by `parse_page_link`.
     """
+    if (raw or "").strip().startswith("@"):
+        return "max"
     host, _path = _split(raw)
     network = _network_of_host(host)
     if network is None:
-        raise LinkError(_("Ссылка должна вести на ВКонтакте (vk.com, vk.ru) или Одноклассники (ok.ru)."))
+        raise LinkError(_("Ссылка должна вести на ВКонтакте (vk.com, vk.ru), Одноклассники (ok.ru) или MAX (max.ru)."))
     return network
 
 
@@ -135,11 +140,15 @@ def parse_page_link(network: str, raw: str) -> PageLink:
     """Check a link typed for `network` and return its canonical form, or raise LinkError."""
     if network not in NETWORKS:
         raise ValueError(f"unknown network {network!r}; expected one of {NETWORKS}")
+    if network == "max" and (raw or "").strip().startswith("@"):
+        return _max_link((raw or "").strip()[1:])
     host, path = _split(raw)
     actual = _network_of_host(host)
     if actual is None:
         if network == "vk":
             raise LinkError(_("Ссылка на страницу ВКонтакте должна вести на vk.com или vk.ru."))
+        if network == "max":
+            raise LinkError(_("Ссылка на канал в MAX должна вести на max.ru, например https://max.ru/school9_gos."))
         raise LinkError(_("Ссылка на страницу в Одноклассниках должна вести на ok.ru."))
     if actual != network:
         raise LinkError(
@@ -156,6 +165,8 @@ def parse_page_link(network: str, raw: str) -> PageLink:
         )
     if network == "vk":
         return _parse_vk(segments)
+    if network == "max":
+        return _parse_max(path.split("/"))
     return _parse_ok(segments)
 
 
@@ -184,6 +195,8 @@ def _network_of_host(host: str) -> Network | None:
         return "vk"
     if host in OK_HOSTS:
         return "ok"
+    if host in MAX_HOSTS:
+        return "max"
     return None
 
 
@@ -276,3 +289,29 @@ def _parse_ok(segments: list[str]) -> PageLink:
             )
         )
     return PageLink("ok", f"https://ok.ru/{head}", "shortname", head)
+
+
+def _parse_max(segments: list[str]) -> PageLink:
+    """`max.ru/<name>`, the name kept as typed; an invitation link is refused: the official
+    channel must be public to be read (and to be found by parents)."""
+    if segments[0].lower() == "join":
+        raise LinkError(
+            _(
+                "Это ссылка-приглашение в закрытый канал. Официальный канал должен быть публичным: "
+                "в настройках канала сделайте его публичным и укажите его адрес, например https://max.ru/school9_gos."
+            )
+        )
+    if len(segments) != 1:
+        raise _not_a_page()
+    return _max_link(segments[0])
+
+
+def _max_link(name: str) -> PageLink:
+    if not _MAX_NAME_RE.fullmatch(name):
+        raise LinkError(
+            _(
+                "Адрес канала в MAX начинается с латинской буквы и состоит из латинских букв, цифр, "
+                "знаков «_» и «-», например https://max.ru/school9_gos или @school9_gos."
+            )
+        )
+    return PageLink("max", f"https://max.ru/{name}", "name", name)

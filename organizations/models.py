@@ -92,6 +92,17 @@ def natural_key(text: str) -> str:
 class Network(models.TextChoices):
     VK = "vk", _("ВКонтакте")
     OK = "ok", _("Одноклассники")
+    MAX = "max", _("MAX")
+
+
+# The networks of распоряжение 2523-р: every organization is judged on both. A MAX channel
+# (DESIGN §3.5) is shown where one is registered, and counts only where the district requires it.
+LAW_NETWORKS = (Network.VK.value, Network.OK.value)
+
+
+def shown_networks(registered, max_required: bool = False) -> list[str]:
+    """The networks an organization's page and exports show, given its registered networks."""
+    return [*LAW_NETWORKS, *([Network.MAX.value] if max_required or Network.MAX in registered else [])]
 
 
 class RegisteredPageManager(models.Manager):
@@ -114,7 +125,7 @@ class OfficialPage(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="pages", verbose_name=_("организация")
     )
-    network = models.CharField(_("соцсеть"), max_length=2, choices=Network.choices)
+    network = models.CharField(_("соцсеть"), max_length=8, choices=Network.choices)
     # Canonical form from organizations.links.parse_page_link: https://vk.com/club1, https://ok.ru/group/1
     url = models.URLField(_("ссылка"), max_length=300)
     link_kind = models.CharField(_("вид ссылки"), max_length=20)

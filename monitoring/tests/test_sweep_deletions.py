@@ -229,7 +229,7 @@ def reports_of_the_school(world: Nights) -> tuple[list[str], dict, int]:
     moment = NIGHT + timedelta(days=1, hours=6)  # one moment for both looks: the same periods
     with time_machine.travel(moment, tick=False):
         report = build_district_report(Organization.objects.all(), period=default_period(4))
-        chart = weekly_chart(school, moment.date())["series"]
+        chart = weekly_chart(school, moment.date(), ["vk", "ok"])["series"]
     return [post.url for post in report.best_posts], chart, organization_quality(school, now=moment).posts
 
 

@@ -496,3 +496,23 @@ def test_a_failure_while_writing_a_later_chunk_leaves_nothing_of_the_earlier_one
 
     assert chunks == [10, 10, 5]
     assert snapshot() == (0, 0, 0, 0)  # not even the district created for the import
+
+
+def test_a_max_url_column_registers_the_organizations_max_channel(db, tmp_path):
+    rows = [{**SOSH_9, "max_url": "@sosh9_gos"}, {**DS_10, "max_url": ""}]
+
+    run(write_csv(tmp_path, rows, header=[*HEADER, "max_url"]))
+
+    school = Organization.objects.get(short_name="СОШ №9")
+    assert school.pages.get(network="max").url == "https://max.ru/sosh9_gos"
+    assert not Organization.objects.get(short_name="д/с №10").pages.filter(network="max").exists()
+
+
+def test_an_invitation_link_to_a_private_max_channel_is_refused_and_nothing_is_written(db, tmp_path):
+    rows = [{**SOSH_9, "max_url": "https://max.ru/join/AbCdEf123"}, DS_10]
+
+    errors = run_failing(write_csv(tmp_path, rows, header=[*HEADER, "max_url"]))
+
+    assert len(errors) == 1 and errors[0].startswith("row 2: max_url:")
+    assert "публичным" in errors[0]
+    assert not Organization.objects.exists()

@@ -244,3 +244,39 @@ def test_detect_network_refuses_links_to_other_sites_in_russian(typed: str) -> N
     with pytest.raises(LinkError) as caught:
         detect_network(typed)
     assert CYRILLIC.search(str(caught.value))
+
+
+@pytest.mark.parametrize(
+    ("typed", "url"),
+    [
+        ("https://max.ru/sosh9_gos", "https://max.ru/sosh9_gos"),
+        ("http://www.max.ru/sosh9_gos/", "https://max.ru/sosh9_gos"),
+        ("max.ru/Sosh-9_gos", "https://max.ru/Sosh-9_gos"),
+        ("@sosh9_gos", "https://max.ru/sosh9_gos"),
+        ("https://max.ru/sosh9_gos?from=share", "https://max.ru/sosh9_gos"),
+    ],
+)
+def test_max_channel_links_are_stored_as_max_ru_and_the_name(typed: str, url: str) -> None:
+    link = parse_page_link("max", typed)
+
+    assert (link.url, link.kind, link.value) == (url, "name", url.rsplit("/", 1)[1])
+    assert not link.is_numeric and not link.is_personal
+    assert detect_network(typed) == "max"
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("https://max.ru/join/AbCdEf123", "публичным"),
+        ("max.ru/9school", "начинается с латинской буквы"),
+        ("@школа9", "начинается с латинской буквы"),
+        ("https://max.ru/sosh9/posts", "не на главную страницу"),
+        ("https://vk.com/club1", "нужна ссылка на MAX"),
+        ("https://t.me/sosh9", "max.ru"),
+    ],
+)
+def test_max_links_outside_the_rules_are_refused_saying_why(typed: str, says: str) -> None:
+    with pytest.raises(LinkError) as refused:
+        parse_page_link("max", typed)
+
+    assert says in refused.value.message

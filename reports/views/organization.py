@@ -25,7 +25,7 @@ from monitoring.compliance import INFO_LABELS, community_entry, judge_item, page
 from monitoring.models import ChangeEvent, PagePost, RuleSettings
 from monitoring.rules import MOSCOW, PaperworkItem, moscow_week_start, organization_status
 from organizations.access import Access, get_organization_for_user, membership_of, require_edit
-from organizations.models import Membership, Network, Organization
+from organizations.models import Membership, Network, Organization, shown_networks
 from organizations.services import membership_welcome_dismiss
 from reports.quality import organization_quality
 from reports.welcome import this_week
@@ -41,22 +41,23 @@ class Todo:
     anchor: str = ""
 
 
-def weekly_chart(organization, today: datetime.date) -> dict:
+def weekly_chart(organization, today: datetime.date, networks: list[str]) -> dict:
     """Community posts per Moscow week for the last CHART_WEEKS weeks, per network; the
     last week is the unfinished current one (drawn apart, never judged)."""
     current = today - datetime.timedelta(days=today.weekday())
     weeks = [current - datetime.timedelta(weeks=n) for n in reversed(range(CHART_WEEKS))]
     start = datetime.datetime.combine(weeks[0], datetime.time.min, MOSCOW)
-    counts: dict[str, Counter] = {network: Counter() for network in Network.values}
+    counts: dict[str, Counter] = {network: Counter() for network in networks}
     rows = PagePost.objects.on_wall().filter(
         page__organization=organization, page__detached_at=None, from_community=True, date__gte=start
     ).values_list("page__network", "date")
     for network, moment in rows:
-        counts[network][moscow_week_start(moment)] += 1
+        if network in counts:
+            counts[network][moscow_week_start(moment)] += 1
     rules = RuleSettings.load()
     return {
         "labels": [week.strftime("%d.%m") for week in weeks],
-        "series": {network: [counts[network][week] for week in weeks] for network in Network.values},
+        "series": {network: [counts[network][week] for week in weeks] for network in networks},
         "norm_min": rules.posts_per_week_min,
         "norm_target": rules.posts_per_week_target,
         "current_index": len(weeks) - 1,
@@ -198,15 +199,19 @@ def organization_page(
     checklist = organization_checklist(organization, pages=list(pages.values()), bound_forms=bound_forms)
     page_messages = _messages_to_items(request, checklist["manual_entries"])
     _notes_in_reader_language(organization, checklist["automatic_entries"], pages)
-    communities = [community_entry(pages.get(network), network) for network in Network.values]
+    max_required = RuleSettings.load().max_required
+    networks = shown_networks(pages, max_required)
+    communities = [community_entry(pages.get(network), network) for network in networks]
     paperwork = [
         PaperworkItem(code=e.item.code, approved=e.status == WorkStatus.APPROVED, due_date=e.effective_due_date)
         for e in checklist["manual_entries"]
     ]
+    counted = shown_networks((), max_required)  # MAX counts only where the district requires it
     status = organization_status(
-        {c["network"]: c["status"] for c in communities if not c.get("missing")}, paperwork, today
+        {c["network"]: c["status"] for c in communities if c["network"] in counted and not c.get("missing")},
+        paperwork, today, networks=counted,
     )
-    chart = weekly_chart(organization, today)
+    chart = weekly_chart(organization, today, networks)
     todos = what_to_fix(communities, checklist["manual_entries"], today)
     changes = list(ChangeEvent.objects.filter(organization=organization).select_related("page")[:100])
     alerts = [event for event in changes if event.acknowledged_at is None]
@@ -236,7 +241,8 @@ def organization_page(
             "communities": [(Network(c["network"]), c, pages.get(c["network"])) for c in communities],
             "chart": chart,
             "chart_rows": _chart_rows(chart),
-            "qr_pages": [pages[network] for network in Network.values if network in pages],
+            "qr_pages": [pages[network] for network in networks if network in pages],
+            "max_required": max_required,
             "alerts": alerts,
             "timeline": timeline,
             "quality": organization_quality(organization),

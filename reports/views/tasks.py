@@ -17,7 +17,7 @@ from checklist.selectors import organization_entries
 from monitoring.compliance import community_entry
 from monitoring.models import RuleSettings
 from organizations.access import is_methodologist, membership_of, organizations_for
-from organizations.models import Network
+from organizations.models import shown_networks
 from reports.forms import LetterheadForm, RuleSettingsForm
 from reports.models import Letterhead
 from reports.reminders import open_paperwork
@@ -41,7 +41,8 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     organization = membership.organization
     entries = organization_entries(organization)
     pages = {page.network: page for page in organization.pages.select_related("state__last_run")}
-    communities = [community_entry(pages.get(network), network) for network in Network.values]
+    networks = shown_networks(pages, RuleSettings.load().max_required)
+    communities = [community_entry(pages.get(network), network) for network in networks]
     manual = [entry for entry in entries if entry.item.is_manual]
     return render(
         request,
