@@ -10,13 +10,15 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from checklist import selectors, services
-from checklist.forms import EvidenceForm, ReviewForm
-from checklist.models import ChecklistEntry, EvidenceRevision
+from checklist.forms import EvidenceForm
+from checklist.models import ChecklistEntry, EvidenceRevision, WorkStatus
+from checklist.preview import has_preview
 from checklist.upload_handlers import MIB, UploadSizeLimit
 from organizations.access import (
     get_organization_for_user,
@@ -128,9 +130,11 @@ def _review(request: HttpRequest, entry_id: int, action) -> HttpResponse:
             _("%(org)s, «%(item)s»: %(status)s.")
             % {"org": entry.organization.short_name, "item": entry.item.short_title, "status": entry.get_status_display()},
         )
-    next_url = request.POST.get("next", "")
-    if next_url == "queue":
-        return redirect("review-queue")
+    if request.POST.get("next", "") == "queue":
+        # Back to the queue at the next document (this one's own place when it stayed there).
+        following = request.POST.get("following", "")
+        at = entry.pk if entry.status == WorkStatus.SUBMITTED else following
+        return redirect(reverse("review-queue") + (f"#entry-{at}" if str(at).isdigit() else ""))
     return redirect(reverse("organization-detail", args=[entry.organization_id]) + f"#item-{entry.item.code}")
 
 
@@ -151,8 +155,13 @@ def entry_return(request: HttpRequest, entry_id: int) -> HttpResponse:
 def review_queue(request: HttpRequest) -> HttpResponse:
     if not is_methodologist(request.user):
         raise PermissionDenied
-    entries = selectors.review_queue(organizations_for(request.user))
-    return render(request, "checklist/review_queue.html", {"entries": entries, "review_form": ReviewForm()})
+    groups = selectors.review_queue(organizations_for(request.user))
+    entries = [entry for group in groups for entry in group.entries]
+    for entry, following in zip(entries, [*entries[1:], None]):
+        entry.following = following
+        entry.previewed = entry.revision is not None and has_preview(entry.revision)
+        entry.waiting = _("ждёт %(time)s") % {"time": timesince(entry.waiting_since, depth=1)}
+    return render(request, "checklist/review_queue.html", {"groups": groups, "entries": entries})
 
 
 @require_GET
