@@ -6,6 +6,7 @@
   const done = box.querySelector("[data-done]"), bar = box.querySelector(".progress-bar");
   const wrap = box.querySelector(".progress"), faults = box.querySelector("[data-faults]"), state = box.querySelector("[data-state]");
   const left = box.querySelector("[data-left]"), leftBox = box.querySelector("[data-left-box]");
+  const row = document.querySelector("[data-row-done]");  // this run's line in «Последние проверки»
   const timer = setInterval(async function () {
     const response = await fetch(box.dataset.url, {headers: {"Accept": "application/json"}});
     if (!response.ok) return;
@@ -14,6 +15,7 @@
     wrap.setAttribute("aria-valuenow", run.pages_done);
     bar.style.width = (100 * run.pages_done / Math.max(run.pages_total, 1)) + "%";
     left.textContent = run.time_left; leftBox.hidden = !run.time_left;
+    if (row) row.textContent = run.pages_done + "/" + run.pages_total;
     if (run.finished) { clearInterval(timer); state.textContent = box.dataset.finishedText; window.location.reload(); }
   }, 1000);
 })();
