@@ -102,9 +102,13 @@ class _Context:
     pages: dict[int, tuple[str, str]]
     uploaders: dict
 
+    @property
+    def org_name(self) -> str:
+        return self.organization.short_name.replace(" ", "\u00a0")  # «СОШ №9» never split across lines
+
     def entry_line(self, record: LogEntry) -> AuditLine:
         changes = record.changes_dict or {}
-        values = {"item": self.items.get(_pk(record), record.object_repr), "org": self.organization.short_name}
+        values = {"item": self.items.get(_pk(record), record.object_repr), "org": self.org_name}
         status = _after(record, "status") if "status" in changes else None
         details = _details(record, skip={"status", "verdict"} if status else set())
         if status == WorkStatus.SUBMITTED:
@@ -135,7 +139,7 @@ class _Context:
         if name is None:  # deleted since: what the row itself kept
             entry_id, name, version = _value(record, "entry"), _value(record, "original_name"), _value(record, "version")
         values = {
-            "name": name or record.object_repr, "version": version or "?", "org": self.organization.short_name,
+            "name": name or record.object_repr, "version": version or "?", "org": self.org_name,
             "item": self.items.get(int(entry_id), "") if str(entry_id).isdigit() else "",
         }
         if record.action == LogEntry.Action.DELETE:
@@ -149,7 +153,7 @@ class _Context:
 
     def page_line(self, record: LogEntry) -> AuditLine:
         network, url = self.pages.get(_pk(record), ("", ""))
-        values = {"network": _choice_label(Network, network) or _("соцсети"), "org": self.organization.short_name,
+        values = {"network": _choice_label(Network, network) or _("соцсети"), "org": self.org_name,
                   "url": _after(record, "url") or url}
         changes = record.changes_dict or {}
         if record.action == LogEntry.Action.CREATE:
@@ -170,7 +174,7 @@ class _Context:
                      values, _details(record))
 
     def organization_line(self, record: LogEntry) -> AuditLine:
-        values = {"org": self.organization.short_name}
+        values = {"org": self.org_name}
         if record.action == LogEntry.Action.CREATE:
             return _line(record, record.actor, _("Организация %(org)s внесена в реестр"),
                          (_("внёс организацию %(org)s в реестр"), _("внесла организацию %(org)s в реестр")), values, [])

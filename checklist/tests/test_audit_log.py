@@ -75,7 +75,7 @@ def test_the_log_of_one_organization_holds_nothing_of_another(actors):
         reverse("evidence-upload", args=[entry_b.pk]), {"instruction-file": pdf_upload("sekret_B.pdf")}
     )
 
-    content = actors.client_for(actors.methodologist).get(url(actors.org_a)).content.decode()
+    content = text(actors.client_for(actors.methodologist).get(url(actors.org_a)))
 
     assert "sekret_B.pdf" not in content and "staff_b" not in content
     assert "д/с №10" not in content
