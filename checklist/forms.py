@@ -7,15 +7,17 @@ from checklist.uploads import ALLOWED_EXTENSIONS
 
 
 class EvidenceForm(forms.Form):
-    file = forms.FileField(
-        label=_("Файл документа"),
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join("." + ext for ext in ALLOWED_EXTENSIONS)}),
-    )
+    # The file comes last: a browser sends the fields in this order, so when a file too big
+    # is refused unread, the number, date and comment typed before it are still received.
     document_number = forms.CharField(label=_("Номер документа"), max_length=50, required=False)
     document_date = forms.DateField(
         label=_("Дата документа"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     note = forms.CharField(label=_("Комментарий для методиста"), max_length=1000, required=False)
+    file = forms.FileField(
+        label=_("Файл документа"),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join("." + ext for ext in ALLOWED_EXTENSIONS)}),
+    )
 
     def __init__(self, *args, needs_document_details: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -23,6 +25,12 @@ class EvidenceForm(forms.Form):
         self.fields["file"].help_text = gettext("PDF, DOC, DOCX, ODT, JPG или PNG, не больше %(limit)d МБ.") % {
             "limit": settings.UPLOAD_MAX_MB
         }
+        # For static/js/upload-limit.js, which refuses such a file before it is sent.
+        self.fields["file"].widget.attrs.update({
+            "data-max-bytes": settings.UPLOAD_MAX_MB * 1024 * 1024,
+            "data-too-big": gettext("Файл больше %(limit)d МБ. Уменьшите его (например, отсканируйте с меньшим "
+                                    "разрешением) и выберите снова.") % {"limit": settings.UPLOAD_MAX_MB},
+        })
         if needs_document_details:
             self.fields["document_number"].required = True
             self.fields["document_date"].required = True

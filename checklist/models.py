@@ -9,9 +9,49 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models
+from django.db.models.query_utils import DeferredAttribute
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Organization
+
+
+class _ShownInLanguage(DeferredAttribute):
+    """Reads the stored text through the translation catalog (the briefing's wording, as the data
+    migration loaded it, has an English entry; an edited text has none and reads as stored)."""
+
+    def __get__(self, instance, cls=None):
+        value = super().__get__(instance, cls)
+        return gettext(value) if instance is not None and value else value
+
+    def __set__(self, instance, value):
+        instance.__dict__[self.field.attname] = value
+
+
+class CatalogTextMixin:
+    """A text field whose stored value is the Russian original, shown in the reader's language.
+    What is written back (saves, forms, the admin) is always the stored original."""
+
+    descriptor_class = _ShownInLanguage
+
+    def pre_save(self, model_instance, add):
+        return model_instance.__dict__.get(self.attname)
+
+    def value_from_object(self, obj):
+        return obj.__dict__.get(self.attname)
+
+    def deconstruct(self):
+        # The column is a plain text column: migrations see the Django field it stores as.
+        name, _path, args, kwargs = super().deconstruct()
+        return name, f"django.db.models.{self.stored_as.__name__}", args, kwargs
+
+
+class CatalogCharField(CatalogTextMixin, models.CharField):
+    stored_as = models.CharField
+
+
+class CatalogTextField(CatalogTextMixin, models.TextField):
+    stored_as = models.TextField
 
 
 class ChecklistItem(models.Model):
@@ -20,15 +60,15 @@ class ChecklistItem(models.Model):
         AUTOMATIC = "automatic", _("Автоматически, по данным соцсетей")
 
     code = models.SlugField(_("код"), max_length=50, unique=True)
-    title = models.CharField(_("пункт"), max_length=300)
-    description = models.TextField(_("что нужно сделать"), blank=True)
+    title = CatalogCharField(_("пункт"), max_length=300)
+    description = CatalogTextField(_("что нужно сделать"), blank=True)
     mode = models.CharField(_("как выполняется"), max_length=10, choices=Mode.choices)
     # Orders carry a document number and date; other paperwork only a file.
     needs_document_details = models.BooleanField(_("нужны номер и дата документа"), default=False)
     due_date = models.DateField(_("срок"), null=True, blank=True)
     position = models.PositiveSmallIntegerField(_("порядок"), default=0)
     # The short column title on the matrix and dashboard.
-    short_title = models.CharField(_("кратко"), max_length=60)
+    short_title = CatalogCharField(_("кратко"), max_length=60)
 
     class Meta:
         ordering = ["position", "code"]

@@ -23,9 +23,10 @@ def organization_entries(organization: Organization) -> list[ChecklistEntry]:
     )
 
 
-def organization_checklist(organization: Organization, pages=None) -> dict:
+def organization_checklist(organization: Organization, pages=None, bound_forms=None) -> dict:
     """What the checklist part of the organization page needs: entries with their
-    revisions, events and upload forms, and the page-link forms."""
+    revisions, events and upload forms (`bound_forms`, by entry id, as they were refused),
+    and the page-link forms."""
     from checklist.forms import EvidenceForm
     from organizations.forms import PageLinkForm
     from organizations.models import Network, OfficialPage
@@ -39,8 +40,11 @@ def organization_checklist(organization: Organization, pages=None) -> dict:
          PageLinkForm(network=network.value, initial={"url": getattr(pages.get(network.value), "url", "")}))
         for network in Network
     ]
+    bound_forms = bound_forms or {}
     for entry in entries:
-        entry.form = EvidenceForm(needs_document_details=entry.item.needs_document_details, prefix=entry.item.code)
+        entry.form = bound_forms.get(entry.pk) or EvidenceForm(
+            needs_document_details=entry.item.needs_document_details, prefix=entry.item.code
+        )
     return {
         "entries": entries,
         "manual_entries": [e for e in entries if e.item.is_manual],

@@ -90,14 +90,21 @@ def evidence_submit(
     """
     if not entry.item.is_manual:
         raise ValidationError(_("Этот пункт проверяется автоматически, документ для него не нужен."))
-    checked = check_upload(upload)
+    # Refusals name their field, so that the form shows each one where it was made.
+    try:
+        checked = check_upload(upload)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from None
     document_number = document_number.strip()
     if entry.item.needs_document_details and (not document_number or not document_date):
-        raise ValidationError(_("Укажите номер и дату приказа."))
+        raise ValidationError(
+            {name: _("Укажите номер и дату приказа.")
+             for name, value in (("document_number", document_number), ("document_date", document_date)) if not value}
+        )
     # "Today" is the portal's day (Europe/Moscow), not the server clock's: a district far
     # east of UTC would otherwise be refused today's order for hours after midnight.
     if document_date and document_date > timezone.localdate():
-        raise ValidationError(_("Дата документа не может быть в будущем."))
+        raise ValidationError({"document_date": _("Дата документа не может быть в будущем.")})
 
     revision: EvidenceRevision | None = None
     try:

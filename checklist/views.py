@@ -18,15 +18,17 @@ from checklist.models import ChecklistEntry, EvidenceRevision, WorkStatus
 from checklist.preview import has_preview
 from checklist.upload_handlers import MIB, UploadSizeLimit
 from organizations.access import (
+    Access,
     get_organization_for_user,
     is_methodologist,
     organizations_for,
     require_edit,
     require_review,
 )
+from reports.views.organization import item_message_tag, organization_page
 
 
-def _entry_for_user(user, entry_id: int) -> tuple[ChecklistEntry, object]:
+def _entry_for_user(user, entry_id: int) -> tuple[ChecklistEntry, Access]:
     entry = get_object_or_404(ChecklistEntry.objects.select_related("item"), pk=entry_id)
     organization, access = get_organization_for_user(user, entry.organization_id)
     entry.organization = organization
@@ -43,58 +45,61 @@ def _first_error(error: ValidationError) -> str:
 def evidence_upload(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry, access = _entry_for_user(request.user, entry_id)
     require_edit(access)
-    back = reverse("organization-detail", args=[entry.organization_id]) + f"#item-{entry.item.code}"
     limit = UploadSizeLimit(request, settings.UPLOAD_MAX_MB * MIB)
-    # A body announced too big is refused unread. Without a CSRF check: this answer changes
-    # nothing but the message shown to whoever sent it.
     if limit.declared_too_big():
-        return _refuse_oversize(request, entry, back)
+        # A body announced too big: its file is refused unread. The form puts the file last,
+        # so the fields ahead of it (the CSRF token, number, date, comment) are still read
+        # and come back filled in; reading stops at the file's first chunk.
+        limit = UploadSizeLimit(request, 0)
     # Set, not inserted: the setter fails loudly if a middleware has already read the body.
     request.upload_handlers = [limit, *request.upload_handlers]
-    return _evidence_receive(request, entry, back, limit)
-
-
-def _refuse_oversize(request: HttpRequest, entry: ChecklistEntry, back: str) -> HttpResponse:
-    refusal = _(
-        "Файл больше %(limit)d МБ. Уменьшите его (например, отсканируйте с меньшим разрешением) и загрузите снова."
-    )
-    messages.error(request, f"{entry.item.short_title}: {refusal % {'limit': settings.UPLOAD_MAX_MB}}")
-    return redirect(back)
+    return _evidence_receive(request, entry, access, limit)
 
 
 @csrf_protect
-def _evidence_receive(request: HttpRequest, entry: ChecklistEntry, back: str, limit: UploadSizeLimit) -> HttpResponse:
+def _evidence_receive(
+    request: HttpRequest, entry: ChecklistEntry, access: Access, limit: UploadSizeLimit
+) -> HttpResponse:
+    """A stored document lands the page on its item with the message there; a refusal
+    shows the page again with the form as it was typed and each error at its field."""
     form = EvidenceForm(
         request.POST, request.FILES, needs_document_details=entry.item.needs_document_details, prefix=entry.item.code
     )
+    valid = form.is_valid()
     if limit.exceeded:
-        return _refuse_oversize(request, entry, back)
-    if not form.is_valid():
-        # "Обязательное поле." alone does not say which one: name the field.
-        for name, field_errors in form.errors.items():
-            label = form.fields[name].label if name in form.fields else ""
-            where = f"{entry.item.short_title}: {label}" if label else entry.item.short_title
-            for error in field_errors:
-                messages.error(request, f"{where}: {error}")
-        return redirect(back)
-    try:
-        revision = services.evidence_submit(
-            entry=entry,
-            upload=form.cleaned_data["file"],
-            user=request.user,
-            document_number=form.cleaned_data.get("document_number") or "",
-            document_date=form.cleaned_data.get("document_date"),
-            note=form.cleaned_data.get("note") or "",
+        form.errors.pop("file", None)  # "required": the file was left unread, not forgotten
+        refusal = _(
+            "Файл больше %(limit)d МБ. Уменьшите его (например, отсканируйте с меньшим разрешением) и загрузите снова."
         )
-    except ValidationError as error:
-        messages.error(request, f"{entry.item.short_title}: {_first_error(error)}")
-        return redirect(back)
-    messages.success(
-        request,
-        _("«%(item)s»: версия %(version)d отправлена на проверку методисту.")
-        % {"item": entry.item.short_title, "version": revision.version},
-    )
-    return redirect(back)
+        form.add_error("file", refusal % {"limit": settings.UPLOAD_MAX_MB})
+    elif valid:
+        try:
+            revision = services.evidence_submit(
+                entry=entry,
+                upload=form.cleaned_data["file"],
+                user=request.user,
+                document_number=form.cleaned_data.get("document_number") or "",
+                document_date=form.cleaned_data.get("document_date"),
+                note=form.cleaned_data.get("note") or "",
+            )
+        except ValidationError as error:
+            _add_refusal(form, error)
+        else:
+            messages.success(
+                request,
+                _("Версия %(version)d отправлена на проверку методисту. Решение появится здесь.")
+                % {"version": revision.version},
+                extra_tags=item_message_tag(entry.item.code),
+            )
+            return redirect(reverse("organization-detail", args=[entry.organization_id]) + f"#item-{entry.item.code}")
+    return organization_page(request, entry.organization, access, refused=(entry, form))
+
+
+def _add_refusal(form: EvidenceForm, error: ValidationError) -> None:
+    """The service's refusal at the form's field it names; the rest above the form."""
+    named = error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
+    for name, field_messages in named:
+        form.add_error(name if name in form.fields else None, field_messages)
 
 
 @require_GET

@@ -63,15 +63,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
-    "axes",
-    "auditlog",
+    "govpublic.apps.AxesConfig",
+    "govpublic.apps.AuditlogConfig",
     "django_celery_beat",
     "organizations",
     "checklist",
     "monitoring",
     "reports",
     "rest_framework",
-    "knox",
+    "govpublic.apps.KnoxConfig",
     "drf_spectacular",
 ]
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic.base import RedirectView
 
 from checklist import preview
@@ -9,6 +10,10 @@ from checklist import views as checklist_views
 from monitoring import views as monitoring_views
 from organizations import accounts
 from organizations import views as organizations_views
+
+admin.site.site_header = _("Госпаблики — администрирование")
+admin.site.site_title = _("Госпаблики")
+admin.site.index_title = _("Данные портала")
 
 urlpatterns = [
     path("", organizations_views.home, name="home"),

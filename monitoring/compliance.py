@@ -66,10 +66,10 @@ def organizations_with_pages(organizations: QuerySet[Organization]) -> QuerySet[
     )
 
 
-def page_verdicts(organization: Organization) -> dict[str, Any]:
-    """network → the page's verdict dict, NOT_CHECKED, or MISSING."""
+def page_verdicts(organization: Organization, pages: Iterable[OfficialPage] | None = None) -> dict[str, Any]:
+    """network → the page's verdict dict, NOT_CHECKED, or MISSING (of `pages` when given, read already)."""
     result: dict[str, Any] = dict.fromkeys(NETWORKS, MISSING)
-    for page in organization.pages.all():
+    for page in organization.pages.all() if pages is None else pages:
         state = page_state(page)
         result[page.network] = state.verdict if state and state.verdict else NOT_CHECKED
     return result

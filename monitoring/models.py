@@ -315,5 +315,9 @@ class Notification(models.Model):
 class DailyMetric(models.Model):
     """Counts per day for trend charts (one row per day, upserted by the finish step)."""
 
-    date = models.DateField(unique=True)
-    data = models.JSONField(default=dict)
+    date = models.DateField(_("день"), unique=True)
+    data = models.JSONField(_("показатели"), default=dict)
+
+    class Meta:
+        verbose_name = _("показатели за день")
+        verbose_name_plural = _("показатели по дням")

@@ -171,6 +171,8 @@ class Membership(models.Model):
     district = models.ForeignKey(
         District, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("район")
     )
+    # Staff read «Что сделать на этой неделе» on their first visits until they answer «Понятно».
+    welcome_dismissed_at = models.DateTimeField(_("подсказка для новичка закрыта"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("роль пользователя")

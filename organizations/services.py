@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.links import PageLink
-from organizations.models import District, OfficialPage, Organization
+from organizations.models import District, Membership, OfficialPage, Organization
 
 
 def district_default() -> District:
@@ -19,6 +19,14 @@ def district_default() -> District:
     if not districts:
         return District.objects.create(name=_("Основной район"))
     raise ValidationError(_("В системе несколько районов: укажите район явно."))
+
+
+def membership_welcome_dismiss(*, membership: Membership) -> None:
+    """Remember that the staff member has read the first-visit steps (the first «Понятно» counts)."""
+    if membership.welcome_dismissed_at is None:
+        membership.welcome_dismissed_at = timezone.now()
+        membership.full_clean()
+        membership.save(update_fields=["welcome_dismissed_at"])
 
 
 @transaction.atomic

@@ -1,22 +1,99 @@
+"""The settings page's forms: the rule thresholds (DESIGN §3.2) and the report's letterhead.
+Each field says what it does and its default; every refusal stands at its field."""
+
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.models import RuleSettings
+from reports.models import Letterhead
+
+NUMBER_WIDGET = {"class": "form-control", "inputmode": "numeric"}
 
 
-class RuleSettingsForm(forms.ModelForm):
+def _default(model, name: str):
+    return model._meta.get_field(name).default
+
+
+class MarksInvalid:
+    """Bootstrap draws a refused field red only with `is-invalid` on the input itself."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class RuleSettingsForm(MarksInvalid, forms.ModelForm):
     class Meta:
         model = RuleSettings
         fields = ["weeks", "posts_per_week_min", "posts_per_week_target", "posts_total_min", "raw_retention_days"]
+        widgets = {name: forms.NumberInput(attrs={**NUMBER_WIDGET, "min": 0}) for name in fields}
+
+    HELP = {
+        "weeks": _("Сколько последних полных недель (пн–вс, МСК) перед проверкой оценивается регулярность. "
+                   "От 1 до 12. По умолчанию — %(default)s."),
+        "posts_per_week_min": _("Страница публикует регулярно, если в каждую неделю окна вышло не меньше стольких "
+                                "публикаций от имени сообщества. По умолчанию — %(default)s."),
+        "posts_per_week_target": _("Рекомендация, которую видят организации (методические рекомендации: 3–4 "
+                                   "в неделю). Не меньше минимума. По умолчанию — %(default)s."),
+        "posts_total_min": _("Сообщество, где публикаций меньше, попадает в справку как почти пустое. "
+                             "По умолчанию — %(default)s."),
+        "raw_retention_days": _("Через сколько дней удаляются исходные ответы ВКонтакте и Одноклассников; "
+                                "итоги проверок остаются. Не меньше 7. По умолчанию — %(default)s."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, text in self.HELP.items():
+            self.fields[name].help_text = text % {"default": _default(RuleSettings, name)}
+        # The unit stands after the input, so the label need not repeat it.
+        self.fields["raw_retention_days"].label = _("Хранить исходные ответы API")
+        self.fields["weeks"].widget.attrs["max"] = 12
+        self.fields["raw_retention_days"].widget.attrs["min"] = 7
 
     def clean(self):
         data = super().clean()
-        if not 1 <= (data.get("weeks") or 0) <= 12:
+        weeks = data.get("weeks")
+        if weeks is not None and not 1 <= weeks <= 12:
             self.add_error("weeks", _("Окно — от 1 до 12 недель."))
         low, high = data.get("posts_per_week_min"), data.get("posts_per_week_target")
         if low is not None and high is not None and high < low:
-            raise ValidationError(_("Цель публикаций в неделю не может быть меньше минимума."))
-        if (data.get("raw_retention_days") or 0) < 7:
+            self.add_error("posts_per_week_target", _("Цель публикаций в неделю не может быть меньше минимума."))
+        days = data.get("raw_retention_days")
+        if days is not None and days < 7:
             self.add_error("raw_retention_days", _("Храните исходные ответы хотя бы 7 дней."))
         return data
+
+
+class LetterheadForm(MarksInvalid, forms.ModelForm):
+    prefix = "letter"
+
+    class Meta:
+        model = Letterhead
+        fields = [
+            "body_name", "contacts", "outgoing_number", "outgoing_date", "addressee",
+            "proposals_days", "proposals_responsible", "proposals",
+            "signer_position", "signer_name", "executor_name", "executor_phone",
+        ]
+        widgets = {
+            "contacts": forms.Textarea(attrs={"rows": 3}),
+            "addressee": forms.Textarea(attrs={"rows": 2}),
+            "proposals": forms.Textarea(attrs={"rows": 4}),
+            "outgoing_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "proposals_days": forms.NumberInput(attrs={**NUMBER_WIDGET, "min": 1, "max": 365}),
+            "executor_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+        self.fields["proposals_days"].label = _("Срок исполнения")
+
+    def clean_proposals_days(self):
+        days = self.cleaned_data["proposals_days"]
+        if not 1 <= days <= 365:
+            raise forms.ValidationError(_("Срок — от 1 до 365 дней."))
+        return days

@@ -18,11 +18,9 @@ def _state(entry) -> tuple[states.State, str]:
 
 
 @register.filter
-def badge_class(value: str) -> str:
-    """A work status's or a verdict's badge (the staff's checklist)."""
-    if value in ("compliant", "non_compliant", "unknown", "not_applicable"):
-        return states.of_verdict(value).badge
-    return states.of_work(value, None, timezone.localdate()).badge
+def badge_class(entry) -> str:
+    """An entry's badge on the organization page: the colour its cell has in the matrix."""
+    return _state(entry)[0].badge
 
 
 @register.filter

@@ -203,7 +203,10 @@ def sweep_finish(run: SweepRun) -> bool:
         organizations = organizations.filter(pk__in=run.organization_ids)
     compliance.update_checklists(organizations.filter(pages=None))
     compliance.record_daily_metric(run)
-    run_finished.send(sender=SweepRun, run=run)
+    # A listener's failure (the dashboard's history) must not keep the run's alerts from going.
+    for receiver, error in run_finished.send_robust(sender=SweepRun, run=run):
+        if isinstance(error, Exception):
+            logger.error("sweep %s: %s failed: %r", run.pk, getattr(receiver, "__name__", receiver), error)
     prune_raw_payloads()
     return True
 

@@ -277,7 +277,7 @@ def test_a_deferred_pages_dashboard_cell_says_its_data_are_stale_and_when_it_was
 
     html = client.get(reverse("dashboard")).content.decode()
 
-    assert vk_cell_title(html, "СОШ №1") == "неизвестно. данные устарели, проверено 10.03.2025 03:00"
+    assert vk_cell_title(html, "СОШ №1") == "нет данных — данные устарели, проверено 10.03.2025 03:00"
     assert vk_cell_title(html, "СОШ №10").endswith("проверено 11.03.2025 03:00")
     assert "устарели" not in vk_cell_title(html, "СОШ №10")
     assert vk_cell_title(html, "СОШ №30").endswith("ещё не проверялась")

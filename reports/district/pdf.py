@@ -12,6 +12,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from reports.district.content import Bar, Chart
+from reports.district.letter import OfficialDocument, official_document
 from reports.district.period import human_datetime
 from reports.district.rows import DistrictReport
 
@@ -22,14 +24,14 @@ BAR_COLOURS = {"good": "#2f6f4f", "bad": "#b5452f", "track": "#e4e8ec"}
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
-def render_district_html(report: DistrictReport) -> str:
+def render_district_html(report: DistrictReport, doc: OfficialDocument | None = None) -> str:
+    doc = doc or official_document(report)
     return render_to_string(
         TEMPLATE,
         {
-            "report": report,
-            "chart": overview_chart(report),
-            "generated": human_datetime(report.generated_at),
-            "swept": human_datetime(report.swept_at),
+            "doc": doc,
+            # The chart is the one block drawn here rather than in the template: inline SVG.
+            "blocks": [(block, overview_chart(block.bars) if isinstance(block, Chart) else None) for block in doc.blocks],
             "font": FONT,
             "css_header_left": css_string(f"{report.district} · {report.title}"),
             "css_header_right": css_string(_("Сформировано %(when)s") % {"when": human_datetime(report.generated_at)}),
@@ -58,21 +60,15 @@ def page_counter_content(phrase: str) -> SafeString:
     return mark_safe(" ".join(parts))
 
 
-def render_district_pdf(report: DistrictReport) -> bytes:
+def render_district_pdf(report: DistrictReport, doc: OfficialDocument | None = None) -> bytes:
     # Imported here: WeasyPrint loads Pango and its fonts, which no other page needs.
     from weasyprint import HTML
 
-    return HTML(string=render_district_html(report), base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=render_district_html(report, doc), base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-def overview_chart(report: DistrictReport) -> SafeString:
+def overview_chart(bars: list[Bar]) -> SafeString:
     """Horizontal bars, N of the organizations per criterion and network, as inline SVG."""
-    total = report.organizations_total
-    bars: list[tuple[str, int]] = []
-    for summary in report.marks:
-        bars.append((_("Метка «Госорганизация», %(network)s") % {"network": summary.network_label}, summary.marked))
-    for group in report.irregular:
-        bars.append((_("Регулярные публикации, %(network)s") % {"network": group.network_label}, group.regular))
     label_width, bar_width, row_height, value_width = 250, 300, 22, 80
     width = label_width + bar_width + value_width
     height = row_height * len(bars) + 6
@@ -81,7 +77,8 @@ def overview_chart(report: DistrictReport) -> SafeString:
         f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="10" role="img" '
         f'aria-label="{escape(_("Доля организаций, выполняющих требования"))}">'
     ]
-    for index, (label, value) in enumerate(bars):
+    for index, bar in enumerate(bars):
+        label, value, total = bar.label, bar.value, bar.total
         y = 3 + index * row_height
         filled = round(bar_width * value / total) if total else 0
         colour = BAR_COLOURS["good"] if total and value == total else (
@@ -93,7 +90,7 @@ def overview_chart(report: DistrictReport) -> SafeString:
             parts.append(f'<rect x="{label_width}" y="{y + 2}" width="{filled}" height="14" fill="{colour}"/>')
         parts.append(
             f'<text x="{label_width + bar_width + 8}" y="{y + 13}" fill="#1f2a36" font-weight="bold">'
-            f'{escape(_("%(n)d из %(total)d") % {"n": value, "total": total})}</text>'
+            f'{escape(bar.phrase)}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every interpolated text is escaped above

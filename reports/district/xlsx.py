@@ -1,45 +1,40 @@
-"""The district report as an Excel workbook: one sheet per section, Russian headers,
-the header row frozen and filtered, so the methodologist can sort and count herself."""
+"""The district report as an Excel workbook: one sheet per section, Russian headers, real
+numbers, dates and percentages, the states in their colours, so the methodologist can sort and
+count herself. The look is `organizations.spreadsheets.write_sheet`, shared with the dashboard export."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
-from organizations.spreadsheets import inert_row
-from reports.district.period import human_datetime
+from govpublic.states import state
+from organizations.spreadsheets import PERCENT, STATUS, Column, Marked, new_workbook, workbook_bytes, write_sheet
 from reports.district.rows import DistrictReport
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="0A3D7A")
-WRAP = Alignment(wrap_text=True, vertical="top")
-MAX_WIDTH = 60
+
+def fraction(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
 
 
 def render_district_xlsx(report: DistrictReport) -> bytes:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = new_workbook()
     _summary(workbook, report)
     yes, no = _("да"), _("нет")
 
-    _table(
+    write_sheet(
         workbook, _("Метки"),
         [_("Соцсеть"), _("Организация"), _("Полное наименование"), _("Метка «Госорганизация»"), _("Ссылка")],
         [[i.network_label, i.short_name, i.name, i.detail, i.url] for s in report.marks for i in s.without],
     )
-    _table(
+    write_sheet(
         workbook, _("Менее %(n)d публикаций") % {"n": report.rules["posts_total_min"]},
         [_("Организация"), _("Полное наименование"), _("Соцсеть"), _("Публикаций всего"), _("Ссылка")],
         [[i.short_name, i.name, i.network_label, i.value, i.url] for i in report.few_posts],
     )
-    _table(
+    write_sheet(
         workbook, _("Не от имени сообщества"),
         [_("Организация"), _("Полное наименование"), _("Соцсеть"), _("Нарушение"), _("Что найдено"), _("Количество"),
          _("Ссылка")],
@@ -49,7 +44,7 @@ def render_district_xlsx(report: DistrictReport) -> bytes:
            for i in report.via_personal_pages],
     )
     weeks = [_("Неделя с %(date)s") % {"date": week.strftime("%d.%m.%Y")} for week in report.weeks]
-    _table(
+    write_sheet(
         workbook, _("Нерегулярные"),
         [_("Соцсеть"), _("Организация"), _("Полное наименование"), *weeks, _("Всего за окно"),
          _("Недель ниже нормы"), _("Примечание")],
@@ -60,59 +55,59 @@ def render_district_xlsx(report: DistrictReport) -> bytes:
             for row in group.rows
         ],
     )
-    _table(
+    write_sheet(
         workbook, _("Обязательная информация"),
         [_("Организация"), _("Полное наименование"), _("Соцсеть"), _("Не указано")],
         [[row.short_name, row.name, row.network_label, ", ".join(row.labels)] for row in report.missing_info],
     )
-    _table(
+    write_sheet(
         workbook, _("Чек-лист по пунктам"),
-        [_("Пункт"), _("Кратко"), _("Как проверяется"), _("Выполнено"), _("На проверке"), _("Всего"), _("Доля, %")],
-        [[i.title, i.short_title, i.how, i.done, i.submitted, i.total, i.percent] for i in report.checklist_items],
+        [_("Пункт"), _("Кратко"), _("Как проверяется"), _("Выполнено"), _("На проверке"), _("Всего"),
+         Column(_("Доля"), PERCENT)],
+        [[i.title, i.short_title, i.how, i.done, i.submitted, i.total, fraction(i.done, i.total)]
+         for i in report.checklist_items],
     )
-    _table(
+    write_sheet(
         workbook, _("Чек-лист по организациям"),
-        [_("Организация"), _("Полное наименование"), _("Состояние"), _("Выполнено"), _("Пунктов"), _("Доля, %"),
-         _("Не выполнено")],
-        [[r.short_name, r.name, r.status_label, r.done, r.total, r.percent, ", ".join(r.not_done)]
+        [_("Организация"), _("Полное наименование"), Column(_("Состояние"), STATUS), _("Выполнено"), _("Пунктов"),
+         Column(_("Доля"), PERCENT), _("Не выполнено")],
+        [[r.short_name, r.name, Marked(r.status_label, state(r.status)), r.done, r.total, fraction(r.done, r.total),
+          ", ".join(r.not_done)]
          for r in report.checklist_organizations],
     )
-    _table(
+    write_sheet(
         workbook, _("Из опыта коллег"),
         [_("Организация"), _("Полное наименование"), _("Соцсеть"), _("Дата (МСК)"), _("Текст"), _("Хештеги"),
          _("Фото"), _("Видео"), _("«Нравится»"), _("Репосты"), _("Комментарии"), _("Просмотры"), _("Вовлечённость"),
          _("Ссылка")],
         [
-            [p.short_name, p.name, p.network_label, p.date.replace(tzinfo=None), p.excerpt, " ".join(p.hashtags),
+            [p.short_name, p.name, p.network_label, p.date, p.excerpt, " ".join(p.hashtags),
              yes if p.photo else no, yes if p.video else no, p.likes, p.reposts, p.comments, p.views, p.engagement,
              p.url]
             for p in report.best_posts
         ],
-        date_columns={4},
     )
-    _table(
+    write_sheet(
         workbook, _("Публикации за период"),
-        [_("Соцсеть"), _("Публикаций от имени сообществ"), _("С хештегами"), _("С хештегами, %"), _("С фото"),
-         _("С фото, %"), _("С видео"), _("С видео, %")],
-        [[s.network_label, s.posts, s.with_hashtags, s.hashtags_percent, s.with_photo, s.photo_percent,
-          s.with_video, s.video_percent] for s in report.post_stats],
+        [_("Соцсеть"), _("Публикаций от имени сообществ"), _("С хештегами"), Column(_("С хештегами, доля"), PERCENT),
+         _("С фото"), Column(_("С фото, доля"), PERCENT), _("С видео"), Column(_("С видео, доля"), PERCENT)],
+        [[s.network_label, s.posts, s.with_hashtags, fraction(s.with_hashtags, s.posts), s.with_photo,
+          fraction(s.with_photo, s.posts), s.with_video, fraction(s.with_video, s.posts)] for s in report.post_stats],
     )
-    _table(
+    write_sheet(
         workbook, _("Нет полных данных"),
         [_("Организация"), _("Полное наименование"), _("Соцсеть"), _("Причина"), _("Ссылка")],
         [[i.short_name, i.name, i.network_label, i.detail, i.url] for i in report.attention],
     )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _summary(workbook: Workbook, report: DistrictReport) -> None:
     rows: list[list[Any]] = [
         [_("Документ"), report.title],
         [_("Район"), report.district],
-        [_("Сформировано"), human_datetime(report.generated_at)],
-        [_("Данные проверки"), human_datetime(report.swept_at)],
+        [_("Сформировано (МСК)"), report.generated_at],
+        [_("Данные проверки (МСК)"), report.swept_at or "—"],
         [_("Период публикаций"), str(report.period)],
         [_("О периоде"), report.period_note],
         [_("Организаций"), report.organizations_total],
@@ -129,41 +124,8 @@ def _summary(workbook: Workbook, report: DistrictReport) -> None:
     ]
     rows += [[_("Организаций в состоянии «%(status)s»") % {"status": label}, count]
              for _code, label, count in report.status_rows]
-    _table(workbook, _("Сводка"), [_("Показатель"), _("Значение")], rows)
+    write_sheet(workbook, _("Сводка"), [_("Показатель"), _("Значение")], rows)
 
 
 def _padded(values: Sequence[int], length: int) -> list[int | None]:
     return [*values, *([None] * (length - len(values)))][:length] if length else list(values)
-
-
-def _table(
-    workbook: Workbook,
-    title: str,
-    headers: list[str],
-    rows: Iterable[list[Any]],
-    *,
-    date_columns: set[int] = frozenset(),
-) -> Worksheet:
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP
-    widths = [len(str(header)) for header in headers]
-    for row in rows:
-        sheet.append(inert_row(row))
-        for index, value in enumerate(row):
-            text = value.strftime("%d.%m.%Y %H:%M") if index + 1 in date_columns and value else str(value or "")
-            widths[index] = max(widths[index], len(text))
-    for index, width in enumerate(widths, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = min(MAX_WIDTH, width + 2)
-        if index in date_columns:
-            for cell in sheet[letter][1:]:
-                cell.number_format = "DD.MM.YYYY HH:MM"
-        if width > MAX_WIDTH:
-            for cell in sheet[letter][1:]:
-                cell.alignment = WRAP
-    sheet.freeze_panes = "A2"
-    if sheet.max_row > 1:
-        sheet.auto_filter.ref = sheet.dimensions
-    return sheet

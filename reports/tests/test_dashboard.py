@@ -34,7 +34,7 @@ TODAY = world.today
 
 
 def _text(fragment: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", fragment)).split()).replace(" :", ":")
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", fragment)).split()).replace(" :", ":").replace(" ,", ",")
 
 
 def rows(response) -> list[str]:
@@ -177,7 +177,7 @@ def test_each_row_shows_the_worst_of_its_pages_and_paperwork(actors, district):
     assert status_of(response, "СОШ №26") == "fail"
     assert status_of(response, "д/с №3") == "fail"  # a missing page is a failure
     assert status_of(response, "«Юниор»") == "unknown"  # a page never read is unknown, never a failure
-    assert cell(response, "д/с №3", "ok_page") == ("cell-fail", "нарушение. страница не зарегистрирована")
+    assert cell(response, "д/с №3", "ok_page") == ("cell-fail", "нарушение — страница не зарегистрирована")
 
 
 def test_unapproved_paperwork_is_a_warning_until_its_due_date_and_a_failure_after(actors):
@@ -357,7 +357,7 @@ def test_the_total_says_why_in_words_worst_first(actors, district):
 
     # СОШ №26: its order not uploaded past the deadline and one post on VK: two violations, in
     # the checklist's order; the tooltip says each in full.
-    assert reasons(response, "СОШ №26") == "Приказ, ≥ 2 публикаций"
+    assert reasons(response, "СОШ №26") == "Приказ: срок истёк, ≥ 2 публикаций"
     assert "истёк" in cell(response, "СОШ №26", "status")[1]
     assert reasons(response, "д/с №3").startswith("нет страницы: Одноклассники")
     assert "Метка ОК" not in reasons(response, "д/с №3")  # said once: no page, so no mark
@@ -569,3 +569,20 @@ def test_an_imported_name_that_looks_like_a_formula_is_exported_as_text(actors, 
         header, *body = list(sheet.iter_rows(values_only=True))
     row = next(row for row in body if row[0] == "СОШ №9")
     assert row[1] == "'" + actors.org_a.name  # OWASP's apostrophe: Excel shows the text, runs nothing
+
+
+def test_the_agenda_says_what_waits_today(actors, district):
+    from monitoring.models import ChangeEvent, SweepRun
+
+    ChecklistEntry.objects.filter(organization=actors.org_a, item__code="instruction").update(status=WorkStatus.SUBMITTED)
+    run = SweepRun.objects.create(started_at=timezone.now(), finished_at=timezone.now(), trigger=SweepRun.Trigger.SCHEDULE)
+    page = OfficialPage.objects.filter(organization=actors.org_a).first()
+    for severity in (ChangeEvent.Severity.CRITICAL, ChangeEvent.Severity.INFO):
+        ChangeEvent.objects.create(page=page, organization=actors.org_a, run=run, kind="renamed", severity=severity, message="…")
+
+    html = actors.client_for(actors.methodologist).get(URL).content.decode()
+
+    agenda = dict(re.findall(r'data-agenda="(\w+)">(.*?)</a>', html, re.S))
+    assert _text(agenda["waiting"]) == "Документов ждут проверки: 1 →"
+    assert _text(agenda["events"]) == "Изменений на страницах за последнюю проверку: 2, срочных: 1 →"
+    assert f'href="{reverse("sweep-detail", args=[run.pk])}"' in html

@@ -269,7 +269,7 @@ def test_the_charts_numbers_are_also_a_table_for_screen_readers(actors):
     with time_machine.travel(NOW, tick=False):
         html = actors.client_for(actors.staff_a).get(url(actors.org_a)).content.decode()
 
-    table = re.search(r'<table class="visually-hidden">(.*?)</table>', html, re.S).group(1)
+    table = re.search(r'<div class="visually-hidden"><table>(.*?)</table>', html, re.S).group(1)
     rows = [" ".join(unescape(re.sub(r"<[^>]+>", " ", row)).split()) for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
     assert rows[0] == "Неделя с ВКонтакте Одноклассники"
     assert len(rows) == 13
@@ -293,7 +293,8 @@ def test_an_approved_documents_upload_form_waits_folded(actors):
     html = actors.client_for(actors.staff_a).get(url(actors.org_a)).content.decode()
     card = lambda code: re.search(r'<div class="card mb-3" id="item-%s">(.*?)<div class="card mb-3"' % code, html, re.S).group(1)
 
-    assert re.search(r"<details[^>]*><summary[^>]*>Загрузить новую версию</summary>\s*<form", card("order_responsible"))
+    assert re.search(r"<details[^>]*>\s*<summary[^>]*>Загрузить новую версию</summary>\s*<div[^>]*>\s*<form",
+                     card("order_responsible"))
     assert "Загрузить новую версию" not in card("instruction")
     assert reverse("evidence-upload", args=[entry_of(actors.org_a, "instruction").pk]) in card("instruction")
 

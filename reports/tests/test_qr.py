@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import shutil
 import subprocess
 import zipfile
@@ -154,6 +155,7 @@ def test_the_poster_names_the_organization_in_cyrillic_and_captions_both_network
 
     flat = " ".join(text.split())  # the long name wraps over several lines
     assert actors.org_a.name in flat
+    assert "Подпишитесь на наши официальные сообщества!" in flat
     assert "Мы ВКонтакте" in flat
     assert "Мы в Одноклассниках" in flat
     assert "vk.com/club199689234" in flat
@@ -166,6 +168,35 @@ def test_the_poster_is_a_single_a4_page(actors, pages):
 
     assert "Pages:           1" in info
     assert "(A4)" in info
+
+
+def test_the_poster_fills_the_page_short_name_large_full_name_small_networks_under_codes(actors, pages, tmp_path):
+    poster = qr.poster_pdf(actors.org_a, actors.org_a.pages.all())
+    words = _words(poster)
+    short = words["СОШ"]
+    full = words[actors.org_a.name.split()[0]]
+    # In points of an A4 page (842 high): the short name is read from across a corridor.
+    assert short["height"] >= 40 and full["height"] <= 14
+    assert words["ВКонтакте"]["top"] > max(barcode_bottom for barcode_bottom in _code_bottoms(poster, tmp_path))
+    assert words["экране"]["bottom"] > 0.88 * 842  # the last line of the sheet sits near the page's foot
+    assert short["top"] < 0.2 * 842
+
+
+def _words(pdf: bytes) -> dict[str, dict[str, float]]:
+    """The first occurrence of each word on the page with its box, in points from the top."""
+    result = subprocess.run([poppler("pdftotext"), "-bbox", "-", "-"], input=pdf, capture_output=True, check=True)
+    words: dict[str, dict[str, float]] = {}
+    for match in re.finditer(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)</word>', result.stdout.decode()):
+        top, bottom, word = float(match[1]), float(match[2]), match[3]
+        words.setdefault(word, {"top": top, "bottom": bottom, "height": bottom - top})
+    return words
+
+
+def _code_bottoms(pdf: bytes, tmp_path: Path) -> list[float]:
+    """Where each printed code ends, in points from the top (the image is at 100 dpi)."""
+    found = zxingcpp.read_barcodes(pdf_page_image(pdf, tmp_path), formats=zxingcpp.BarcodeFormat.QRCode)
+    assert len(found) == 2
+    return [max(barcode.position.bottom_left.y, barcode.position.bottom_right.y) * 72 / 100 for barcode in found]
 
 
 def test_both_codes_printed_on_the_poster_scan_back_to_the_pages(actors, pages, tmp_path):
@@ -332,9 +363,8 @@ def test_the_command_writes_a_poster_per_organization_and_both_codes_per_page(ac
     assert decoded_png((output / "СОШ_9_ok.png").read_bytes()) == [OK_A]
     assert (output / "д_с_10_vk.svg").read_bytes() == qr.qr_svg(VK_B)
     assert actors.org_b.name in " ".join(pdf_text((output / "д_с_10.pdf").read_bytes()).split())
-    printed = stdout.getvalue()
-    assert str(output / "СОШ_9.pdf") in printed
-    assert "файлов — 8" in printed
+    # One summary line, not a line per file.
+    assert stdout.getvalue().splitlines() == [f"Готово: плакатов — 2, QR-кодов — 3 (PNG и SVG), папка {output.resolve()}"]
 
 
 def test_the_command_can_write_one_organization_only(actors, pages, tmp_path):

@@ -14,6 +14,7 @@ from checklist import services
 from checklist.models import ChecklistItem, WorkStatus
 from checklist.tests.documents import entry_of, submit
 from monitoring.models import RuleSettings
+from reports.models import Letterhead
 from reports.tests import world
 from tests.factories import DistrictFactory, OrganizationFactory, UserFactory, methodologist
 
@@ -127,7 +128,9 @@ def form_data(rules: dict | None = None, due: dict | None = None) -> dict:
     values = {"weeks": 4, "posts_per_week_min": 3, "posts_per_week_target": 4, "posts_total_min": 2,
               "raw_retention_days": 90, **(rules or {})}
     items = list(ChecklistItem.objects.filter(mode=ChecklistItem.Mode.MANUAL).order_by("position"))
-    data = {**values, "items-TOTAL_FORMS": len(items), "items-INITIAL_FORMS": len(items),
+    letter = {"letter-body_name": "Управление образования", "letter-addressee": "Руководителям ОО",
+              "letter-proposals_days": 14, "letter-proposals_responsible": "Руководители ОО"}
+    data = {**values, **letter, "items-TOTAL_FORMS": len(items), "items-INITIAL_FORMS": len(items),
             "items-MIN_NUM_FORMS": 0, "items-MAX_NUM_FORMS": 1000}
     for index, item in enumerate(items):
         data[f"items-{index}-id"] = item.pk
@@ -232,3 +235,57 @@ def test_a_bad_due_date_is_refused_and_the_thresholds_are_not_saved(actors):
     assert response.status_code == 200
     assert "Исправьте ошибки в форме." in text(response)
     assert RuleSettings.load().posts_per_week_min == 3
+
+
+def test_each_threshold_says_what_it_does_and_its_default(actors):
+    html = actors.client_for(actors.methodologist).get(SETTINGS).content.decode()
+
+    for name, default in (("weeks", 4), ("posts_per_week_min", 3), ("posts_per_week_target", 4),
+                          ("posts_total_min", 2), ("raw_retention_days", 90)):
+        help_text = re.search(rf'id="id_{name}_helptext">([^<]+)<', html).group(1)
+        assert f"По умолчанию — {default}." in unescape(help_text), name
+        assert re.search(rf'<input[^>]*name="{name}"[^>]*aria-describedby="id_{name}_helptext"', html), name
+
+
+def test_a_refusal_stands_at_its_field(actors):
+    response = actors.client_for(actors.methodologist).post(
+        SETTINGS, form_data({"posts_per_week_min": 5, "posts_per_week_target": 3})
+    )
+    html = response.content.decode()
+
+    field = re.search(r'<input[^>]*name="posts_per_week_target"[^>]*>', html).group(0)
+    assert "is-invalid" in field and 'aria-invalid="true"' in field
+    error = re.search(r'id="id_posts_per_week_target_error">([^<]+)<', html).group(1)
+    assert error == "Цель публикаций в неделю не может быть меньше минимума."
+    assert 'name="posts_per_week_min" value="5"' in html  # what was typed stays
+
+
+def test_the_methodologist_saves_the_letterhead_with_the_thresholds(actors):
+    data = form_data({"posts_per_week_min": 2})
+    data.update({"letter-outgoing_number": "01-12/7", "letter-signer_name": "И. И. Петрова",
+                 "letter-executor_phone": "8 (86168) 5-11-11", "letter-outgoing_date": "2026-12-04"})
+
+    actors.client_for(actors.methodologist).post(SETTINGS, data)
+
+    letterhead = Letterhead.load()
+    assert (letterhead.outgoing_number, letterhead.signer_name, letterhead.outgoing_date) == (
+        "01-12/7", "И. И. Петрова", datetime.date(2026, 12, 4))
+    assert RuleSettings.load().posts_per_week_min == 2
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [("letter-proposals_days", "0", "Срок — от 1 до 365 дней."),
+     ("letter-outgoing_date", "31.02.2026", "Введите правильную дату."),
+     ("letter-body_name", "", "Обязательное поле.")],
+)
+def test_a_bad_letterhead_field_is_refused_at_it_and_nothing_is_saved(actors, field, value, message):
+    data = form_data({"posts_per_week_min": 2})
+    data.update({"letter-signer_name": "И. И. Петрова", field: value})
+
+    response = actors.client_for(actors.methodologist).post(SETTINGS, data)
+
+    html = response.content.decode()
+    assert re.search(rf'id="id_{field}_error">{re.escape(message)}<', html), html[:0]
+    assert RuleSettings.load().posts_per_week_min == 3
+    assert Letterhead.load().signer_name == ""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -19,12 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from checklist.models import ChecklistItem, Verdict, WorkStatus
+from checklist.models import ChecklistEntry, ChecklistItem, Verdict, WorkStatus
 from govpublic import states
 from monitoring.compliance import kept_fields, stale_entry, stale_text
+from monitoring.models import ChangeEvent
 from organizations.access import is_methodologist, organizations_for
 from organizations.models import Organization
-from organizations.spreadsheets import inert_row
+from organizations.spreadsheets import STATUS, Column, Marked, inert_row, new_workbook, workbook_bytes, write_sheet
 from reports.selectors import (
     NETWORKS,
     PAGE_CRITERIA,
@@ -62,7 +64,7 @@ class Cell:
 def _status_cell(status: str | None, why: str = "", reason: str = "") -> Cell:
     state = states.state(status)
     label = str(state.label)
-    return Cell(state, f"{label}. {why}".strip(" ."), label, reason)
+    return Cell(state, f"{label} — {why}" if why else label, label, reason)
 
 
 def _page_cell(row, network: str, stale_before) -> Cell:
@@ -105,7 +107,17 @@ def _item_cell(row, item: ChecklistItem, today) -> Cell:
     value = (str(WorkStatus(status).label) if status else "—") if item.is_manual else (str(Verdict(verdict).label) if verdict else "—")
     # «нет страницы» already says it for the network's own items (its mark).
     pageless = any(item.code.startswith(f"{network}_") and not getattr(row, f"{network}_has_page") for network in NETWORKS)
-    return Cell(state, why, value, "" if state is states.OK or pageless else item.short_title)
+    if state is states.OK or pageless:
+        return Cell(state, why, value)
+    if not item.is_manual:
+        return Cell(state, why, value, item.short_title)
+    if status == WorkStatus.SUBMITTED:
+        word = _("на проверке")
+    elif status == WorkStatus.RETURNED:
+        word = _("на доработке")
+    else:
+        word = _("срок истёк") if state is states.FAIL else _("нет документа")
+    return Cell(state, why, value, f"{item.short_title}: {word}")
 
 
 def _reasons(cells: list[Cell]) -> list[Cell]:
@@ -146,6 +158,19 @@ def _row_cells(row, items: list[ChecklistItem], today, stale_before) -> list[Cel
     return [total, *cells]
 
 
+def _agenda(scope, sweep) -> dict[str, int]:
+    """What waits for the methodologist today (2 queries): documents to review, and what the
+    last sweep noticed on the pages (urgent first)."""
+    events = ChangeEvent.objects.filter(run=sweep, organization__in=scope) if sweep else ChangeEvent.objects.none()
+    counts = events.aggregate(
+        events=Count("pk"), urgent=Count("pk", filter=Q(severity=ChangeEvent.Severity.CRITICAL))
+    )
+    return {
+        "waiting": ChecklistEntry.objects.filter(organization__in=scope, status=WorkStatus.SUBMITTED).count(),
+        **counts,
+    }
+
+
 def _dashboard(request: HttpRequest):
     if not is_methodologist(request.user):
         raise PermissionDenied
@@ -167,7 +192,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     rows = [(row, list(zip(codes, _row_cells(row, items, today, stale_before)))) for row in page.object_list]
     query = filters.as_query()
     totals = dashboard_totals(queryset, items)
-    add_week_ago(totals, organizations_for(request.user), filters, today)
+    scope = organizations_for(request.user)
+    add_week_ago(totals, scope, filters, today)
     return render(
         request,
         "reports/dashboard.html",
@@ -180,6 +206,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "totals": totals,
             "legend": [(states.state(code), totals.statuses.get(code, 0)) for code in STATUSES],
             "last_sweep": sweep,
+            "agenda": _agenda(scope, sweep),
             "kinds": Organization.Kind.choices,
             "statuses": [(status, STATUS_LABELS[status]) for status in STATUSES],
             "networks": [(network, NETWORK_LABELS[network]) for network in NETWORKS],
@@ -203,7 +230,7 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
     header += [_("%(n)s: устаревшие данные") % {"n": NETWORK_LABELS[network]} for network in NETWORKS]
     rows = [
         [row.short_name, row.name, row.get_kind_display()]
-        + [cell.value for cell in _row_cells(row, items, today, stale_before)]
+        + _row_cells(row, items, today, stale_before)
         + [_stale_value(row, network) for network in NETWORKS]
         for row in with_kept_values(queryset).iterator(chunk_size=500)
     ]
@@ -212,27 +239,20 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(header)
-        writer.writerows(inert_row(row) for row in rows)
+        writer.writerows(inert_row(value.value if isinstance(value, Cell) else value for value in row) for row in rows)
         response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     else:
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = _("Госпаблики")[:31]
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(inert_row(row))
-        sheet.freeze_panes = "B2"
-        sheet.column_dimensions["A"].width = 18
-        sheet.column_dimensions["B"].width = 50
-        buffer = io.BytesIO()
-        workbook.save(buffer)
+        workbook = new_workbook()
+        # A state cell keeps its words on the state's colour; names wide, state columns narrow.
+        columns = [Column(header[0], width=18), Column(header[1], width=50), header[2]]
+        columns += [Column(title, STATUS) for title in header[3:-len(NETWORKS)]] + header[-len(NETWORKS):]
+        write_sheet(
+            workbook, _("Госпаблики"), columns,
+            ([Marked(v.value, v.state) if isinstance(v, Cell) else v for v in row] for row in rows),
+            freeze="B2",
+        )
         response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            workbook_bytes(workbook), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
     response["Content-Disposition"] = f'attachment; filename="gospubliki-{stamp}.{fmt}"'
     return response

@@ -7,22 +7,28 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages import get_messages
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from checklist.models import EntryEvent, WorkStatus
+from checklist.models import ChecklistEntry, EntryEvent, WorkStatus
 from checklist.selectors import organization_checklist
-from monitoring.compliance import INFO_LABELS, community_entry
+from monitoring.compliance import INFO_LABELS, community_entry, judge_item, page_verdicts
 from monitoring.models import ChangeEvent, PagePost, RuleSettings
 from monitoring.rules import MOSCOW, PaperworkItem, moscow_week_start, organization_status
-from organizations.access import get_organization_for_user
-from organizations.models import Network
+from organizations.access import Access, get_organization_for_user, membership_of, require_edit
+from organizations.models import Membership, Network, Organization
+from organizations.services import membership_welcome_dismiss
 from reports.quality import organization_quality
+from reports.welcome import this_week
 
 CHART_WEEKS = 12
 
@@ -151,13 +157,47 @@ def _last_return_comment(entry) -> str:
     return max(returns, key=lambda event: (event.created_at, event.pk)).comment
 
 
+def item_message_tag(code: str) -> str:
+    """The tag of a message that belongs on a checklist item, not at the top of the page."""
+    return f"item-{code}"
+
+
+def _notes_in_reader_language(organization: Organization, entries: list[ChecklistEntry], pages: dict) -> None:
+    """The sweep stores each automatic item's note in Russian, the portal's language; a reader in
+    another language gets it said again from the same page verdicts, in theirs."""
+    if get_language() == settings.LANGUAGE_CODE or not entries:
+        return
+    verdicts = page_verdicts(organization, pages.values())
+    minimum = RuleSettings.load().posts_total_min
+    for entry in entries:
+        if entry.verdict_note:
+            entry.verdict_note = judge_item(entry.item.code, verdicts, minimum)[1]
+
+
 @require_GET
 @login_required
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organization, access = get_organization_for_user(request.user, pk)
+    return organization_page(request, organization, access)
+
+
+def organization_page(
+    request: HttpRequest, organization: Organization, access: Access, *, refused: tuple[ChecklistEntry, Form] | None = None
+) -> HttpResponse:
+    """The page, also as the answer to a refused upload: `refused` is (entry, bound form),
+    shown with what was typed and each error at its field."""
     today = timezone.localdate()
     pages = {page.network: page for page in organization.pages.select_related("state__last_run")}
-    checklist = organization_checklist(organization, pages=list(pages.values()))
+    bound_forms = {}
+    if refused is not None:
+        entry, form = refused
+        first_error = next((name for name in form.fields if name in form.errors), None)
+        if first_error:
+            form.fields[first_error].widget.attrs["autofocus"] = True  # the browser scrolls to it
+        bound_forms[entry.pk] = form
+    checklist = organization_checklist(organization, pages=list(pages.values()), bound_forms=bound_forms)
+    page_messages = _messages_to_items(request, checklist["manual_entries"])
+    _notes_in_reader_language(organization, checklist["automatic_entries"], pages)
     communities = [community_entry(pages.get(network), network) for network in Network.values]
     paperwork = [
         PaperworkItem(code=e.item.code, approved=e.status == WorkStatus.APPROVED, due_date=e.effective_due_date)
@@ -167,6 +207,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {c["network"]: c["status"] for c in communities if not c.get("missing")}, paperwork, today
     )
     chart = weekly_chart(organization, today)
+    todos = what_to_fix(communities, checklist["manual_entries"], today)
     changes = list(ChangeEvent.objects.filter(organization=organization).select_related("page")[:100])
     alerts = [event for event in changes if event.acknowledged_at is None]
     timeline = sorted(
@@ -176,6 +217,9 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
         key=lambda item: item[1],
         reverse=True,
     )[:30]
+    membership = membership_of(request.user)
+    is_staff_member = access.can_edit and membership is not None and membership.role == Membership.Role.STAFF
+    show_welcome = is_staff_member and (membership.welcome_dismissed_at is None or request.GET.get("welcome") == "1")
     return render(
         request,
         "reports/organization.html",
@@ -183,7 +227,12 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "organization": organization,
             "access": access,
             "status": status,
-            "todos": what_to_fix(communities, checklist["manual_entries"], today),
+            "todos": todos,
+            "welcome": this_week(todos=todos, manual_entries=checklist["manual_entries"], chart=chart, today=today)
+            if show_welcome else None,
+            "welcome_reopen": is_staff_member and not show_welcome,
+            "refused_entry": refused[0] if refused else None,
+            "messages": page_messages,
             "communities": [(Network(c["network"]), c, pages.get(c["network"])) for c in communities],
             "chart": chart,
             "chart_rows": _chart_rows(chart),
@@ -196,4 +245,32 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-urlpatterns = [path("org/<int:pk>/", organization_detail, name="organization-detail")]
+def _messages_to_items(request: HttpRequest, entries) -> list:
+    """Hang each item's message on its entry (it is shown in the item's card, where the
+    page lands); return the rest, for the top of the page."""
+    by_tag = {item_message_tag(entry.item.code): entry for entry in entries}
+    rest = []
+    for message in get_messages(request):
+        entry = next((by_tag[tag] for tag in message.extra_tags.split() if tag in by_tag), None)
+        if entry is None:
+            rest.append(message)
+        else:
+            entry.message = message
+    return rest
+
+
+@require_POST
+@login_required
+def welcome_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    organization, access = get_organization_for_user(request.user, pk)
+    require_edit(access)
+    membership = membership_of(request.user)
+    if membership is not None and membership.role == Membership.Role.STAFF:
+        membership_welcome_dismiss(membership=membership)
+    return redirect("organization-detail", organization.pk)
+
+
+urlpatterns = [
+    path("org/<int:pk>/", organization_detail, name="organization-detail"),
+    path("org/<int:pk>/welcome/dismiss/", welcome_dismiss, name="welcome-dismiss"),
+]

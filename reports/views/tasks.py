@@ -18,7 +18,8 @@ from monitoring.compliance import community_entry
 from monitoring.models import RuleSettings
 from organizations.access import is_methodologist, membership_of, organizations_for
 from organizations.models import Network
-from reports.forms import RuleSettingsForm
+from reports.forms import LetterheadForm, RuleSettingsForm
+from reports.models import Letterhead
 from reports.reminders import open_paperwork
 from reports.views.organization import what_to_fix
 
@@ -54,25 +55,33 @@ ItemDueFormSet = modelformset_factory(ChecklistItem, fields=["due_date"], extra=
 
 @login_required
 def rule_settings(request: HttpRequest) -> HttpResponse:
-    """The methodologist edits the thresholds of DESIGN §3.2 and the paperwork due dates."""
+    """The methodologist edits the thresholds of DESIGN §3.2, the paperwork due dates and the
+    district report's letterhead; one refused field saves nothing."""
     if not is_methodologist(request.user):
         raise PermissionDenied
     rules = RuleSettings.load()
+    letterhead = Letterhead.load()
     items = ChecklistItem.objects.filter(mode=ChecklistItem.Mode.MANUAL).order_by("position")
     if request.method == "POST":
         form = RuleSettingsForm(request.POST, instance=rules)
         formset = ItemDueFormSet(request.POST, queryset=items, prefix="items")
-        if form.is_valid() and formset.is_valid():
+        letter_form = LetterheadForm(request.POST, instance=letterhead)
+        # All three validated before any is saved, so every refusal shows at once.
+        if all([form.is_valid(), formset.is_valid(), letter_form.is_valid()]):
             with transaction.atomic():
                 form.save()
                 formset.save()
+                letter_form.save()
             messages.success(request, _("Настройки сохранены. Новые пороги применятся при следующей проверке страниц."))
             return redirect("rule-settings")
         messages.error(request, _("Исправьте ошибки в форме."))
     else:
         form = RuleSettingsForm(instance=rules)
         formset = ItemDueFormSet(queryset=items, prefix="items")
-    return render(request, "reports/rule_settings.html", {"form": form, "formset": formset})
+        letter_form = LetterheadForm(instance=letterhead)
+    return render(
+        request, "reports/rule_settings.html", {"form": form, "formset": formset, "letter_form": letter_form}
+    )
 
 
 urlpatterns = [

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from monitoring.compliance import compliance_export, flatten
 from organizations.files import write_atomically
 from organizations.models import Organization
-from organizations.spreadsheets import inert, inert_row
+from organizations.spreadsheets import inert, new_workbook, workbook_bytes, write_sheet
 
 
 def export_bytes(fmt: str, export: dict) -> bytes:
@@ -23,18 +23,9 @@ def export_bytes(fmt: str, export: dict) -> bytes:
         writer.writeheader()
         writer.writerows({column: inert(value) for column, value in row.items()} for row in rows)
         return buffer.getvalue().encode("utf-8-sig")
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Соответствие"
-    sheet.append(columns)
-    for row in rows:
-        sheet.append(inert_row(row.get(column) for column in columns))
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook = new_workbook()
+    write_sheet(workbook, "Соответствие", columns, ([row.get(column) for column in columns] for row in rows))
+    return workbook_bytes(workbook)
 
 
 class Command(BaseCommand):

@@ -7,16 +7,17 @@ from monitoring.sweep import thresholds_now
 from organizations.files import write_atomically
 from organizations.models import Organization
 from reports.district import PeriodError, build_district_report, parse_period
+from reports.district.docx import render_district_docx
 from reports.district.pdf import render_district_pdf
 from reports.district.xlsx import render_district_xlsx
 
-RENDERERS = {"pdf": render_district_pdf, "xlsx": render_district_xlsx}
+RENDERERS = {"pdf": render_district_pdf, "docx": render_district_docx, "xlsx": render_district_xlsx}
 
 
 class Command(BaseCommand):
     help = (
         "Write the district report «Справка о ведении госпабликов» for every organization "
-        "as PDF or XLSX. --from/--to (YYYY-MM-DD) narrow the post-derived sections; "
+        "as PDF, DOCX or XLSX. --from/--to (YYYY-MM-DD) narrow the post-derived sections; "
         "by default they cover the window of the latest sweep."
     )
 

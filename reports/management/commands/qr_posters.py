@@ -41,7 +41,7 @@ class Command(BaseCommand):
             ) from None
 
         stems = qr.file_stems(organizations)
-        written = 0
+        codes = 0
         for organization in organizations:
             stem = stems[organization.pk]
             pages = list(organization.pages.all())
@@ -51,11 +51,11 @@ class Command(BaseCommand):
                 files[f"{stem}_{page.network}.svg"] = qr.qr_svg(page.url)
             for name, data in files.items():
                 write_atomically(output / name, data)
-                self.stdout.write(str(output / name))
-            written += len(files)
-        summary = _("Готово: организаций — %(organizations)d, файлов — %(files)d, папка %(dir)s.") % {
-            "organizations": len(organizations),
-            "files": written,
-            "dir": output,
+            codes += len(pages)
+        # One line, not one per file: a district of 260 pages would scroll the answer away.
+        summary = _("Готово: плакатов — %(posters)d, QR-кодов — %(codes)d (PNG и SVG), папка %(dir)s") % {
+            "posters": len(organizations),
+            "codes": codes,
+            "dir": output.resolve(),
         }
         self.stdout.write(self.style.SUCCESS(summary))
