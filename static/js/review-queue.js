@@ -15,8 +15,8 @@
   }
 
   // After a decision the server sends us back at the next document (#entry-<id>).
-  const target = window.location.hash ? document.querySelector(window.location.hash.replace(/[^#\w-]/g, "")) : null;
-  select(Math.max(docs.indexOf(target), 0), target !== null);
+  const landed = docs.indexOf(document.getElementById(window.location.hash.slice(1)));
+  select(Math.max(landed, 0), landed >= 0);
   docs.forEach(function (doc, index) { doc.addEventListener("focusin", function () { select(index, false); }); });
 
   function typing(element) {
