@@ -1,6 +1,18 @@
 // The review queue by keyboard: J / K move to the next / previous document, A approves it,
 // R puts the cursor in its «Что исправить» field. Keys typed into a field stay text.
 (function () {
+  // A file poppler could not draw answers 404: say so instead of a broken image.
+  document.querySelectorAll(".queue-preview img").forEach(function (image) {
+    function failed() {
+      const note = document.createElement("p");
+      note.className = "queue-no-preview small text-muted mb-0";
+      note.textContent = image.closest(".queue-preview").dataset.failed;
+      image.closest("a").replaceWith(note);
+    }
+    if (image.complete && image.naturalWidth === 0) failed();  // broke before this script ran
+    else image.addEventListener("error", failed);
+  });
+
   const docs = Array.from(document.querySelectorAll("[data-queue-doc]"));
   if (!docs.length) return;
   let current = -1;

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from checklist import services
 from checklist.models import ChecklistEntry, WorkStatus
-from checklist.tests.documents import entry_of, submit
+from checklist.tests.documents import entry_of, submit, upload
 from organizations.models import Membership
 from tests.browser.conftest import login
 from tests.factories import OrganizationFactory, UserFactory, staff_of
@@ -64,3 +65,18 @@ def test_the_methodologist_reviews_the_queue_by_keyboard(page, live_server, thre
     expect(page.get_by_role("status")).to_contain_text("Утверждено")
     assert_accessible("review queue by keyboard")
     screenshot("review-queue-keys")
+
+
+def test_a_pdf_that_cannot_be_drawn_says_so_instead_of_a_broken_image(page, live_server, three_waiting):
+    first = three_waiting[0]
+    broken = services.evidence_submit(
+        entry=entry_of(first.organization, "password_policy"),
+        upload=upload("poryadok.pdf", b"%PDF-1.4\nnot really a document\n%%EOF\n", "application/pdf"),
+        user=staff_of(first.organization),
+    )
+    login(page, live_server, "metodist_keys", "pass-1234-word")
+    page.goto(f"{live_server.url}/review/#entry-{broken.entry_id}")
+
+    preview = page.locator(f"#entry-{broken.entry_id} .queue-preview")
+    expect(preview).to_contain_text("Просмотр этого файла построить не удалось: скачайте его.")
+    assert preview.locator("img").count() == 0
