@@ -14,10 +14,12 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from checklist.models import ChecklistEntry, EvidenceRevision, Verdict, WorkStatus
+from checklist.models import ChecklistEntry, EntryEvent, EvidenceRevision, Verdict, WorkStatus
 from organizations.models import Network, OfficialPage, Organization
 
 LIMIT = 500
+# A return's log row and its transition row are written in one transaction, moments apart.
+RETURN_MATCH_SECONDS = 60
 
 # Given names ending in -а/-я that are men's.
 MEN_NAMES_IN_A = frozenset({"никита", "илья", "кузьма", "фома", "лука", "савва", "данила", "гаврила", "миша", "саша", "женя"})
@@ -59,7 +61,7 @@ def is_feminine(user) -> bool:
 
 
 def organization_log(organization: Organization) -> list[AuditLine]:
-    """The organization's last LIMIT changes, newest first, as sentences (six queries)."""
+    """The organization's last LIMIT changes, newest first, as sentences (seven queries)."""
     types = ContentType.objects.get_for_models(Organization, OfficialPage, ChecklistEntry, EvidenceRevision)
     items = dict(ChecklistEntry.objects.filter(organization=organization).values_list("pk", "item__title"))
     revisions = {
@@ -84,7 +86,13 @@ def organization_log(organization: Organization) -> list[AuditLine]:
     # A document loaded by a command has no actor in the log: its uploader is in the row.
     uploader_ids = {_after(record, "uploaded_by") for record in log if record.content_type_id == types[EvidenceRevision].pk}
     uploaders = get_user_model().objects.in_bulk([int(pk) for pk in uploader_ids if str(pk).isdigit()])
-    context = _Context(organization, items, revisions, pages, uploaders)
+    # Why a document was returned is in its transition row, written in the same transaction.
+    reasons = {}
+    for entry_id, created_at, comment in EntryEvent.objects.filter(
+        entry__organization=organization, to_status=WorkStatus.RETURNED
+    ).values_list("entry_id", "created_at", "comment"):
+        reasons.setdefault(entry_id, []).append((created_at, comment))
+    context = _Context(organization, items, revisions, pages, uploaders, reasons)
     writers = {
         types[ChecklistEntry].pk: context.entry_line,
         types[EvidenceRevision].pk: context.revision_line,
@@ -101,6 +109,7 @@ class _Context:
     revisions: dict[int, tuple[int, str, int]]
     pages: dict[int, tuple[str, str]]
     uploaders: dict
+    reasons: dict[int, list[tuple[datetime, str]]]
 
     @property
     def org_name(self) -> str:
@@ -120,9 +129,13 @@ class _Context:
                          (_("утвердил документ «%(item)s» %(org)s"), _("утвердила документ «%(item)s» %(org)s")),
                          values, details)
         if status == WorkStatus.RETURNED:
-            return _line(record, record.actor, _("Документ «%(item)s» %(org)s возвращён на доработку"),
+            line = _line(record, record.actor, _("Документ «%(item)s» %(org)s возвращён на доработку"),
                          (_("вернул на доработку документ «%(item)s» %(org)s"),
                           _("вернула на доработку документ «%(item)s» %(org)s")), values, details)
+            reason = self.reason(_pk(record), record.timestamp)
+            if reason:
+                line.text += _(" с комментарием «%(comment)s»") % {"comment": reason}
+            return line
         if "verdict" in changes and record.actor is None:
             values["after"] = _choice_label(Verdict, _after(record, "verdict"))
             details = _details(record, skip={"verdict"})
@@ -133,6 +146,14 @@ class _Context:
                          values, [])
         return _line(record, record.actor, _("Пункт «%(item)s» %(org)s изменён"),
                      (_("изменил пункт «%(item)s» %(org)s"), _("изменила пункт «%(item)s» %(org)s")), values, details)
+
+    def reason(self, entry_id: int | None, when: datetime) -> str:
+        """The comment of the return nearest in time to the log row (the same transaction)."""
+        returns = self.reasons.get(entry_id, [])
+        nearest = min(returns, key=lambda row: abs((row[0] - when).total_seconds()), default=None)
+        if nearest is None or abs((nearest[0] - when).total_seconds()) > RETURN_MATCH_SECONDS:
+            return ""
+        return nearest[1]
 
     def revision_line(self, record: LogEntry) -> AuditLine:
         entry_id, name, version = self.revisions.get(_pk(record), (None, None, None))

@@ -64,7 +64,7 @@ def test_a_returned_document_and_a_page_link_read_as_sentences(actors):
 
     content = text(actors.client_for(actors.methodologist).get(url(actors.org_a)))
 
-    assert f"Петров О. вернул на доработку документ «{entry.item.title}» СОШ №9" in content
+    assert f"Петров О. вернул на доработку документ «{entry.item.title}» СОШ №9 с комментарием «Нет подписи»" in content
     # An account with no surname keeps its login as its name.
     assert "staff_a указал страницу ВКонтакте СОШ №9: https://vk.com/club123" in content
 
