@@ -35,6 +35,7 @@ DASHBOARD_SAMPLES = 15
 # where reading one network after the other costs most: twice the time.
 MIXED_PAGES = 60
 MIXED_RATES = {"vk": 3, "ok": 6}
+MANUAL_SAMPLES = 3
 
 
 def setup_django() -> None:
@@ -111,27 +112,27 @@ def load_registry(rows: list[dict]) -> None:
     return organizations
 
 
-def timed_sweep(sim, networks: list[str], organizations=None) -> tuple[float, object]:
-    """One sweep of `networks` as `manage.py sweep` runs it, with fresh limiters and log."""
-    from monitoring.models import SweepRun
+def timed_sweep(sim, networks: list[str], organizations=None, trigger: str = "command") -> tuple[float, object]:
+    """One sweep of `networks` as `manage.py sweep` runs it (or «Проверить сейчас», with
+    `trigger="manual"`), with fresh limiters and log."""
     from monitoring.sweep import _limiters, sweep_run_inline, sweep_start
 
     _limiters.clear()
     sim.clear_log()
     started = time.monotonic()
-    run, _started = sweep_start(trigger=SweepRun.Trigger.COMMAND, networks=networks, organizations=organizations)
+    run, _started = sweep_start(trigger=trigger, networks=networks, organizations=organizations)
     sweep_run_inline(run)
     return time.monotonic() - started, run
 
 
-def vk_sweep(sim, token: str, token_type: str, rate: int) -> tuple[float, object]:
+def vk_sweep(sim, token: str, token_type: str, rate: int, trigger: str = "command") -> tuple[float, object]:
     from django.conf import settings
 
     settings.VK_API_URL = sim.url_vk
     settings.VK_ACCESS_TOKENS = [token]
     settings.VK_TOKEN_TYPE = token_type
     settings.VK_RATE_LIMIT = f"{rate}/second"
-    return timed_sweep(sim, ["vk"])
+    return timed_sweep(sim, ["vk"], trigger=trigger)
 
 
 def bound(pages: int, open_walls: int, token_type: str) -> int:
@@ -201,6 +202,29 @@ def measure_sweeps(results: dict) -> None:
         }
     finally:
         sim.stop()
+
+
+def measure_manual(results: dict) -> None:
+    """«Проверить сейчас» stores in chunks sized to move its bar every second
+    (`monitoring.sweep.batch.ChunkSize`): what that costs a first sweep whose reading
+    outruns storing, against the nightly chunks. Medians of interleaved runs."""
+    from monitoring.simulator import SimulatorProcess
+
+    rows = registry(PAGES)
+    sim = SimulatorProcess(scenario(rows, token="bench-manual", token_type="service", rate=200))
+    seconds: dict[str, list[float]] = {"command": [], "manual": []}
+    try:
+        for trigger in ("command", "manual") * MANUAL_SAMPLES:
+            reset_monitoring()
+            elapsed, _run = vk_sweep(sim, "bench-manual", "service", 200, trigger=trigger)
+            seconds[trigger].append(round(elapsed, 2))
+    finally:
+        sim.stop()
+    nightly, manual = statistics.median(seconds["command"]), statistics.median(seconds["manual"])
+    results["manual_sweep_time_over_nightly"] = {
+        "value": round(manual / nightly, 3), "target": "<= 1.15", "seconds_nightly": seconds["command"],
+        "seconds_manual": seconds["manual"], "pages": PAGES, "simulator_rate": 200, "token": "service",
+    }
 
 
 OK_KEY, OK_SECRET, OK_TOKEN = "BENCHOKKEY", "bench-ok-secret", "bench-ok-token"
@@ -389,6 +413,7 @@ def main() -> None:
     results: dict = {}
     measure_sweeps(results)
     measure_storage(results)
+    measure_manual(results)
     measure_ok(results)
     measure_mixed(results)
     measure_workers(results)

@@ -37,7 +37,3 @@ class EvidenceForm(forms.Form):
         else:
             del self.fields["document_number"]
             del self.fields["document_date"]
-
-
-class ReviewForm(forms.Form):
-    comment = forms.CharField(label=_("Комментарий"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))

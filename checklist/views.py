@@ -1,22 +1,21 @@
 from __future__ import annotations
 
-from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import Q
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from checklist import selectors, services
-from checklist.forms import EvidenceForm, ReviewForm
-from checklist.models import ChecklistEntry, EvidenceRevision
+from checklist import audit, selectors, services
+from checklist.forms import EvidenceForm
+from checklist.models import ChecklistEntry, EvidenceRevision, WorkStatus
+from checklist.preview import has_preview
 from checklist.upload_handlers import MIB, UploadSizeLimit
 from organizations.access import (
     Access,
@@ -26,7 +25,6 @@ from organizations.access import (
     require_edit,
     require_review,
 )
-from organizations.models import OfficialPage, Organization
 from reports.views.organization import item_message_tag, organization_page
 
 
@@ -133,9 +131,11 @@ def _review(request: HttpRequest, entry_id: int, action) -> HttpResponse:
             _("%(org)s, «%(item)s»: %(status)s.")
             % {"org": entry.organization.short_name, "item": entry.item.short_title, "status": entry.get_status_display()},
         )
-    next_url = request.POST.get("next", "")
-    if next_url == "queue":
-        return redirect("review-queue")
+    if request.POST.get("next", "") == "queue":
+        # Back to the queue at the next document (this one's own place when it stayed there).
+        following = request.POST.get("following", "")
+        at = entry.pk if entry.status == WorkStatus.SUBMITTED else following
+        return redirect(reverse("review-queue") + (f"#entry-{at}" if str(at).isdigit() else ""))
     return redirect(reverse("organization-detail", args=[entry.organization_id]) + f"#item-{entry.item.code}")
 
 
@@ -156,8 +156,13 @@ def entry_return(request: HttpRequest, entry_id: int) -> HttpResponse:
 def review_queue(request: HttpRequest) -> HttpResponse:
     if not is_methodologist(request.user):
         raise PermissionDenied
-    entries = selectors.review_queue(organizations_for(request.user))
-    return render(request, "checklist/review_queue.html", {"entries": entries, "review_form": ReviewForm()})
+    groups = selectors.review_queue(organizations_for(request.user))
+    entries = [entry for group in groups for entry in group.entries]
+    for entry, following in zip(entries, [*entries[1:], None]):
+        entry.following = following
+        entry.previewed = entry.revision is not None and has_preview(entry.revision)
+        entry.waiting = _("ждёт %(time)s") % {"time": timesince(entry.waiting_since, depth=1)}
+    return render(request, "checklist/review_queue.html", {"groups": groups, "entries": entries})
 
 
 @require_GET
@@ -174,60 +179,5 @@ def checklist_matrix(request: HttpRequest) -> HttpResponse:
 def organization_audit_log(request: HttpRequest, pk: int) -> HttpResponse:
     organization, access = get_organization_for_user(request.user, pk)
     require_review(access)
-    types = ContentType.objects.get_for_models(Organization, OfficialPage, ChecklistEntry, EvidenceRevision)
-    entry_ids = [str(i) for i in ChecklistEntry.objects.filter(organization=organization).values_list("pk", flat=True)]
-    revision_ids = [
-        str(i) for i in EvidenceRevision.objects.filter(entry__organization=organization).values_list("pk", flat=True)
-    ]
-    page_ids = [str(i) for i in OfficialPage.all_objects.filter(organization=organization).values_list("pk", flat=True)]
-    log = (
-        LogEntry.objects.filter(
-            Q(content_type=types[Organization], object_pk=str(organization.pk))
-            | Q(content_type=types[OfficialPage], object_pk__in=page_ids)
-            | Q(content_type=types[ChecklistEntry], object_pk__in=entry_ids)
-            | Q(content_type=types[EvidenceRevision], object_pk__in=revision_ids)
-        )
-        .select_related("actor", "content_type")
-        .order_by("-timestamp")[:500]
-    )
-    actions = {
-        LogEntry.Action.CREATE: _("создание"),
-        LogEntry.Action.UPDATE: _("изменение"),
-        LogEntry.Action.DELETE: _("удаление"),
-        LogEntry.Action.ACCESS: _("просмотр"),
-    }
-    records = []
-    for record in log:
-        record.action_label = actions.get(record.action, record.get_action_display())
-        record.changes = _audit_changes(record)
-        records.append(record)
-    return render(request, "checklist/audit_log.html", {"organization": organization, "log": records})
-
-
-def _audit_changes(record: LogEntry) -> list[tuple[str, str, str]]:
-    """(field label, before, after) as a methodologist reads them: Russian labels and choice
-    names, empty values as a dash. Built from the stored diff alone, with no query per row
-    (auditlog's `changes_display_dict` fetches every related object one by one). Keys, links
-    to other rows and automatic timestamps are left out: the object, «who» and «when»
-    columns already say them."""
-    model = record.content_type.model_class()
-    changes = []
-    for name, values in (record.changes_dict or {}).items():
-        try:
-            field = model._meta.get_field(name) if model else None
-        except FieldDoesNotExist:
-            field = None
-        if field is None or not field.concrete or field.is_relation or field.primary_key:
-            continue
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            continue
-        if not isinstance(values, (list, tuple)) or len(values) != 2:
-            continue
-        labels = {str(key): str(label) for key, label in field.flatchoices} if field.choices else {}
-        before, after = (labels.get(str(value), str(value)) for value in values)
-        changes.append((str(field.verbose_name), _or_dash(before), _or_dash(after)))
-    return changes
-
-
-def _or_dash(value: str) -> str:
-    return "—" if value in ("None", "") else value
+    lines = audit.organization_log(organization)
+    return render(request, "checklist/audit_log.html", {"organization": organization, "log": lines, "limit": audit.LIMIT})

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic.base import RedirectView
 
+from checklist import preview
 from checklist import views as checklist_views
 from monitoring import views as monitoring_views
 from organizations import accounts
@@ -29,6 +30,7 @@ urlpatterns = [
     path("entries/<int:entry_id>/approve/", checklist_views.entry_approve, name="entry-approve"),
     path("entries/<int:entry_id>/return/", checklist_views.entry_return, name="entry-return"),
     path("evidence/<int:revision_id>/download/", checklist_views.evidence_download, name="evidence-download"),
+    path("evidence/<int:revision_id>/preview.png", preview.evidence_preview, name="evidence-preview"),
     path("review/", checklist_views.review_queue, name="review-queue"),
     path("matrix/", checklist_views.checklist_matrix, name="checklist-matrix"),
     path("org/<int:pk>/pages/", monitoring_views.organization_pages, name="organization-alerts"),

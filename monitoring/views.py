@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from monitoring import services, sweep
+from monitoring import selectors, services, sweep
 from monitoring.compliance import FIELD_LABELS, community_entry, page_state, state_kept_fields
 from monitoring.models import ChangeEvent, PageState, SweepRun
 from organizations.access import get_organization_for_user, is_methodologist, membership_of, organizations_for
@@ -118,17 +118,12 @@ def _run_in_thread(run_id: int) -> None:
 def sweep_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     if not is_methodologist(request.user):
         raise PermissionDenied
-    run = get_object_or_404(SweepRun, pk=run_id)
+    run = get_object_or_404(SweepRun.objects.select_related("started_by"), pk=run_id)
+    progress = selectors.sweep_progress(run)
     if request.headers.get("Accept") == "application/json":
-        return JsonResponse(
-            {
-                "status": run.status,
-                "pages_done": run.pages_done,
-                "pages_total": run.pages_total,
-                "faults": run.faults,
-                "finished": run.finished_at is not None,
-                "config_errors": run.config_errors,
-            }
-        )
-    recent = SweepRun.objects.order_by("-started_at")[:10]
-    return render(request, "monitoring/sweep_detail.html", {"run": run, "recent": recent})
+        return JsonResponse(progress)
+    context = {"run": run, "progress": progress, "recent": SweepRun.objects.order_by("-started_at")[:10]}
+    if run.finished_at is not None:
+        context["changes"] = selectors.run_changes(run, organizations_for(request.user))
+        context["duration"] = selectors.duration_words(run)
+    return render(request, "monitoring/sweep_detail.html", context)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+import re
+
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from checklist import services
 from checklist.tests.documents import entry_of, submit
@@ -88,3 +93,68 @@ def test_the_queue_is_built_in_the_same_number_of_queries_however_long_it_is(act
         organization = OrganizationFactory()
         submit(entry_of(organization, "instruction"), staff_of(organization))
     assert queries() == with_one
+
+
+def test_documents_are_grouped_by_organization_and_say_how_long_they_wait(actors, submitted_a):
+    second = entry_of(actors.org_a, "password_policy")
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=3)):
+        submit(entry_of(actors.org_b, "instruction"), actors.staff_b, name="old_B.pdf")
+    submit(second, actors.staff_a, name="prikaz_A.pdf")
+
+    content = actors.client_for(actors.methodologist).get(URL).content.decode()
+
+    # B's document has waited three days: B's group comes first, and A's two documents stand together.
+    assert "ждёт 3\xa0дня" in content
+    b, a = content.index(f'id="org-{actors.org_b.pk}"'), content.index(f'id="org-{actors.org_a.pk}"')
+    assert b < a < content.index("instrukciya_A.pdf") < content.index("prikaz_A.pdf")
+    assert content.count('class="queue-group"') == 2
+
+
+def test_each_document_shows_its_first_page_and_the_keyboard_hint(actors, submitted_a):
+    content = actors.client_for(actors.methodologist).get(URL).content.decode()
+
+    assert reverse("evidence-preview", args=[submitted_a.revisions.get().pk]) in content
+    assert "<kbd>J</kbd>" in content and "<kbd>A</kbd>" in content and "<kbd>R</kbd>" in content
+
+
+def test_approving_from_the_queue_lands_on_the_next_document(actors, submitted_a, submitted_b):
+    client = actors.client_for(actors.methodologist)
+
+    response = client.post(
+        reverse("entry-approve", args=[submitted_a.pk]), {"next": "queue", "following": str(submitted_b.pk)}
+    )
+
+    assert response["Location"] == f"{URL}#entry-{submitted_b.pk}"
+    content = client.get(URL).content.decode()
+    assert "instrukciya_A.pdf" not in content and "Утверждено" in content
+
+
+def test_returning_without_a_comment_stays_on_the_same_document_and_says_why(actors, submitted_a, submitted_b):
+    client = actors.client_for(actors.methodologist)
+
+    response = client.post(
+        reverse("entry-return", args=[submitted_a.pk]),
+        {"next": "queue", "following": str(submitted_b.pk), "comment": "  "},
+    )
+
+    assert response["Location"] == f"{URL}#entry-{submitted_a.pk}"
+    content = client.get(URL).content.decode()
+    assert "без комментария вернуть нельзя" in content and "instrukciya_A.pdf" in content
+
+
+def test_the_menu_counts_the_waiting_documents_for_methodologists_only(actors, submitted_a, submitted_b):
+    methodologist_page = actors.client_for(actors.methodologist).get(reverse("my-tasks")).content.decode()
+    staff_page = actors.client_for(actors.staff_a).get(reverse("my-tasks")).content.decode()
+
+    assert re.search(r"Документы на проверке <span[^>]*data-review-waiting>2<", methodologist_page)
+    assert "data-review-waiting" not in staff_page
+
+
+def test_the_menu_count_is_one_query(actors, submitted_a):
+    client = actors.client_for(actors.methodologist)
+    client.get(reverse("checklist-matrix"))
+    with CaptureQueriesContext(connection) as captured:
+        client.get(reverse("checklist-matrix"))
+
+    counts = [query["sql"] for query in captured if "COUNT(" in query["sql"] and "checklist_checklistentry" in query["sql"]]
+    assert len(counts) == 1

@@ -260,7 +260,7 @@ def test_the_methodologist_starts_a_sweep_that_runs_in_the_background_and_finish
     assert run.status == SweepRun.Status.FINISHED and run.pages_done == run.pages_total == 4
     progress = client.get(reverse("sweep-detail", args=[run.pk]), HTTP_ACCEPT="application/json").json()
     assert progress == {"status": "finished", "pages_done": 4, "pages_total": 4, "faults": 0,
-                        "finished": True, "config_errors": {}}
+                        "finished": True, "config_errors": {}, "seconds_left": None, "time_left": ""}
 
 
 @pytest.mark.django_db(transaction=True)
