@@ -36,7 +36,7 @@ def test_staff_uploads_order_and_methodologist_approves_it(
     card.get_by_label("Дата документа").fill("2022-11-25")
     card.get_by_role("button", name="Загрузить и отправить на проверку").click()
     expect(page.get_by_role("status").first).to_contain_text("отправлена на проверку")
-    expect(page.locator("#item-order_responsible [data-status]")).to_have_text("На проверке")
+    expect(page.locator("#item-order_responsible [data-status]")).to_have_text("! На проверке")
     screenshot("01-staff-submitted-order")
     logout(page)
 
