@@ -15,6 +15,7 @@ import responses
 
 from monitoring.clients import ConfigurationError, PageUnavailable, RateLimited, RateLimiter, TransportError
 from monitoring.clients.http import RATE_WAITS
+from monitoring.clients.ratelimit import fingerprint
 from monitoring.networks.max.client import BotNotAdmin, MaxClient, channel_name, split_message
 
 from .helpers import API, CHAT_ID, TOKEN, Channel, chat, message, ms, utc
@@ -38,6 +39,21 @@ def pauses() -> list[float]:
 @pytest.fixture
 def client(pauses: list[float]) -> MaxClient:
     return MaxClient(API, TOKEN, RateLimiter("50/second"), timeout=5, backoff=BACKOFF, sleep=pauses.append)
+
+
+class FakeTime:
+    """The limiter's clock; its sleeps pass at once and are recorded."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.waits: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
 
 
 def error_body(code: str, text: str) -> dict:
@@ -85,6 +101,24 @@ def test_no_error_text_nor_log_line_carries_the_token(api, client, caplog, answe
     texts = [str(caught.value), repr(caught.value), caught.value.message, caplog.text, repr(client)]
     assert not any(TOKEN in text for text in texts)
     assert TOKEN not in str(pickle.loads(pickle.dumps(caught.value)))
+
+
+def test_clients_of_one_bot_share_its_rate_window_keyed_by_the_tokens_hash(api):
+    """Every worker builds its own client; the limiter (Redis in production) keeps one window
+    per bot token, named by the token's hash."""
+    time = FakeTime()
+    limiter = RateLimiter("2/second", clock=time.clock, sleep=time.sleep)
+    workers = [MaxClient(API, TOKEN, limiter) for _ in range(2)]
+    other_bot = MaxClient(API, "another-bot-token-0000000000000000", limiter)
+    api.get(f"{API}/me", json={"user_id": 1})
+
+    workers[0].me(), workers[1].me(), other_bot.me()
+    assert time.waits == []  # the other bot's request is in a window of its own
+    workers[1].me()
+    assert time.waits == [pytest.approx(1.0)]
+
+    assert f"/window/max/{fingerprint(TOKEN)}" in " ".join(limiter._local)
+    assert not any(TOKEN in key for key in limiter._local)
 
 
 # --- the fault matrix ------------------------------------------------------------------
