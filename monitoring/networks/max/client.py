@@ -109,7 +109,8 @@ class MaxClient:
         if status == 403 and method == "messages":
             return BotNotAdmin(f"{text}: the bot is not an administrator of the channel", code=status, **where)
         if status == 404:
-            return PageUnavailable(f"{text}: no such public channel", kind=PAGE_NOT_FOUND, code=status, **where)
+            what = "no such public channel" if method == "chats" else "not found"
+            return PageUnavailable(f"{text}: {what}", kind=PAGE_NOT_FOUND, code=status, **where)
         return ApiError(text, code=status, **where)
 
     # --- the bot and channels ------------------------------------------------------------
