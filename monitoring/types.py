@@ -13,6 +13,7 @@ from typing import Any
 
 VK = "vk"
 OK = "ok"
+MAX = "max"
 
 HASHTAG_RE = re.compile(r"#[\w@]+", re.UNICODE)
 

@@ -1,10 +1,11 @@
 """The one place where the clients touch the network.
 
-``ApiTransport`` has one job: POST a form, get JSON back. Every request passes
-through the rate limiter (retries too: VK counts them like any request). A rate
-answer (VK 6, OK 8, HTTP 429) is waited out for the limiter's window and sent
-again, up to ``RATE_WAITS`` times, without using up an attempt; other faults
-that may pass get ``attempts`` tries with exponential backoff (DESIGN §3.2).
+``ApiTransport`` has one job: send a request (a form POST for VK and OK, a GET or a
+JSON body for MAX), get JSON back. Every request passes through the rate limiter
+(retries too: VK counts them like any request). A rate answer (VK 6, OK 8, HTTP 429)
+is waited out for the limiter's window and sent again, up to ``RATE_WAITS`` times,
+without using up an attempt; other faults that may pass get ``attempts`` tries with
+exponential backoff (DESIGN §3.2).
 No exception text it builds can contain a secret.
 """
 
@@ -21,7 +22,7 @@ from urllib3.exceptions import NewConnectionError
 
 from monitoring.types import OK, VK
 
-from .errors import ConfigurationError, QuotaExhausted, RateLimited, RetryableError, TransportError, redact
+from .errors import ApiError, ConfigurationError, QuotaExhausted, RateLimited, RetryableError, TransportError, redact
 from .ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ RATE_WAITS = 10
 
 
 class ApiTransport:
-    """Form POST → parsed JSON, within the rate limit, with bounded retries.
+    """Request → parsed JSON, within the rate limit, with bounded retries.
 
     ``interpret`` turns a parsed body into the caller's result or raises an
     ``ApiError``; a ``RateLimited`` from it (VK 6, OK 8) is waited out like an
@@ -96,15 +97,35 @@ class ApiTransport:
         interpret: Callable[[Any], T],
         headers: Mapping[str, str] | None = None,
     ) -> T:
-        """Send ``data`` to ``url`` until an answer is usable, the rate waits or the attempts
-        run out. A method whose daily quota is spent is not sent, and a refusal parks it."""
+        """Send the form ``data`` to ``url`` (see ``request``)."""
+        return self.request("POST", url, method=method, interpret=interpret, headers=headers, data=dict(data))
+
+    def request(
+        self,
+        verb: str,
+        url: str,
+        *,
+        method: str,
+        interpret: Callable[[Any], T],
+        headers: Mapping[str, str] | None = None,
+        refusal: Callable[[int, Any], ApiError] | None = None,
+        timeout: float | None = None,
+        **send_args: Any,
+    ) -> T:
+        """Send one request until an answer is usable, the rate waits or the attempts run out.
+        A method whose daily quota is spent is not sent, and a refusal parks it.
+
+        ``send_args``: ``params``, ``data`` or ``json`` as requests takes them. ``refusal`` reads an
+        HTTP error status and its parsed body into the error to raise, for an API that answers
+        in statuses (MAX); without it the body's error envelope or the status decides (VK, OK).
+        ``timeout``: this request's own, for a long poll that outlasts the usual one."""
         parked = self.parked_error(method)
         if parked is not None:
             raise parked
         faults = waits = 0
         while True:
             try:
-                return interpret(self._send(url, data, method, headers))
+                return interpret(self._send(verb, url, method, headers, refusal, timeout or self.timeout, send_args))
             except RateLimited as exc:
                 waits += 1
                 if waits > RATE_WAITS:
@@ -132,22 +153,29 @@ class ApiTransport:
         self._sleep(seconds)
 
     def _send(
-        self, url: str, data: Mapping[str, str], method: str, headers: Mapping[str, str] | None
+        self,
+        verb: str,
+        url: str,
+        method: str,
+        headers: Mapping[str, str] | None,
+        refusal: Callable[[int, Any], ApiError] | None,
+        timeout: float,
+        send_args: Mapping[str, Any],
     ) -> Any:
         # The request holds its place in the window until its answer begins: the server had it
         # by then. With stream=True post() returns once the answer's headers are in, and the
         # body (long for an `execute` of 25 walls) is read after. requests' timeout bounds the
         # connect and each read: 2 × timeout is the longest a request may hold its place.
         try:
-            with self.limiter.slot(self.network, self._limiter_secret, hold=2 * self.timeout):
+            with self.limiter.slot(self.network, self._limiter_secret, hold=2 * timeout):
                 self.requests_sent += 1
-                response = self.session.post(
-                    url, data=dict(data), headers=dict(headers or {}), timeout=self.timeout, stream=True
+                response = self.session.request(
+                    verb, url, headers=dict(headers or {}), timeout=timeout, stream=True, **send_args
                 )
             body = response.content
         except requests.Timeout as exc:
             self.reached += _connected(exc)
-            raise self._fault(f"no answer within {self.timeout:g} s", method, "timeout") from None
+            raise self._fault(f"no answer within {timeout:g} s", method, "timeout") from None
         except requests.RequestException as exc:
             self.reached += _connected(exc)
             # `from None`: the cause holds the prepared request, whose body has the token.
@@ -159,6 +187,8 @@ class ApiTransport:
             payload = response.json()
         except ValueError:
             payload = None
+        if status >= 400 and refusal is not None:
+            raise refusal(status, payload)
         if status >= 400:
             # OK's error status is unverified (reference §2.1): an error envelope in
             # the body says more than the status, so the caller reads it first.
