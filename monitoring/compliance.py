@@ -25,7 +25,7 @@ from monitoring.rules import (
     organization_status,
 )
 from monitoring.types import OK, VK
-from organizations.models import Network, OfficialPage, Organization
+from organizations.models import Network, OfficialPage, Organization, shown_networks
 
 NETWORKS = (VK, OK)
 AUTOMATIC_CODES = ("vk_gov_mark", "ok_gov_mark", "min_two_posts", "regular_posting", "posts_from_community", "mandatory_info")
@@ -70,6 +70,8 @@ def page_verdicts(organization: Organization, pages: Iterable[OfficialPage] | No
     """network → the page's verdict dict, NOT_CHECKED, or MISSING (of `pages` when given, read already)."""
     result: dict[str, Any] = dict.fromkeys(NETWORKS, MISSING)
     for page in organization.pages.all() if pages is None else pages:
+        if page.network not in result:
+            continue  # a MAX channel is outside the checklist unless the district requires it (§3.5)
         state = page_state(page)
         result[page.network] = state.verdict if state and state.verdict else NOT_CHECKED
     return result
@@ -291,19 +293,18 @@ def compliance_export(organizations: QuerySet[Organization], *, today: datetime.
     organizations = organizations_with_pages(organizations).prefetch_related(
         Prefetch("checklist_entries", queryset=ChecklistEntry.objects.select_related("item").order_by("item__position"))
     ).select_related("district").in_briefing_order()
+    max_required = RuleSettings.load().max_required
     result = []
     for organization in organizations:
         pages = {page.network: page for page in organization.pages.all()}
-        communities = [community_entry(pages.get(network), network) for network in NETWORKS]
+        communities = [community_entry(pages.get(network), network) for network in shown_networks(pages, max_required)]
         entries = list(organization.checklist_entries.all())
         paperwork = [
             PaperworkItem(code=e.item.code, approved=e.status == WorkStatus.APPROVED, due_date=e.effective_due_date)
             for e in entries
             if e.item.is_manual
         ]
-        status = organization_status(
-            {c["network"]: c["status"] for c in communities if not c.get("missing")}, paperwork, today
-        )
+        status = overall_status(communities, paperwork, today, max_required)
         result.append(
             {
                 "short_name": organization.short_name,
@@ -327,6 +328,17 @@ def compliance_export(organizations: QuerySet[Organization], *, today: datetime.
         },
         "organizations": result,
     }
+
+
+def overall_status(communities: list[dict[str, Any]], paperwork: list[PaperworkItem], today: datetime.date,
+                   max_required: bool) -> str:
+    """The organization's status (DESIGN §3.2) from its community entries: VK and OK always count
+    (a missing page fails), MAX only where the district requires it (§3.5)."""
+    counted = shown_networks((), max_required)
+    return organization_status(
+        {c["network"]: c["status"] for c in communities if c["network"] in counted and not c.get("missing")},
+        paperwork, today, networks=counted,
+    )
 
 
 def _iso(value: datetime.date | None) -> str | None:

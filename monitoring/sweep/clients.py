@@ -6,9 +6,10 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from monitoring.clients import RateLimiter
+from monitoring.networks.max.client import MaxClient
 from monitoring.networks.ok.client import OkClient
 from monitoring.networks.vk.client import VkClient
-from monitoring.types import VK
+from monitoring.types import MAX, VK
 
 _limiters: dict[tuple[str, str], RateLimiter] = {}
 # The limiter keeps each request in the window until a second after it finished, which covers
@@ -31,7 +32,7 @@ def _limiter(rate: str) -> RateLimiter:
     return _limiters[key]
 
 
-def build_clients(network: str) -> list[VkClient] | list[OkClient]:
+def build_clients(network: str) -> list[VkClient] | list[OkClient] | list[MaxClient]:
     """Clients from the environment (DESIGN §5); raises SweepConfigurationError if unset."""
     timeout = settings.API_TIMEOUT_SECONDS
     # The first wait between retries (doubling after it); settings may shorten it (tests).
@@ -46,6 +47,13 @@ def build_clients(network: str) -> list[VkClient] | list[OkClient]:
                 timeout=timeout, backoff=backoff,
             )
             for token in settings.VK_ACCESS_TOKENS
+        ]
+    if network == MAX:
+        if not settings.MAX_BOT_TOKEN:
+            raise SweepConfigurationError(_("MAX: не задан MAX_BOT_TOKEN — токен бота района."))
+        return [
+            MaxClient(settings.MAX_API_URL, settings.MAX_BOT_TOKEN, _limiter(settings.MAX_RATE_LIMIT),
+                      timeout=timeout, backoff=backoff)
         ]
     if not (settings.OK_APPLICATION_KEY and settings.OK_APPLICATION_SECRET_KEY):
         raise SweepConfigurationError(

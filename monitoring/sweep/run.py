@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from monitoring import compliance
 from monitoring.models import RuleSettings, Snapshot, SweepBatch, SweepRun
+from monitoring.networks import swept_networks
 from monitoring.notify import notify_run
 from monitoring.sweep.batch import (
     FetchControl,
@@ -34,7 +35,7 @@ from monitoring.sweep.batch import (
 )
 from monitoring.sweep.clients import SweepConfigurationError, build_clients
 from monitoring.sweep.plan import DAILY_PLAN_SHARE, plan_vk_day
-from monitoring.types import OK, VK
+from monitoring.types import MAX, OK, VK
 from organizations.models import OfficialPage, Organization
 
 logger = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ def sweep_start(
     *,
     trigger: str,
     user=None,
-    networks: Iterable[str] = (VK, OK),
+    networks: Iterable[str] | None = None,
     organizations: Iterable[Organization] | None = None,
     district=None,
     batch_size: int | None = None,
@@ -68,7 +69,8 @@ def sweep_start(
     """Plan a run: its batches, a network's pages in slices. Returns `(run, True)`, or the
     unfinished run of the same scope and False: the database holds one at a time (a button
     pressed twice, a second beat), so a second start joins the first instead of doubling it."""
-    networks = [network for network in (VK, OK) if network in set(networks)]
+    wanted = set(swept_networks() if networks is None else networks)
+    networks = [network for network in (VK, OK, MAX) if network in wanted]
     batch_size = batch_size or settings.SWEEP_BATCH_SIZE
     if organizations is not None:
         organizations = list(organizations)

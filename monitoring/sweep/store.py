@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from monitoring.changes import detect_changes
 from monitoring.models import ChangeEvent, PagePost, PageState, Snapshot, SweepRun
+from monitoring.networks import JUDGES
 from monitoring.reading import PageRead, Stored
-from monitoring.rules import PageObservation, Thresholds, Window, merge_with_previous, read_observation
+from monitoring.rules import PageObservation, Thresholds, Window
 from monitoring.types import Community, Post
 from organizations.models import OfficialPage
 
@@ -46,8 +47,9 @@ def persist_pages(*, run: SweepRun, pages: list[tuple[OfficialPage, PageRead]], 
             others_posts=[post for post in page_posts if not post.from_community] if read.others_read else None,
             wall_error=read.wall_error,
         )
-        fresh = read_observation(observation, window, thresholds)
-        verdict = merge_with_previous(before.verdict if before else None, fresh)
+        read_fresh, merge = JUDGES[page.network]
+        fresh = read_fresh(observation, window, thresholds)
+        verdict = merge(before.verdict if before else None, fresh)
         snapshot = Snapshot(pk=rerun.get(page.pk), run=run, page=page, **_snapshot_fields(run, read, verdict))
         snapshots.append(snapshot)
         community = read.community

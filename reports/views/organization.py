@@ -21,9 +21,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from checklist.models import ChecklistEntry, EntryEvent, WorkStatus
 from checklist.selectors import organization_checklist
-from monitoring.compliance import INFO_LABELS, community_entry, judge_item, page_verdicts
+from monitoring.compliance import INFO_LABELS, community_entry, judge_item, overall_status, page_verdicts
 from monitoring.models import ChangeEvent, PagePost, RuleSettings
-from monitoring.rules import MOSCOW, PaperworkItem, moscow_week_start, organization_status
+from monitoring.rules import MOSCOW, PaperworkItem, moscow_week_start
 from organizations.access import Access, get_organization_for_user, membership_of, require_edit
 from organizations.models import Membership, Network, Organization, shown_networks
 from organizations.services import membership_welcome_dismiss
@@ -206,11 +206,7 @@ def organization_page(
         PaperworkItem(code=e.item.code, approved=e.status == WorkStatus.APPROVED, due_date=e.effective_due_date)
         for e in checklist["manual_entries"]
     ]
-    counted = shown_networks((), max_required)  # MAX counts only where the district requires it
-    status = organization_status(
-        {c["network"]: c["status"] for c in communities if c["network"] in counted and not c.get("missing")},
-        paperwork, today, networks=counted,
-    )
+    status = overall_status(communities, paperwork, today, max_required)
     chart = weekly_chart(organization, today, networks)
     todos = what_to_fix(communities, checklist["manual_entries"], today)
     changes = list(ChangeEvent.objects.filter(organization=organization).select_related("page")[:100])

@@ -3,23 +3,24 @@ from django.db import DatabaseError
 
 from govpublic.progress import draw_progress
 from monitoring.models import SweepRun
+from monitoring.networks import swept_networks
 from monitoring.sweep import SweepConfigurationError, build_clients, is_stalled, sweep_run_inline, sweep_start
 from organizations.models import Organization
 
 
 class Command(BaseCommand):
     help = (
-        "Sweep the registered VK and OK pages in this process (the same pipeline as the nightly "
+        "Sweep the registered VK, OK and MAX pages in this process (the same pipeline as the nightly "
         "Celery run) with a progress bar. Exit 0 when the sweep ran (per-page API faults are "
         "reported, not fatal); exit 2 on a configuration error."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--org", action="append", dest="orgs", metavar="SHORT_NAME", help="only these organizations")
-        parser.add_argument("--network", choices=["vk", "ok"], help="only this network")
+        parser.add_argument("--network", choices=["vk", "ok", "max"], help="only this network")
 
     def handle(self, *args, orgs=None, network=None, **options):
-        networks = [network] if network else ["vk", "ok"]
+        networks = [network] if network else swept_networks()
         for name in networks:
             try:
                 build_clients(name)
