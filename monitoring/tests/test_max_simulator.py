@@ -101,7 +101,7 @@ def test_a_token_in_the_url_is_refused_even_beside_a_good_header(world, run_simu
 def test_a_channel_is_read_by_its_public_name_with_or_without_at(world, run_simulator):
     handle = run_simulator(world)
     chat = get(handle, "/chats/sosh9_gos").json()
-    assert get(handle, "/chats/@sosh9_gos").json() == chat
+    assert get(handle, "/chats/@sosh9_gos").json() == get(handle, "/chats/%40SOSH9_gos").json() == chat
     assert chat["chat_id"] == SCHOOL and chat["type"] == "channel" and chat["status"] == "active"
     assert chat["title"] == "МБОУ СОШ №9" and chat["is_public"] is True
     assert chat["link"] == "https://max.ru/sosh9_gos" and chat["owner_id"] == 5001
@@ -122,6 +122,7 @@ def test_an_unknown_name_is_not_found(world, run_simulator):
     response = get(handle, "/chats/no_such_channel")
     assert response.status_code == 404
     assert response.json()["code"] == "not.found" and response.json()["message"]
+    assert get(handle, "/chats/школа9").status_code == 404  # not a name the schema allows
 
 
 def test_a_private_channel_is_found_by_id_only(world, run_simulator):
@@ -260,6 +261,20 @@ def test_updates_come_in_order_and_the_marker_confirms_them(world, run_simulator
     third = get(handle, "/updates", marker=second["marker"], timeout=0).json()
     assert third == {"updates": [], "marker": second["marker"]}
     assert get(handle, "/updates", timeout=0).json()["updates"] == []  # all confirmed by the marker
+
+
+def test_an_empty_queue_answers_even_when_asked_to_wait_long(world, run_simulator):
+    handle = run_simulator(world)
+    assert get(handle, "/updates", timeout=90).json() == {"updates": [], "marker": 1}
+
+
+def test_a_simulator_in_its_own_process_takes_updates_and_shows_what_was_sent(world, run_simulator):
+    handle = run_simulator(world, own_process=True)
+    pushed = handle.max_push({"update_type": "bot_started", "chat_id": 31337, "payload": "link-1",
+                              "user": {"user_id": 4242, "first_name": "Методист", "is_bot": False}})
+    assert get(handle, "/updates", timeout=0).json()["updates"] == [pushed]
+    call(handle, "POST", "/messages", params={"user_id": 4242}, json={"text": "Аккаунт MAX привязан."})
+    assert [(m["user_id"], m["text"]) for m in handle.max_sent()] == [(4242, "Аккаунт MAX привязан.")]
 
 
 def test_updates_respect_limit_and_types(world, run_simulator):

@@ -28,7 +28,7 @@ Choices where the schema is silent (each can be wrong for the real server):
   the bot as a member; otherwise 403. Both bounds are inclusive: ``from`` (the
   newer) keeps messages at or before it, ``to`` (the older) at or after it, so a
   client paging back by the oldest timestamp sees that message again and must
-  drop it by ``body.mid``.
+  drop it by ``body.mid``. Reading by ``message_ids`` is not served.
 - ``/updates``: each update has a number; ``marker`` is the next one expected and
   confirms every earlier one. Without ``marker`` the updates after the last
   confirmed one are served (TamTam's rule; MAX's text is ambiguous). While a
@@ -46,6 +46,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from monitoring.simulator.state import FaultBook, SlidingWindow, token_hash
 
@@ -60,8 +61,8 @@ DEFAULT_COUNT = 50
 MAX_UPDATES_LIMIT = 1000
 LONG_POLL_CAP = 0.5
 MAX_PAYLOAD = 512
-LINK_RE = re.compile(rf"@?({PUBLIC_NAME})")
-ID_RE = re.compile(r"-?\d+")
+LINK_RE = re.compile(rf"@?({PUBLIC_NAME})", re.ASCII)  # the schema's pattern: ASCII letters
+ID_RE = re.compile(r"-?\d+", re.ASCII)
 SECRET_RE = re.compile(r"[a-zA-Z0-9_-]{5,256}")
 ERROR_CODES = {400: "proto.payload", 401: "verify.token", 403: "chat.denied", 404: "not.found",
                405: "method.not.allowed", 429: "too.many.requests", 500: "internal.error",
@@ -158,7 +159,7 @@ class MaxApi:
     def prepare(self, verb: str, path: str, query: Mapping[str, str], body: Any,
                 token: str) -> tuple[MaxRequest, str, dict[str, str]]:
         """The request, its operationId ("" for no route) and what a fault may match."""
-        request = MaxRequest(verb, path, query, body, token)
+        request = MaxRequest(verb, unquote(path), query, body, token)
         return request, operation(verb, path), fault_params(request)
 
     def handle(self, request: MaxRequest, method: str) -> MaxAnswer:
@@ -203,8 +204,8 @@ class MaxApi:
     def _getMessages(self, request: MaxRequest) -> tuple[Any, int]:  # noqa: N802
         query = request.query
         chat_id = _int(query, "chat_id", None)
-        if chat_id is None:
-            raise MaxError(400, "chat_id or message_ids is required")
+        if chat_id is None:  # reading by message_ids is not served: the portal reads channels
+            raise MaxError(400, "chat_id is required")
         count = _int(query, "count", DEFAULT_COUNT)
         if not 1 <= count <= MAX_COUNT:
             raise MaxError(400, f"count must be within 1..{MAX_COUNT}")
