@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from monitoring.demo import MAX_BOT_TOKEN, build_scenario
+from organizations.demo_facts import MAX_FACTS
 from monitoring.simulator import ScenarioError, load_scenario
 from monitoring.simulator.state import MOSCOW
 from monitoring.tests.conftest import NOW
@@ -393,3 +394,15 @@ def test_the_demo_has_max_channels_for_about_two_thirds_of_the_organizations(run
     assert call(handle, "GET", "/chats/ds18_gos", token=MAX_BOT_TOKEN).status_code == 404
     without_bot = next(c["chat_id"] for c in channels if c["bot"] is None)
     assert call(handle, "GET", "/messages", token=MAX_BOT_TOKEN, params={"chat_id": without_bot}).status_code == 403
+
+
+def test_the_demo_channels_lack_in_their_description_exactly_the_contacts_the_facts_say():
+    patterns = {"address": r"(?<!\d)\d{6}(?!\d)", "email": r"[\w.+-]+@[\w-]+(\.[\w-]+)+",
+                "phone": r"(?<!\d)(?:\+7|8)(?:[\s()-]*\d){10}(?!\d)", "site": r"https?://|www\."}
+    by_name = {f.name: f for f in MAX_FACTS.values()}
+    lacking = 0
+    for channel in build_scenario(now=NOW)["max"]["channels"]:
+        absent = tuple(field for field, pattern in patterns.items() if not re.search(pattern, channel["description"]))
+        assert absent == tuple(f for f in by_name[channel["name"]].missing_info if f in patterns), channel["name"]
+        lacking += bool(absent)
+    assert 3 <= lacking <= 8  # a few, not most
