@@ -1,9 +1,9 @@
 """The demo world: a simulator scenario built from the demo registry and its facts
 (organizations/demo_facts.py), so that a sweep of it yields the briefing's picture.
 
-The scenario describes pages the way VK and OK would show them (marks, walls, posts,
-contacts); nothing in it knows the verdicts. Post texts are generated from templates:
-no real person's name appears.
+The scenario describes pages the way VK, OK and MAX would show them (marks, walls, posts,
+channels, contacts); nothing in it knows the verdicts. Post texts are generated from
+templates: no real person's name appears.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 
-from organizations.demo_facts import DEMO_FACTS, OrgFacts
+from organizations.demo_facts import DEMO_FACTS, MAX_FACTS, MaxFacts, OrgFacts
 from organizations.links import parse_page_link
 
 VK_TOKEN = "demo-vk-service-key"
@@ -25,6 +25,11 @@ OK_APPLICATION_SECRET_KEY = "demo-ok-secret-key"
 OK_ACCESS_TOKEN = "demo-ok-access-token"
 # The simulator allows what the demo asks for: a quicker `make run` than the real 3/s.
 DEMO_RATE = 10
+MAX_BOT_TOKEN = "demo-max-bot-token"
+MAX_BOT = {"user_id": 900001, "first_name": "Бот управления образования", "username": "kush_edu_bot"}
+MAX_RATE = 30  # the MAX Bot API's own limit (reference/max_api.md)
+# Chat ids of the demo's MAX channels: negative, as a client must expect of any chat_id.
+MAX_CHAT_BASE = -72_000_000_000_000
 
 TOPICS = [
     ("В нашей {kind} прошёл урок мужества, посвящённый Дню героев Отечества.", "#урокмужества"),
@@ -99,6 +104,7 @@ def build_scenario(rows: list[dict[str, str]] | None = None, *, now: datetime | 
             vk_users.extend(users)
         if row.get("ok_url"):
             ok_groups.append(_ok_group(row, facts, number))
+    max_channels, max_updates = _max_section(rows)
     scenario: dict[str, Any] = {
         "vk": {
             "tokens": [{"token": VK_TOKEN, "type": "service"}],
@@ -116,6 +122,13 @@ def build_scenario(rows: list[dict[str, str]] | None = None, *, now: datetime | 
             ],
             "requests_per_second": DEMO_RATE,
             "groups": ok_groups,
+        },
+        "max": {
+            "bot": MAX_BOT,
+            "tokens": [MAX_BOT_TOKEN],
+            "requests_per_second": MAX_RATE,
+            "channels": max_channels,
+            "updates": max_updates,
         },
     }
     if now is not None:
@@ -226,8 +239,66 @@ def _ok_group(row: dict[str, str], facts: OrgFacts, number: int) -> dict[str, An
     return group
 
 
-def demo_settings(url_vk: str, url_ok: str) -> dict[str, Any]:
+def _max_section(rows: list[dict[str, str]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The channels of MAX_FACTS, and a ``bot_added`` update for each channel with the bot:
+    the only way the bot learns a channel's chat_id (``GET /chats`` is gone since June 2026)."""
+    chat_ids = {row["short_name"]: MAX_CHAT_BASE - number for number, row in enumerate(rows)}
+    district = chat_ids.get("УО") if "УО" in MAX_FACTS else None
+    channels, updates = [], []
+    for number, row in enumerate(rows):
+        facts = MAX_FACTS.get(row["short_name"])
+        if facts is None:
+            continue
+        chat_id = chat_ids[row["short_name"]]
+        channels.append(_max_channel(row, facts, number, chat_id, district if district != chat_id else None))
+        if facts.bot:
+            updates.append({"update_type": "bot_added", "chat_id": chat_id, "is_channel": True,
+                            "timestamp": {"days_ago": 20 + number % 30},
+                            "user": {"user_id": 5_000_000 + number, "first_name": "Администратор канала",
+                                     "is_bot": False}})
+    updates.sort(key=lambda update: -update["timestamp"]["days_ago"])  # oldest event first
+    return channels, updates
+
+
+def _max_channel(row: dict[str, str], facts: MaxFacts, number: int, chat_id: int,
+                 district: int | None) -> dict[str, Any]:
+    missing = set(facts.missing_info)
+    parts = [f"Официальный канал: {row['name']}." if "name" not in missing else "Официальный канал."]
+    for field, label in (("address", "Адрес"), ("phone", "Телефон"), ("email", "Почта"), ("website", "Сайт")):
+        if ("site" if field == "website" else field) not in missing and row.get(field):
+            parts.append(f"{label}: {row[field]}.")
+    kind, short = row["kind"], row["short_name"]
+    template = {"attachments": ["image"], "views": 60 + _stable_int(short + "max", 400)}
+    series = _series({**template, "text": _texts(short, kind, 1, number + 2)[0] + " ({n})"}, list(facts.posts_per_week))
+    messages: list[dict[str, Any]] = [
+        {**template, "week": 0, "weekday": 1, "time": "08:30", "text": _texts(short, kind, 1, number + 4)[0]}]
+    history = facts.posts_total - sum(facts.posts_per_week) - 1
+    if district is not None:  # the district's news, forwarded as channels do
+        messages.append({"days_ago": 37, "forward_from": district, "text": "",
+                         "forward_text": "Управление образования напоминает о графике каникул."})
+        history -= 1
+    series += _old_posts(history, {**template, "text": _texts(short, kind, 1, number + 6)[0] + " ({n})"})
+    channel: dict[str, Any] = {
+        "chat_id": chat_id,
+        "name": facts.name,
+        "title": row["name"] if "name" not in missing else "",
+        "description": " ".join(parts),
+        "is_public": facts.public,
+        "bot": "admin" if facts.bot else None,
+        "participants_count": 150 + _stable_int(short + "max", 1200),
+        "owner_id": 5_000_000 + number,
+        "messages": messages,
+        "message_series": series,
+    }
+    if not facts.public:
+        channel["invite_link"] = f"https://max.ru/join/{facts.name}-{_stable_int(short, 10**6):06d}"
+    return channel
+
+
+def demo_settings(url_vk: str, url_ok: str, url_max: str | None = None) -> dict[str, Any]:
     """Settings that point the sweep at a simulator serving the demo scenario."""
+    max_settings = ({"MAX_API_URL": url_max, "MAX_BOT_TOKEN": MAX_BOT_TOKEN, "MAX_RATE_LIMIT": f"{MAX_RATE}/second"}
+                    if url_max else {})
     return {
         "VK_API_URL": url_vk,
         "VK_ACCESS_TOKENS": [VK_TOKEN],
@@ -238,4 +309,5 @@ def demo_settings(url_vk: str, url_ok: str) -> dict[str, Any]:
         "OK_APPLICATION_SECRET_KEY": OK_APPLICATION_SECRET_KEY,
         "OK_ACCESS_TOKEN": OK_ACCESS_TOKEN,
         "OK_RATE_LIMIT": f"{DEMO_RATE}/second",
+        **max_settings,
     }

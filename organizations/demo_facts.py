@@ -176,6 +176,75 @@ DEMO_FACTS: dict[str, OrgFacts] = {
 # fmt: on
 
 
+@dataclass(frozen=True)
+class MaxFacts:
+    """One organization's MAX channel as the demo shows it (DESIGN §3.5, §6)."""
+
+    name: str  # the public name: https://max.ru/<name>
+    posts_per_week: Weeks
+    posts_total: int
+    link: str = ""  # the registry's max_url as staff typed it; default https://max.ru/<name>
+    bot: bool = True  # the district bot added as an administrator
+    public: bool = True
+    missing_info: tuple[str, ...] = ()  # of INFO_FIELDS: left out of the channel's description
+
+    @property
+    def url(self) -> str:
+        return self.link or f"https://max.ru/{self.name}"
+
+    @property
+    def regular(self) -> bool:
+        return all(posts >= POSTS_PER_WEEK_MIN for posts in self.posts_per_week)
+
+
+# Choices not fixed by the briefing (it predates MAX channels): which organizations opened a
+# channel (35 of 52, about two thirds, as regions ordered in 2025–2026), which of them have
+# not added the district bot (4), one channel made private after it was registered, and one
+# organization that gave a private invitation link, refused at import (DESIGN §3.5).
+MAX_NO_BOT, MAX_PRIVATE = 4, "ds18_gos"
+MAX_REFUSED_LINKS = {"НОШ №27": "https://max.ru/join/Kq7vN2xLpT4sWb9"}
+
+# fmt: off
+MAX_FACTS: dict[str, MaxFacts] = {
+    #                   name                 weeks         total
+    "СОШ №1":  MaxFacts("sosh1_gos",        (4, 3, 5, 4), 96),
+    "СОШ №2":  MaxFacts("sosh2_gos",        (3, 4, 3, 5), 88, link="max.ru/sosh2_gos"),
+    "СОШ №3":  MaxFacts("sosh3_gos",        (3, 3, 4, 3), 71),
+    "СОШ №4":  MaxFacts("sosh4_gos",        (1, 3, 0, 2), 34),
+    "СОШ №5":  MaxFacts("sosh5_gos",        (3, 3, 4, 3), 67, link="@sosh5_gos"),
+    "СОШ №7":  MaxFacts("sosh7_gos",        (3, 4, 3, 3), 62),
+    "СОШ №8":  MaxFacts("sosh8_gos",        (3, 3, 3, 4), 58),
+    "СОШ №9":  MaxFacts("sosh9_gos",        (5, 6, 4, 6), 143),
+    "СОШ №11": MaxFacts("sosh11_gos",       (3, 3, 3, 4), 55, link="https://www.max.ru/sosh11_gos/"),
+    "СОШ №12": MaxFacts("sosh12_gos",       (3, 3, 3, 3), 49, missing_info=("phone",)),
+    "СОШ №13": MaxFacts("sosh13_gos",       (2, 3, 2, 3), 41, bot=False),
+    "СОШ №15": MaxFacts("sosh15_gos",       (3, 4, 3, 3), 60),
+    "СОШ №16": MaxFacts("sosh16_gos",       (4, 3, 3, 3), 64),
+    "ООШ №19": MaxFacts("oosh19_gos",       (3, 3, 3, 3), 38, missing_info=("phone",)),
+    "ООШ №24": MaxFacts("oosh24_gos",       (2, 2, 3, 1), 27, bot=False),
+    "д/с №1":  MaxFacts("ds1_gos",          (2, 1, 3, 1), 29),
+    "д/с №2":  MaxFacts("ds2_gos",          (3, 3, 3, 3), 47),
+    "д/с №4":  MaxFacts("ds4_gos",          (3, 3, 4, 3), 44),
+    "д/с №5":  MaxFacts("ds5_gos",          (3, 4, 3, 3), 46, link="http://max.ru/ds5_gos"),
+    "д/с №6":  MaxFacts("ds6_gos",          (3, 3, 3, 3), 40),
+    "д/с №7":  MaxFacts("ds7_gos",          (3, 3, 3, 4), 43),
+    "д/с №8":  MaxFacts("ds8_gos",          (1, 2, 2, 1), 22, bot=False),
+    "д/с №10": MaxFacts("ds10_gos",         (2, 0, 1, 3), 25),
+    "д/с №11": MaxFacts("ds11_gos",         (3, 3, 3, 3), 39, missing_info=("email", "site")),
+    "д/с №12": MaxFacts("ds12_gos",         (3, 4, 3, 3), 42),
+    "д/с №15": MaxFacts("ds15_gos",         (3, 2, 3, 2), 31, missing_info=("email", "site")),
+    "д/с №16": MaxFacts("ds16_gos",         (3, 3, 2, 3), 33, bot=False),
+    "д/с №18": MaxFacts("ds18_gos",         (3, 3, 3, 3), 36, public=False),
+    "«Юниор»": MaxFacts("junior_kush_gos",  (1, 2, 2, 0), 24),
+    "ЦДТ":     MaxFacts("cdt_kush_gos",     (4, 3, 4, 3), 70),
+    "ДЮСШ":    MaxFacts("dyussh_kush_gos",  (3, 4, 3, 3), 52, missing_info=("address", "phone")),
+    "КШИ":     MaxFacts("kshi_kush_gos",    (3, 3, 4, 3), 57, missing_info=("site",)),
+    "УО":      MaxFacts("uo_kush_gos",      (7, 8, 6, 9), 212),
+    "ЦРО":     MaxFacts("cro_kush_gos",     (4, 5, 4, 4), 118),
+}
+# fmt: on
+
+
 def _require(condition: bool, message: str) -> None:
     # Not `assert`: the check must hold under `python -O` too.
     if not condition:
@@ -209,6 +278,8 @@ def check_facts(facts: dict[str, OrgFacts] = DEMO_FACTS) -> None:
         "СОШ №6 must mostly repost the personal page",
     )
 
+    check_max_facts(MAX_FACTS, facts)
+
     for name, f in facts.items():
         for network, weeks, total in (
             ("vk", f.vk_posts_per_week, f.vk_posts_total),
@@ -220,3 +291,25 @@ def check_facts(facts: dict[str, OrgFacts] = DEMO_FACTS) -> None:
             ordered = tuple(field for field in INFO_FIELDS if field in missing)
             _require(missing == ordered and len(set(missing)) == len(missing), f"{name} {network}: {missing}")
         _require(f.vk_personal_reposts <= sum(f.vk_posts_per_week), f"{name}: more reposts than posts")
+
+
+def check_max_facts(channels: dict[str, MaxFacts], facts: dict[str, OrgFacts] = DEMO_FACTS) -> None:
+    """About two thirds of the organizations with a MAX link (DESIGN §6), a few without the bot,
+    one private channel, one refused invitation link; every channel consistent with itself."""
+    _require(set(channels) <= set(facts) and set(MAX_REFUSED_LINKS) <= set(facts), "MAX: unknown organizations")
+    _require(not set(channels) & set(MAX_REFUSED_LINKS), "MAX: an organization with two links")
+    linked = len(channels) + len(MAX_REFUSED_LINKS)
+    _require(abs(linked - 2 * len(facts) / 3) <= 1, f"MAX: {linked} organizations with a link, expected about two thirds")
+    no_bot = sum(not c.bot for c in channels.values())
+    _require(no_bot == MAX_NO_BOT, f"MAX: {no_bot} channels without the bot, expected {MAX_NO_BOT}")
+    private = [c.name for c in channels.values() if not c.public]
+    _require(private == [MAX_PRIVATE], f"MAX: private channels {private}, expected {MAX_PRIVATE}")
+    _require(len(MAX_REFUSED_LINKS) == 1 and all("/join/" in link for link in MAX_REFUSED_LINKS.values()),
+             "MAX: exactly one refused invitation link")
+    names = [c.name.lower() for c in channels.values()]
+    _require(len(set(names)) == len(names), "MAX: channel names must be distinct")
+    for org, channel in channels.items():
+        _require(len(channel.posts_per_week) == WEEKS and min(channel.posts_per_week) >= 0, f"{org} max: weeks")
+        _require(channel.posts_total >= sum(channel.posts_per_week) + 2, f"{org} max: fewer posts than the window")
+        ordered = tuple(field for field in INFO_FIELDS if field in channel.missing_info)
+        _require(channel.missing_info == ordered, f"{org} max: {channel.missing_info}")

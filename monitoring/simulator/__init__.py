@@ -1,7 +1,7 @@
-"""A VK and OK API simulator: part of the product, not a test double.
+"""A VK, OK and MAX API simulator: part of the product, not a test double.
 
 It is a real HTTP server that answers like the real APIs as
-``reference/vk_ok_api.md`` describes them (shapes, error envelopes, OK
+``reference/vk_ok_api.md`` and ``reference/max_api.md`` describe them (shapes, error envelopes, OK
 signatures, rate limits, daily quotas), from a scenario (see ``scenario``).
 Tests and the demo sweep run the real clients against it over HTTP; the same
 clients can be pointed at any server that speaks these APIs. It must never be

@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"scenario error: {exc}", file=sys.stderr)
         return 2
     handle = start_simulator(scenario, args.host, args.port)
-    print(f"VK_API_URL={handle.url_vk}\nOK_API_URL={handle.url_ok}", flush=True)
+    print(f"VK_API_URL={handle.url_vk}\nOK_API_URL={handle.url_ok}\nMAX_API_URL={handle.url_max}", flush=True)
     try:
         while True:
             time.sleep(3600)

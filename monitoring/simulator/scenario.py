@@ -39,6 +39,7 @@ Format (every key optional unless marked *)::
         }],
         "profiles": [{"uid"*: "600", "shortname": "ivan.petrov"}]
       },
+      "max": {...},                          # the MAX Bot API: monitoring/networks/max/scenario.py
       "faults": [FAULT, ...],
       "latency_ms": 20                       # every answer waits this long (benchmarks)
     }
@@ -64,12 +65,15 @@ Format (every key optional unless marked *)::
              or {"per_week": [3, 4, 2], "first_week": -3} (oldest week first; default
              first_week ends the list with the last complete week; posts on spread
              weekdays at 10:00 Moscow; none later than "now"). "{n}" in text numbers them.
-    FAULT = {"network"*: "vk" | "ok", "method": "wall.get" (default: any),
+    FAULT = {"network"*: "vk" | "ok" | "max", "method": "wall.get" (default: any; MAX: the
+             schema's operationId, e.g. "getMessages"),
              "error_code": 15, "error_msg": "..."           # an API error, or
              "transport": "timeout" | "http_500" | "http_429" | "truncated_json" | "html" | "reset",
              "delay": 2.0 (timeout only), "times": 2 (default: every time),
              <any other key>: a request parameter to match, e.g. "owner_id": -5, "uids": "5100"}
-             Any code is served (VK 6 or OK 8 "too many requests", VK 1 "unknown error", ...).
+             Any code is served (VK 6 or OK 8 "too many requests", VK 1 "unknown error", ...);
+             on MAX the code is the HTTP status (503, 429, 403, ...) of a {"code", "message"} body,
+             matched against the query or the path's "chatLink" / "chatId".
              The transport kinds are described in ``server``; "http_429" is an HTML
              "429 Too Many Requests" page. A request meets the first matching transport
              fault with "times" left, else the first such API error, so a list plays a
@@ -86,9 +90,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .state import FAULT_KEYS, MOSCOW, TRANSPORT_FAULTS, Fault
+
+if TYPE_CHECKING:
+    from monitoring.networks.max.scenario import MaxScenario
 
 VK_TOKEN_TYPES = frozenset({"service", "user", "community"})
 VK_GROUP_BASE = frozenset({"id", "screen_name", "name", "type", "is_closed", "deactivated", "posts", "post_series"})
@@ -171,6 +178,7 @@ class Scenario:
     vk: VkScenario
     ok: OkScenario
     faults: list[Fault]
+    max: MaxScenario
     # Seconds every answer takes on the wire (benchmarks: a real API is not instant).
     latency: float = 0.0
 
@@ -182,6 +190,9 @@ def load_scenario(source: Mapping[str, Any] | str | Path) -> Scenario:
             source = json.loads(Path(source).read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             raise ScenarioError(f"{source}: {exc}") from exc
+    # Imported here: the MAX section's parser is built from this module's helpers.
+    from monitoring.networks.max.scenario import parse_max
+
     data = _mapping(source, "scenario")
     now = _now(data.get("now"))
     return Scenario(
@@ -189,6 +200,7 @@ def load_scenario(source: Mapping[str, Any] | str | Path) -> Scenario:
         vk=_vk(_mapping(data.get("vk", {}), "vk"), now),
         ok=_ok(_mapping(data.get("ok", {}), "ok"), now),
         faults=[_fault(f, f"faults[{i}]") for i, f in enumerate(_list(data.get("faults", []), "faults"))],
+        max=parse_max(_mapping(data.get("max", {}), "max"), now),
         latency=_latency(data.get("latency_ms", 0)),
     )
 
@@ -510,8 +522,8 @@ def _now(value: Any) -> datetime:
 def _fault(raw: Any, where: str) -> Fault:
     raw = _mapping(raw, where)
     network = raw.get("network")
-    if network not in ("vk", "ok"):
-        raise ScenarioError(f"{where}.network: vk or ok")
+    if network not in ("vk", "ok", "max"):
+        raise ScenarioError(f"{where}.network: vk, ok or max")
     transport, code = raw.get("transport"), raw.get("error_code")
     if (transport is None) == (code is None):
         raise ScenarioError(f"{where}: give exactly one of error_code and transport")

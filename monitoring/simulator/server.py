@@ -1,12 +1,15 @@
-"""A real HTTP server speaking the VK and OK APIs from a scenario.
+"""A real HTTP server speaking the VK, OK and MAX APIs from a scenario.
 
     handle = start_simulator(scenario)          # port 0: any free port
     VkClient(api_url=handle.url_vk, ...)         # http://127.0.0.1:<port>/method
     OkClient(api_url=handle.url_ok, ...)         # http://127.0.0.1:<port>/fb.do
+    handle.url_max                               # http://127.0.0.1:<port>/max (the MAX base URL)
     handle.requests(network="vk", method="wall.get"); handle.stop()
 
 Routes: ``/method/<name>`` (VK), ``/fb.do?method=<name>`` and ``/api/<group>/<method>``
-(OK). GET query and POST bodies (``application/x-www-form-urlencoded`` or
+(OK), ``/max/<MAX Bot API path>`` (MAX: ``monitoring.networks.max.simulator``; its
+requests are logged under network "max" and the schema's operationId). For VK and OK,
+GET query and POST bodies (``application/x-www-form-urlencoded`` or
 ``multipart/form-data``) are merged; a JSON body is ignored, as VK does.
 
 Transport faults: ``timeout`` serves the real answer ``delay`` seconds late (past
@@ -33,15 +36,15 @@ import threading
 import time
 import urllib.request
 from collections.abc import Mapping
-from dataclasses import astuple, dataclass, field
+from dataclasses import astuple, dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from .ok import OkApi
 from .scenario import Scenario, load_scenario
-from .state import FaultBook, RequestLog, RequestRecord, matching, max_in_window, token_hash
+from .state import Fault, FaultBook, RequestLog, RequestRecord, matching, max_in_window, token_hash
 from .vk import VkApi
 
 log = logging.getLogger(__name__)
@@ -51,7 +54,11 @@ HTML_500 = b"<html><head><title>500 Internal Server Error</title></head><body>In
 HTML_429 = b"<html><head><title>429 Too Many Requests</title></head><body>Too Many Requests</body></html>"
 # Not VK or OK routes: the log for a caller in another process.
 LOG_PATH, CLEAR_PATH = "/_simulator/log", "/_simulator/clear"
-CONTROL_PATHS = (LOG_PATH, CLEAR_PATH)
+# MAX events and sent messages for a caller in another process.
+MAX_PUSH_PATH, MAX_SENT_PATH = "/_simulator/max/updates", "/_simulator/max/sent"
+CONTROL_PATHS = (LOG_PATH, CLEAR_PATH, MAX_PUSH_PATH, MAX_SENT_PATH)
+# The MAX Bot API's paths (/me, /chats/…) live under this prefix, apart from VK's and OK's.
+MAX_PREFIX = "/max"
 
 
 class Simulator:
@@ -62,6 +69,10 @@ class Simulator:
         self.faults = FaultBook(scenario.faults)
         self.vk = VkApi(scenario, self.faults)
         self.ok = OkApi(scenario, self.faults)
+        # Imported here: the MAX package builds on this package's scenario and state modules.
+        from monitoring.networks.max.simulator import MaxApi
+
+        self.max = MaxApi(scenario, self.faults)
         self.log = RequestLog()
 
     def serve(self, handler: "_Handler") -> None:
@@ -69,6 +80,9 @@ class Simulator:
         parts = urlsplit(handler.path)
         if parts.path in CONTROL_PATHS:
             self._control(handler, parts.path)
+            return
+        if parts.path.startswith(MAX_PREFIX + "/"):
+            self._serve_max(handler, parts, arrived)
             return
         params = dict(parse_qsl(parts.query, keep_blank_values=True))
         params.update(_body_params(handler))
@@ -83,14 +97,9 @@ class Simulator:
             key = token
         else:
             key = params.get("application_key", "")
-        fault = self.faults.take(network, method, params, transport=True)
-        if fault is not None and fault.transport != "truncated_json":
-            # Logged on arrival: a timed-out request is still sleeping when the client gives up.
-            self.log.add(RequestRecord(arrived, network, method, token_hash(key), f"fault:{fault.transport}"))
-            if fault.transport != "timeout":
-                self._transport_fault(handler, fault.transport)
-                return
-            time.sleep(fault.delay)  # a slow server: the answer comes, too late for the client
+        fault = self._early_fault(handler, arrived, network, method, params, key)
+        if fault is not None and fault.transport not in ("timeout", "truncated_json"):
+            return
         if network == "vk":
             answer = self.vk.handle(method, params, token)
             record = RequestRecord(arrived, network, method, token_hash(key), answer.outcome,
@@ -98,21 +107,63 @@ class Simulator:
         else:
             answer = self.ok.handle(method, params)
             record = RequestRecord(arrived, network, method, token_hash(key), answer.outcome, answer.items)
-        body = json.dumps(answer.body, ensure_ascii=False).encode("utf-8")
+        self._answer(handler, record, answer.body, fault)
+
+    def _serve_max(self, handler: "_Handler", parts: SplitResult, arrived: float) -> None:
+        """The MAX Bot API: REST paths, JSON bodies, HTTP statuses, the token in the header."""
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(length) if length > 0 else b""
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        request, method, params = self.max.prepare(
+            handler.command, parts.path[len(MAX_PREFIX):], dict(parse_qsl(parts.query, keep_blank_values=True)),
+            body, handler.headers.get("Authorization", "").strip(),
+        )
+        fault = self._early_fault(handler, arrived, "max", method, params, request.token)
+        if fault is not None and fault.transport not in ("timeout", "truncated_json"):
+            return
+        answer = self.max.handle(request, method)
+        record = RequestRecord(arrived, "max", method or request.path, token_hash(request.token),
+                               answer.outcome, answer.items)
+        self._answer(handler, record, answer.body, fault, answer.status)
+
+    def _early_fault(self, handler: "_Handler", arrived: float, network: str, method: str,
+                     params: Mapping[str, str], key: str) -> Fault | None:
+        """A transport fault the API never sees; a timeout sleeps here and lets the answer go late."""
+        fault = self.faults.take(network, method, params, transport=True)
+        if fault is not None and fault.transport != "truncated_json":
+            # Logged on arrival: a timed-out request is still sleeping when the client gives up.
+            self.log.add(RequestRecord(arrived, network, method, token_hash(key), f"fault:{fault.transport}"))
+            if fault.transport != "timeout":
+                self._transport_fault(handler, fault.transport)
+                return fault
+            time.sleep(fault.delay)  # a slow server: the answer comes, too late for the client
+        return fault
+
+    def _answer(self, handler: "_Handler", record: RequestRecord, answer: Any, fault: Fault | None,
+                status: int = 200) -> None:
+        body = json.dumps(answer, ensure_ascii=False).encode("utf-8")
         if fault is not None and fault.transport == "truncated_json":  # the real answer, cut in half
-            record = RequestRecord(record.at, network, method, record.token, "fault:truncated_json",
-                                   record.items, record.calls, record.inner_methods)
+            record = replace(record, outcome="fault:truncated_json")
             body = body[: max(len(body) // 2, 1)]
         if fault is None or fault.transport == "truncated_json":
             self.log.add(record)
         if self.scenario.latency:
             time.sleep(self.scenario.latency)
-        handler.send_body(200, body, "application/json; charset=utf-8")
+        handler.send_body(status, body, "application/json; charset=utf-8")
 
     def _control(self, handler: "_Handler", path: str) -> None:
-        """The log for a caller in another process (`SimulatorProcess`)."""
+        """The log, MAX events and sent messages for a caller in another process (`SimulatorProcess`)."""
         if path == LOG_PATH:
             body = json.dumps([astuple(record) for record in self.log.records()]).encode()
+        elif path == MAX_SENT_PATH:
+            body = json.dumps(self.max.sent(), ensure_ascii=False).encode()
+        elif path == MAX_PUSH_PATH:
+            length = int(handler.headers.get("Content-Length") or 0)
+            update = self.max.push_update(json.loads(handler.rfile.read(length)))
+            body = json.dumps(update, ensure_ascii=False).encode()
         else:
             _body_params(handler)
             self.log.clear()
@@ -139,6 +190,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve()
 
     def do_POST(self) -> None:  # noqa: N802
+        self._serve()
+
+    def do_DELETE(self) -> None:  # noqa: N802 (MAX's DELETE /subscriptions)
         self._serve()
 
     def _serve(self) -> None:
@@ -187,6 +241,18 @@ class _RunningSimulator:
     def url_ok(self) -> str:
         return f"{self.url}/fb.do"
 
+    @property
+    def url_max(self) -> str:
+        return f"{self.url}{MAX_PREFIX}"
+
+    def max_push(self, update: Mapping[str, Any]) -> dict[str, Any]:
+        """Queue a MAX Update (bot_added, bot_started, …) for GET /updates; returns it as served."""
+        raise NotImplementedError
+
+    def max_sent(self) -> list[dict[str, Any]]:
+        """Messages the bot sent through POST /messages, oldest first."""
+        raise NotImplementedError
+
     def requests(self, network: str | None = None, method: str | None = None) -> list[RequestRecord]:
         raise NotImplementedError
 
@@ -219,6 +285,12 @@ class SimulatorHandle(_RunningSimulator):
 
     def clear_log(self) -> None:
         self.simulator.log.clear()
+
+    def max_push(self, update: Mapping[str, Any]) -> dict[str, Any]:
+        return self.simulator.max.push_update(update)
+
+    def max_sent(self) -> list[dict[str, Any]]:
+        return self.simulator.max.sent()
 
     def stop(self) -> None:
         self._server.shutdown()
@@ -276,6 +348,16 @@ class SimulatorProcess(_RunningSimulator):
 
     def clear_log(self) -> None:
         urllib.request.urlopen(urllib.request.Request(self.url + CLEAR_PATH, data=b"", method="POST"), timeout=30).close()
+
+    def max_push(self, update: Mapping[str, Any]) -> dict[str, Any]:
+        data = json.dumps(update, ensure_ascii=False).encode()
+        with urllib.request.urlopen(urllib.request.Request(self.url + MAX_PUSH_PATH, data=data, method="POST"),
+                                    timeout=30) as response:
+            return json.load(response)
+
+    def max_sent(self) -> list[dict[str, Any]]:
+        with urllib.request.urlopen(self.url + MAX_SENT_PATH, timeout=30) as response:
+            return json.load(response)
 
     def stop(self) -> None:
         if self._final_log is None:

@@ -334,7 +334,7 @@ def test_per_week_series_never_run_past_now():
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"faults": [{"network": "max", "error_code": 5}]}, "faults[0].network"),
+        ({"faults": [{"network": "telegram", "error_code": 5}]}, "faults[0].network"),
         ({"faults": [{"network": "vk"}]}, "faults[0]"),
         ({"faults": [{"network": "vk", "transport": "smoke"}]}, "faults[0].transport"),
         ({"vk": {"groups": [{"id": "x"}]}}, "vk.groups[0].id"),

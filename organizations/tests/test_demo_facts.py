@@ -12,11 +12,18 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.validators import URLValidator, validate_email
 
-from organizations.demo_facts import DEMO_FACTS, VK_IRREGULAR, check_facts
+from organizations.demo_facts import (
+    DEMO_FACTS,
+    MAX_FACTS,
+    MAX_REFUSED_LINKS,
+    VK_IRREGULAR,
+    check_facts,
+    check_max_facts,
+)
 from organizations.links import parse_page_link
 
 REGISTRY = Path(__file__).resolve().parents[2] / "demo" / "registry.csv"
-HEADER = ["short_name", "name", "kind", "vk_url", "ok_url", "email", "phone", "address", "website"]
+HEADER = ["short_name", "name", "kind", "vk_url", "ok_url", "email", "phone", "address", "website", "max_url"]
 
 
 def read_registry() -> list[dict[str, str]]:
@@ -144,3 +151,27 @@ def test_check_facts_notices_a_second_page_with_posts_by_others() -> None:
     altered["д/с №2"] = dataclasses.replace(altered["д/с №2"], vk_posts_by_others=1)
     with pytest.raises(AssertionError, match="posts by others"):
         check_facts(altered)
+
+
+def test_registry_max_links_are_the_channels_of_the_facts_and_one_invitation() -> None:
+    links = {row["short_name"]: row["max_url"] for row in ROWS if row["max_url"]}
+    assert links == {**{name: f.url for name, f in MAX_FACTS.items()}, **MAX_REFUSED_LINKS}
+    assert 33 <= len(links) <= 36  # about two thirds of 52
+    assert [name for name, link in links.items() if "/join/" in link] == ["НОШ №27"]
+    # Several forms, as staff type them, for the import to normalise.
+    assert any(link.startswith("@") for link in links.values())
+    assert any(not link.startswith(("http://", "https://", "@")) for link in links.values())
+    assert any("www.max.ru" in link for link in links.values())
+
+
+def test_check_facts_notices_a_second_private_max_channel() -> None:
+    altered = dict(MAX_FACTS)
+    altered["СОШ №1"] = dataclasses.replace(altered["СОШ №1"], public=False)
+    with pytest.raises(AssertionError, match="private"):
+        check_max_facts(altered)
+
+
+def test_check_facts_notices_max_channels_far_from_two_thirds() -> None:
+    altered = {name: f for name, f in MAX_FACTS.items() if not name.startswith("д/с")}
+    with pytest.raises(AssertionError, match="two thirds"):
+        check_max_facts(altered)

@@ -11,7 +11,7 @@ from monitoring.simulator.server import start_simulator
 
 
 class Command(BaseCommand):
-    help = "Start the VK/OK simulator with the demo scenario, sweep it, then serve the portal."
+    help = "Start the VK/OK/MAX simulator with the demo scenario, sweep it, then serve the portal."
 
     def add_arguments(self, parser):
         parser.add_argument("--addrport", default="127.0.0.1:8000")
@@ -20,9 +20,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, addrport: str, no_serve: bool, resweep: bool, **options):
         simulator = start_simulator(build_scenario())
-        for name, value in demo_settings(simulator.url_vk, simulator.url_ok).items():
+        for name, value in demo_settings(simulator.url_vk, simulator.url_ok, simulator.url_max).items():
             setattr(settings, name, value)
-        self.stdout.write(f"Симулятор VK/OK: {simulator.url}")
+        self.stdout.write(f"Симулятор VK, OK и MAX: {simulator.url}")
         try:
             if resweep or not SweepRun.objects.exclude(finished_at=None).exists():
                 self.stdout.write("Демонстрационная ночная проверка (через симулятор):")
