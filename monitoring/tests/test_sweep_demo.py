@@ -35,7 +35,7 @@ def demo(db, settings, run_simulator, demo_now):
         scenario = build_scenario(now=demo_now)
         scenario["vk"]["requests_per_second"] = scenario["ok"]["requests_per_second"] = rate
         simulator = run_simulator(scenario, own_process=True)  # its per-second counts are checked
-        for name, value in demo_settings(simulator.url_vk, simulator.url_ok).items():
+        for name, value in demo_settings(simulator.url_vk, simulator.url_ok, simulator.url_max).items():
             setattr(settings, name, value)
         settings.VK_RATE_LIMIT = settings.OK_RATE_LIMIT = f"{rate}/second"
         settings.RATE_LIMIT_STORAGE_URL = ""
@@ -51,8 +51,16 @@ def test_the_demo_sweep_shows_the_briefings_picture_in_pages_and_checklist(demo)
     run = run_sweep()
 
     assert run.status == SweepRun.Status.FINISHED
-    assert run.pages_done == run.pages_total == OfficialPage.objects.count() == 2 * ORGANIZATIONS_TOTAL
+    max_channels = OfficialPage.objects.filter(network="max").count()
+    assert 30 <= max_channels <= 36  # about two thirds of the district registered a MAX channel
+    assert run.pages_done == run.pages_total == OfficialPage.objects.count() == 2 * ORGANIZATIONS_TOTAL + max_channels
     assert run.faults == 0 and run.config_errors == {}
+    # MAX read through the district bot: a channel without the bot says so, none is judged by a fault.
+    max_states = PageState.objects.filter(page__network="max")
+    assert max_states.count() == max_channels
+    bot_missing = [state for state in max_states if state.verdict.get("error") == "бот района не добавлен в канал администратором"]
+    assert len(bot_missing) == 4 and all(state.status in ("unknown", "fail") for state in bot_missing)
+    assert max_states.filter(status="ok").count() >= 15  # the rest: no bot, private, irregular, contacts missing
     picture = briefing_picture()
     assert picture["errors"] == []
     assert picture["vk_marks"] == ORGANIZATIONS_TOTAL == 52

@@ -10,6 +10,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from govpublic.security import refuse_demo_data_on_a_secure_install
+from organizations.demo_facts import MAX_REFUSED_LINKS
+from organizations.links import LinkError, parse_page_link
 from organizations.models import District, Membership, Organization
 
 DEMO_DISTRICT = "Кущевский район"
@@ -32,6 +34,12 @@ class Command(BaseCommand):
         call_command(
             "import_organizations", str(Path(settings.BASE_DIR) / "demo" / "registry.csv"), district=DEMO_DISTRICT
         )
+        # The demo's one invitation link, as a secretary would paste it: refused at input, with why.
+        for short_name, link in MAX_REFUSED_LINKS.items():
+            try:
+                parse_page_link("max", link)
+            except LinkError as refused:
+                self.stdout.write(f"{short_name}: ссылка на канал MAX {link} не принята. {refused.message}")
         self.stdout.write("Демо-пользователи (логин / пароль / роль):")
         with transaction.atomic():
             for username, password, full_name, role, short_name in DEMO_USERS:
