@@ -6,7 +6,9 @@ from organizations.models import Organization
 
 def briefing_picture() -> dict:
     export = compliance_export(Organization.objects.all())
-    pages = [(org["short_name"], page) for org in export["organizations"] for page in org["communities"]]
+    # The briefing's picture is of VK and OK; MAX channels (beyond the briefing) are checked apart.
+    pages = [(org["short_name"], page) for org in export["organizations"] for page in org["communities"]
+             if page["network"] in ("vk", "ok")]
     vk = [(name, page) for name, page in pages if page["network"] == "vk"]
     ok = [(name, page) for name, page in pages if page["network"] == "ok"]
     return {
