@@ -43,7 +43,8 @@ def build_district_report(
     run = latest_sweep()
     period = period or default_period(rules["weeks"], anchor=run.started_at if run else timezone.now())
     orgs = sorted(export["organizations"], key=lambda o: organization_key(o["kind"], o["short_name"]))
-    pages = [(org, community) for org in orgs for community in org["communities"]]
+    # The report's sections are those of the briefing, on VK and OK (MAX gets its own section later).
+    pages = [(org, community) for org in orgs for community in org["communities"] if community["network"] in NETWORKS]
 
     status_counts: dict[str, int] = dict.fromkeys(STATUS_LABELS, 0)
     for org in orgs:
