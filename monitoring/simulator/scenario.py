@@ -271,15 +271,8 @@ def _vk_group(raw: Mapping[str, Any], now: datetime, where: str) -> VkGroup:
 
 
 def _vk_posts(raw: Mapping[str, Any], owner_id: int, now: datetime, where: str) -> list[dict[str, Any]]:
-    specs = [(dict(_mapping(p, f"{where}.posts[{i}]")), f"{where}.posts[{i}]")
-             for i, p in enumerate(_list(raw.get("posts", []), f"{where}.posts"))]
-    specs += _expand_series(raw.get("post_series", []), now, f"{where}.post_series")
-    posts = []
-    for spec, path in specs:
-        unknown = set(spec) - POST_KEYS
-        if unknown:
-            raise ScenarioError(f"{path}: unknown keys {sorted(unknown)}")
-        posts.append((_date(spec, now, path), spec, path))
+    posts = [(_date(spec, now, path), spec, path)
+             for spec, path in item_specs(raw, "posts", "post_series", POST_KEYS, now, where)]
     used = {int(spec["id"]) for _, spec, _ in posts if "id" in spec}
     next_id = 1
     result = []
@@ -440,6 +433,20 @@ def _ok_topics(raw: Mapping[str, Any], uid: str, now: datetime, where: str) -> l
 
 
 # --- shared pieces -------------------------------------------------------------------------
+
+def item_specs(raw: Mapping[str, Any], key: str, series_key: str, allowed: frozenset[str] | set[str], now: datetime,
+               where: str) -> list[tuple[dict[str, Any], str]]:
+    """The items a page lists one by one under `key` and as series under `series_key`, each
+    with its path for messages, refused when it carries a key outside `allowed`."""
+    specs = [(dict(_mapping(item, f"{where}.{key}[{i}]")), f"{where}.{key}[{i}]")
+             for i, item in enumerate(_list(raw.get(key, []), f"{where}.{key}"))]
+    specs += _expand_series(raw.get(series_key, []), now, f"{where}.{series_key}")
+    for spec, path in specs:
+        unknown = set(spec) - allowed
+        if unknown:
+            raise ScenarioError(f"{path}: unknown keys {sorted(unknown)}")
+    return specs
+
 
 def _expand_series(raw: Any, now: datetime, where: str) -> list[tuple[dict[str, Any], str]]:
     """Turn each SERIES into plain post/topic specs with explicit unix dates."""

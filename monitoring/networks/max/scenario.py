@@ -46,7 +46,7 @@ from monitoring.simulator.scenario import (
     DATE_KEYS,
     ScenarioError,
     _date,
-    _expand_series,
+    item_specs,
     _list,
     _mapping,
     _optional_int,
@@ -172,14 +172,8 @@ def _channel(raw: Mapping[str, Any], now: datetime, where: str) -> MaxChannel:
 
 
 def _messages(raw: Mapping[str, Any], chat_id: int, now: datetime, where: str) -> list[dict[str, Any]]:
-    specs = [(dict(_mapping(m, f"{where}.messages[{i}]")), f"{where}.messages[{i}]")
-             for i, m in enumerate(_list(raw.get("messages", []), f"{where}.messages"))]
-    specs += _expand_series(raw.get("message_series", []), now, f"{where}.message_series")
     dated = []
-    for spec, path in specs:
-        unknown = set(spec) - MESSAGE_KEYS
-        if unknown:
-            raise ScenarioError(f"{path}: unknown keys {sorted(unknown)}")
+    for spec, path in item_specs(raw, "messages", "message_series", MESSAGE_KEYS, now, where):
         if "forward_from" in spec and not isinstance(spec["forward_from"], int):
             raise ScenarioError(f"{path}.forward_from: a chat_id")
         if "timestamp_ms" in spec:
