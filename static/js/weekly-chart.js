@@ -1,7 +1,7 @@
 // Posts per week with the 3–4 norm band; the last (unfinished) week is drawn hatched-light.
 (function () {
   const data = JSON.parse(document.getElementById("chart-data").textContent);
-  const colors = { vk: "#0a3d7a", ok: "#b85c00" };
+  const colors = { vk: "#0a3d7a", ok: "#b85c00", max: "#5b3cc4" };
   Object.keys(data.series).forEach(function (network) {
     const canvas = document.getElementById("chart-" + network);
     if (!canvas) return;
