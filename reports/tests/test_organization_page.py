@@ -348,3 +348,19 @@ def test_the_page_costs_the_same_few_queries_however_long_its_history(actors, wh
     queries = "\n".join(q["sql"][:160] for q in long.captured_queries)
     assert len(short) == len(long), queries
     assert len(long) <= 15, queries
+
+
+def test_without_the_bot_token_the_max_card_says_why_it_is_not_read(actors, settings):
+    from organizations.models import OfficialPage
+
+    settings.MAX_BOT_TOKEN = ""
+    OfficialPage.objects.create(organization=actors.org_a, network="max", url="https://max.ru/sosh9_gos",
+                                link_kind="name", link_value="sosh9_gos")
+    url = reverse("organization-detail", args=[actors.org_a.pk])
+
+    html = actors.client_for(actors.staff_a).get(url).content.decode()
+    assert html.count("data-max-unread") == 1
+    assert "не задан токен бота района (MAX_BOT_TOKEN)" in html
+
+    settings.MAX_BOT_TOKEN = "district-bot-token"
+    assert "data-max-unread" not in actors.client_for(actors.staff_a).get(url).content.decode()

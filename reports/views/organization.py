@@ -239,6 +239,7 @@ def organization_page(
             "chart_rows": _chart_rows(chart),
             "qr_pages": [pages[network] for network in networks if network in pages],
             "max_required": max_required,
+            "max_unread": not settings.MAX_BOT_TOKEN,
             "alerts": alerts,
             "timeline": timeline,
             "quality": organization_quality(organization),
