@@ -10,11 +10,14 @@ register = template.Library()
 
 
 def _state(entry) -> tuple[states.State, str]:
-    return states.of_item(
-        code=entry.item.code, manual=entry.item.is_manual, status=entry.status, verdict=entry.verdict,
-        note=entry.verdict_note, due=entry.effective_due_date, today=timezone.localdate(),
-        status_label=entry.get_status_display(), verdict_label=entry.get_verdict_display(),
-    )
+    """Worked out once per entry: a cell asks for its class, glyph and title."""
+    if not hasattr(entry, "_shown_state"):
+        entry._shown_state = states.of_item(
+            code=entry.item.code, manual=entry.item.is_manual, status=entry.status, verdict=entry.verdict,
+            note=entry.verdict_note, due=entry.effective_due_date, today=timezone.localdate(),
+            status_label=entry.get_status_display(), verdict_label=entry.get_verdict_display(),
+        )
+    return entry._shown_state
 
 
 @register.filter

@@ -98,13 +98,13 @@ def _item_cell(row, item: ChecklistItem, today) -> Cell:
     status = getattr(row, f"item_{item.code}_status")
     verdict = getattr(row, f"item_{item.code}_verdict")
     due = (getattr(row, f"item_{item.code}_due", None) or item.due_date) if item.is_manual else None
+    status_label = str(WorkStatus(status).label) if status else "—"
+    verdict_label = str(Verdict(verdict).label) if verdict else "—"
     state, why = states.of_item(
         code=item.code, manual=item.is_manual, status=status, verdict=verdict, note=getattr(row, f"item_{item.code}_note") or "",
-        due=due, today=today,
-        status_label=str(WorkStatus(status).label) if status else "—",
-        verdict_label=str(Verdict(verdict).label) if verdict else "—",
+        due=due, today=today, status_label=status_label, verdict_label=verdict_label,
     )
-    value = (str(WorkStatus(status).label) if status else "—") if item.is_manual else (str(Verdict(verdict).label) if verdict else "—")
+    value = status_label if item.is_manual else verdict_label
     # «нет страницы» already says it for the network's own items (its mark).
     pageless = any(item.code.startswith(f"{network}_") and not getattr(row, f"{network}_has_page") for network in NETWORKS)
     if state is states.OK or pageless:
