@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -104,7 +105,7 @@ class SweepRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.started_at:%Y-%m-%d %H:%M}"
+        return f"#{self.pk} {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
 
     def deferred_message(self) -> str:
         """What the sweep page and `manage.py sweep` say about the deferred pages ("" if none)."""

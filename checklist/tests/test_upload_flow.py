@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from django.urls import reverse
+from django.utils import timezone
 
 from checklist import services
 from checklist.tests.documents import entry_of, pdf_upload, submit
@@ -41,7 +42,7 @@ def test_a_sent_order_shows_its_file_number_and_date_and_folds_the_form(actors):
     html = card(page(actors.client_for(actors.staff_a), actors.org_a), "order_responsible")
 
     latest = " ".join(re.sub(r"<[^>]+>", " ", re.search(r"<p[^>]*data-latest>(.*?)</p>", html, re.S).group(1)).split())
-    assert latest == f"Отправлен на проверку: prikaz_45.pdf , № 15-р от 02.09.2024 (загружен {revision.uploaded_at:%d.%m.%Y})"
+    assert latest == f"Отправлен на проверку: prikaz_45.pdf , № 15-р от 02.09.2024 (загружен {timezone.localtime(revision.uploaded_at):%d.%m.%Y})"
     assert not open_form(html)
     assert re.search(r"<details class=\"border-top pt-2\">\s*<summary[^>]*>Загрузить новую версию</summary>", html)
 
