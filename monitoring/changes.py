@@ -15,8 +15,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from monitoring.networks.max.rules import bot_missing_error
 from monitoring.rules import Thresholds
-from monitoring.types import Community
+from monitoring.types import MAX, Community
 
 SEVERITY_INFO = "info"
 SEVERITY_WARNING = "warning"
@@ -36,6 +37,7 @@ DEACTIVATED = "deactivated"
 OTHERS_POSTS_APPEARED = "others_posts_appeared"
 BECAME_IRREGULAR = "became_irregular"
 BECAME_EMPTY = "became_empty"
+BOT_REMOVED = "bot_removed"
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ def detect_changes(
     prev_verdict: Mapping[str, Any] | None,
     cur_verdict: Mapping[str, Any] | None,
     *,
+    network: str = "",
     thresholds: Thresholds | None = None,
 ) -> list[Change]:
     """The changes between the last observation of a page and this one.
@@ -63,14 +66,16 @@ def detect_changes(
     info could not be read, or OK no longer returns the group). Snapshot differences need
     both; verdict differences (closed, deactivated, posts) need both verdicts. Only
     observed transitions count: a value that was unknown before raises nothing, so the
-    first observation of a page raises nothing at all.
+    first observation of a page raises nothing at all. On MAX (`network`) the words are a
+    channel's, and a bot that could read the channel's messages and no longer can is an
+    event of its own (§3.5).
     """
     thresholds = thresholds or Thresholds()
     changes: list[Change] = []
     if previous is not None and current is not None and _comparable(previous, current):
         changes += _snapshot_changes(previous, current)
     if prev_verdict is not None and cur_verdict is not None:
-        changes += _verdict_changes(prev_verdict, cur_verdict, thresholds)
+        changes += _verdict_changes(prev_verdict, cur_verdict, thresholds, channel=network == MAX)
     return changes
 
 
@@ -90,17 +95,19 @@ def _snapshot_changes(previous: Community, current: Community) -> list[Change]:
         if old != new:
             edits.append((kind, message, old, new))
 
+    channel = current.network == MAX
     old_name, new_name = previous.name.strip(), current.name.strip()
     compare(
         RENAMED,
-        _("Изменено название сообщества: «%(old)s» → «%(new)s».")
+        (_("Изменено название канала: «%(old)s» → «%(new)s».") if channel
+         else _("Изменено название сообщества: «%(old)s» → «%(new)s»."))
         % {"old": old_name, "new": new_name},
         old_name,
         new_name,
     )
     compare(
         DESCRIPTION_CHANGED,
-        _("Изменено описание сообщества."),
+        _("Изменено описание канала.") if channel else _("Изменено описание сообщества."),
         previous.description.strip(),
         current.description.strip(),
     )
@@ -167,7 +174,7 @@ def _snapshot_changes(previous: Community, current: Community) -> list[Change]:
 
 
 def _verdict_changes(
-    prev: Mapping[str, Any], cur: Mapping[str, Any], thresholds: Thresholds
+    prev: Mapping[str, Any], cur: Mapping[str, Any], thresholds: Thresholds, *, channel: bool = False
 ) -> list[Change]:
     changes: list[Change] = []
     if prev.get("closed") is False and cur.get("closed") is True:
@@ -175,7 +182,8 @@ def _verdict_changes(
             Change(
                 CLOSED,
                 SEVERITY_CRITICAL,
-                _("Сообщество стало закрытым: официальная страница должна быть открыта всем."),
+                _("Канал стал закрытым: официальный канал должен быть публичным.") if channel
+                else _("Сообщество стало закрытым: официальная страница должна быть открыта всем."),
                 False,
                 True,
             )
@@ -185,9 +193,23 @@ def _verdict_changes(
             Change(
                 DEACTIVATED,
                 SEVERITY_CRITICAL,
-                _("Страница удалена или заблокирована соцсетью."),
+                _("Канал удалён или перестал быть публичным: ссылка больше не ведёт на канал.") if channel
+                else _("Страница удалена или заблокирована соцсетью."),
                 False,
                 True,
+            )
+        )
+    if channel and _bot_missing(cur) and not _bot_missing(prev) and prev.get("weekly_posts") is not None:
+        changes.append(
+            Change(
+                BOT_REMOVED,
+                SEVERITY_WARNING,
+                _(
+                    "Бот района больше не администратор канала: его публикации не проверяются. "
+                    "Добавьте бота в администраторы канала снова — как, сказано на странице организации."
+                ),
+                True,
+                False,
             )
         )
     old_others = prev.get("posts_not_from_community")
@@ -238,6 +260,10 @@ def _verdict_changes(
             )
         )
     return changes
+
+
+def _bot_missing(verdict: Mapping[str, Any]) -> bool:
+    return bot_missing_error() in (verdict.get("error") or "")
 
 
 def _reconfirm_instructions() -> str:

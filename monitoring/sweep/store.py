@@ -59,6 +59,7 @@ def persist_pages(*, run: SweepRun, pages: list[tuple[OfficialPage, PageRead]], 
             current,
             before.verdict if before else None,
             verdict,
+            network=page.network,
             thresholds=thresholds,
         ):
             # Keyed by what the change is measured from, not by run: two runs that overlap
