@@ -34,6 +34,7 @@ urlpatterns = [
     path("review/", checklist_views.review_queue, name="review-queue"),
     path("matrix/", checklist_views.checklist_matrix, name="checklist-matrix"),
     path("org/<int:pk>/pages/", monitoring_views.organization_pages, name="organization-alerts"),
+    path("org/<int:pk>/pages/max/check/", monitoring_views.channel_check, name="channel-check"),
     path("alerts/<int:event_id>/acknowledge/", monitoring_views.alert_acknowledge, name="alert-acknowledge"),
     path("sweeps/start/", monitoring_views.sweep_now, name="sweep-now"),
     path("sweeps/<int:run_id>/", monitoring_views.sweep_detail, name="sweep-detail"),

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from govpublic import states
 from monitoring import selectors, services, sweep
 from monitoring.compliance import FIELD_LABELS, community_entry, page_state, state_kept_fields
 from monitoring.models import ChangeEvent, PageState, SweepRun
@@ -101,6 +102,40 @@ def sweep_now(request: HttpRequest) -> HttpResponse:
         # Embedded setup without a broker: the same pipeline in a background thread.
         threading.Thread(target=_run_in_thread, args=(run.pk,), daemon=True, name=f"sweep-{run.pk}").start()
     return redirect("sweep-detail", run_id=run.pk)
+
+
+@require_POST
+@login_required
+def channel_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """«Проверить канал»: the organization's MAX channel read now, alone, by the same pipeline
+    as the night's (its own run, so its snapshot, verdict and events are as a sweep's). Staff
+    press it after adding the district bot; one channel is a few requests, so it runs here."""
+    organization, access = get_organization_for_user(request.user, pk)
+    if not (access.can_edit or access.can_review):
+        raise PermissionDenied
+    back = redirect(reverse("organization-detail", args=[organization.pk]) + f"#net-{Network.MAX}")
+    page = OfficialPage.objects.filter(organization=organization, network=Network.MAX).first()
+    if page is None:
+        messages.error(request, _("Сначала укажите ссылку на канал MAX."))
+        return back
+    if not settings.MAX_BOT_TOKEN:
+        messages.error(request, _("Каналы MAX не проверяются: в портале не задан токен бота района."))
+        return back
+    run, started = sweep.sweep_start(
+        trigger=SweepRun.Trigger.MANUAL, user=request.user, networks=[Network.MAX], organizations=[organization]
+    )
+    if not started and not sweep.is_stalled(run):
+        messages.info(request, _("Проверка уже идёт: обновите страницу через минуту."))
+        return back
+    sweep.sweep_run_inline(run)
+    state = PageState.objects.filter(page=page).first()
+    if state is None or state.last_run_id != run.pk:
+        messages.warning(request, _("Канал сейчас не удалось прочитать. Попробуйте позже."))
+    else:
+        entry = community_entry(page, Network.MAX)
+        note = f" {entry['error']}" if entry.get("error") else ""
+        messages.info(request, _("Канал проверен: %(status)s.") % {"status": states.state(entry["status"]).label} + note)
+    return back
 
 
 def _run_in_thread(run_id: int) -> None:

@@ -27,7 +27,7 @@ def channel(**fields) -> dict:
         "description": "Официальный канал школы. 353020, ул. Школьная, 5; +7 861 000-00-01; "
                        "school101@example.ru; https://school101.example.ru",
         "participants_count": 240,
-        "message_series": [{"text": "Новости школы ({n})", "per_week": [3, 3, 3, 3, 1]}],
+        "message_series": [{"text": "Новости школы ({n})", "per_week": [3, 3, 3, 3]}],
         **fields,
     }
 

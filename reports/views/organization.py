@@ -23,6 +23,7 @@ from checklist.models import ChecklistEntry, EntryEvent, WorkStatus
 from checklist.selectors import organization_checklist
 from monitoring.compliance import INFO_LABELS, community_entry, judge_item, overall_status, page_verdicts
 from monitoring.models import ChangeEvent, PagePost, RuleSettings
+from monitoring.networks.max.rules import bot_missing_error
 from monitoring.rules import MOSCOW, PaperworkItem, moscow_week_start
 from organizations.access import Access, get_organization_for_user, membership_of, require_edit
 from organizations.models import Membership, Network, Organization, shown_networks
@@ -240,6 +241,8 @@ def organization_page(
             "qr_pages": [pages[network] for network in networks if network in pages],
             "max_required": max_required,
             "max_unread": not settings.MAX_BOT_TOKEN,
+            "max_bot_missing": any(c["network"] == Network.MAX and bot_missing_error() in (c.get("error") or "")
+                                   for c in communities),
             "alerts": alerts,
             "timeline": timeline,
             "quality": organization_quality(organization),

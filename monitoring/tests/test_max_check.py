@@ -1,0 +1,130 @@
+"""«Проверить канал» (issue 12, item 3): staff who have just added the district bot to their
+MAX channel read it now, from the organization page, and see the new verdict there; nobody
+else's channel can be read that way."""
+
+from __future__ import annotations
+
+import copy
+from html import unescape
+
+import pytest
+from django.urls import reverse
+
+from monitoring.models import PageState, SweepRun
+from monitoring.tests.sweeping import point_settings, register, world_scenario
+
+pytestmark = pytest.mark.django_db
+
+BOT_TOKEN = "f9LHodD0cOKx-CHECKbotTOKEN-0123456789abcdef"
+CHANNEL = {
+    "chat_id": -70000000000009,
+    "name": "sosh9_gos",
+    "title": "МБОУ СОШ №9",
+    "description": "Официальный канал. 353020, ул. Школьная, 9; +7 861 000-00-09; sosh9@example.ru; "
+                   "https://sosh9.example.ru",
+    "message_series": [{"text": "Новости ({n})", "per_week": [3, 3, 3, 3]}],
+}
+
+
+@pytest.fixture
+def serve(actors, settings, run_simulator):
+    """The school's channel served with the bot in the given role; returns the actors."""
+    register(actors.org_a, "max", "https://max.ru/sosh9_gos")
+    base = world_scenario()
+    base["vk"]["groups"], base["ok"]["groups"] = [], []
+
+    def with_bot(role: str | None):
+        scenario = copy.deepcopy(base)
+        scenario["max"] = {"tokens": [BOT_TOKEN], "channels": [{**CHANNEL, "bot": role}]}
+        simulator = run_simulator(scenario)
+        point_settings(settings, simulator, MAX_API_URL=simulator.url_max, MAX_BOT_TOKEN=BOT_TOKEN,
+                       MAX_RATE_LIMIT="50/second")
+        return simulator
+
+    return with_bot
+
+
+def press(client, organization) -> str:
+    response = client.post(reverse("channel-check", args=[organization.pk]), follow=True)
+    assert response.status_code == 200
+    return unescape(response.content.decode())
+
+
+def test_staff_see_the_bot_missing_then_the_channel_read_once_the_bot_is_added(actors, serve):
+    client = actors.client_for(actors.staff_a)
+    serve(None)
+
+    page = press(client, actors.org_a)
+
+    assert "Канал проверен: нет данных. бот района не добавлен в канал администратором" in page
+    serve("admin")
+
+    page = press(client, actors.org_a)
+
+    assert "Канал проверен: в порядке." in page
+    state = PageState.objects.get(page__organization=actors.org_a, page__network="max")
+    assert state.status == "ok" and state.verdict["weekly_posts"] == [
+        {"week_start": week["week_start"], "posts": 3} for week in state.verdict["weekly_posts"]
+    ]
+    run = SweepRun.objects.order_by("-pk").first()
+    assert (run.networks, run.organization_ids, run.started_by) == (["max"], [actors.org_a.pk], actors.staff_a)
+
+
+def test_a_check_reads_only_that_channel(actors, serve):
+    register(actors.org_b, "max", "https://max.ru/ds10_gos")
+    simulator = serve("admin")
+
+    press(actors.client_for(actors.staff_a), actors.org_a)
+
+    assert len(simulator.requests("max", "getChatByLink")) == 1  # the neighbour's channel waits for the night
+    assert PageState.objects.filter(page__network="max").count() == 1
+
+
+def test_staff_cannot_check_another_organizations_channel(actors, serve):
+    serve("admin")
+
+    response = actors.client_for(actors.staff_b).post(reverse("channel-check", args=[actors.org_a.pk]))
+
+    assert response.status_code == 404
+    assert not SweepRun.objects.exists()
+
+
+def test_the_methodologist_may_check_a_schools_channel(actors, serve):
+    serve("admin")
+
+    assert "Канал проверен: в порядке." in press(actors.client_for(actors.methodologist), actors.org_a)
+
+
+def test_without_a_bot_token_the_check_says_why_and_reads_nothing(actors, serve, settings):
+    serve("admin")
+    settings.MAX_BOT_TOKEN = ""
+
+    page = press(actors.client_for(actors.staff_a), actors.org_a)
+
+    assert "Каналы MAX не проверяются: в портале не задан токен бота района." in page
+    assert not SweepRun.objects.exists()
+
+
+def test_a_check_is_a_post_only(actors, serve):
+    serve("admin")
+
+    response = actors.client_for(actors.staff_a).get(reverse("channel-check", args=[actors.org_a.pk]))
+
+    assert response.status_code == 405
+
+
+def test_the_organization_page_shows_the_three_steps_and_the_button_while_the_bot_is_missing(actors, serve):
+    client = actors.client_for(actors.staff_a)
+    serve(None)
+    press(client, actors.org_a)
+
+    page = unescape(client.get(reverse("organization-detail", args=[actors.org_a.pk])).content.decode())
+
+    assert "Как добавить бота района в канал — три шага:" in page
+    assert page.count("data-channel-check") == 1
+    serve("admin")
+    press(client, actors.org_a)
+
+    page = unescape(client.get(reverse("organization-detail", args=[actors.org_a.pk])).content.decode())
+
+    assert "три шага" not in page and "data-channel-check" in page
