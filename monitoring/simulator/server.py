@@ -42,10 +42,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
-from .ok import OkApi
 from .scenario import Scenario, load_scenario
 from .state import Fault, FaultBook, RequestLog, RequestRecord, matching, max_in_window, token_hash
-from .vk import VkApi
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +65,13 @@ class Simulator:
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
         self.faults = FaultBook(scenario.faults)
+        # Imported here: each network's part builds on this package's spec and state modules.
+        from monitoring.networks.max.simulator import MaxApi
+        from monitoring.networks.ok.simulator import OkApi
+        from monitoring.networks.vk.simulator import VkApi
+
         self.vk = VkApi(scenario, self.faults)
         self.ok = OkApi(scenario, self.faults)
-        # Imported here: the MAX package builds on this package's scenario and state modules.
-        from monitoring.networks.max.simulator import MaxApi
-
         self.max = MaxApi(scenario, self.faults)
         self.log = RequestLog()
 

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from monitoring.simulator import ScenarioError, SimulatorProcess, load_scenario, token_hash
-from monitoring.simulator.ok import expected_signature
+from monitoring.networks.ok.simulator import expected_signature
 from monitoring.simulator.state import MOSCOW
 from monitoring.tests.conftest import (
     NOW,

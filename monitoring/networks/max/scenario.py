@@ -42,15 +42,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from monitoring.simulator.scenario import (
+from monitoring.simulator.spec import (
     DATE_KEYS,
     ScenarioError,
-    _date,
+    as_list,
+    as_mapping,
+    date_of,
     item_specs,
-    _list,
-    _mapping,
-    _optional_int,
-    _positive_int,
+    optional_int,
+    positive_int,
 )
 
 CHAT_TYPES = frozenset({"channel", "chat", "dialog"})
@@ -96,25 +96,25 @@ class MaxScenario:
 
 
 def parse_max(data: Mapping[str, Any], now: datetime) -> MaxScenario:
-    bot = dict(DEFAULT_BOT, **_mapping(data.get("bot", {}), "max.bot"))
+    bot = dict(DEFAULT_BOT, **as_mapping(data.get("bot", {}), "max.bot"))
     scenario = MaxScenario(
         bot=bot,
-        tokens=frozenset(str(t) for t in _list(data.get("tokens", []), "max.tokens")),
-        requests_per_second=_optional_int(data, "requests_per_second", 30, "max"),
-        blocked_users=frozenset(int(u) for u in _list(data.get("blocked_users", []), "max.blocked_users")),
+        tokens=frozenset(str(t) for t in as_list(data.get("tokens", []), "max.tokens")),
+        requests_per_second=optional_int(data, "requests_per_second", 30, "max"),
+        blocked_users=frozenset(int(u) for u in as_list(data.get("blocked_users", []), "max.blocked_users")),
     )
-    for i, raw in enumerate(_list(data.get("channels", []), "max.channels")):
-        channel = _channel(_mapping(raw, f"max.channels[{i}]"), now, f"max.channels[{i}]")
+    for i, raw in enumerate(as_list(data.get("channels", []), "max.channels")):
+        channel = _channel(as_mapping(raw, f"max.channels[{i}]"), now, f"max.channels[{i}]")
         if channel.chat_id in scenario.channels:
             raise ScenarioError(f"max.channels[{i}]: duplicate chat_id {channel.chat_id}")
         scenario.channels[channel.chat_id] = channel
     names = [c.name.lower() for c in scenario.channels.values() if c.name]
     if len(set(names)) != len(names):
         raise ScenarioError("max.channels: duplicate names")
-    for i, raw in enumerate(_list(data.get("updates", []), "max.updates")):
-        scenario.updates.append(update_object(_mapping(raw, f"max.updates[{i}]"), now, f"max.updates[{i}]"))
-    for i, raw in enumerate(_list(data.get("subscriptions", []), "max.subscriptions")):
-        raw = _mapping(raw, f"max.subscriptions[{i}]")
+    for i, raw in enumerate(as_list(data.get("updates", []), "max.updates")):
+        scenario.updates.append(update_object(as_mapping(raw, f"max.updates[{i}]"), now, f"max.updates[{i}]"))
+    for i, raw in enumerate(as_list(data.get("subscriptions", []), "max.subscriptions")):
+        raw = as_mapping(raw, f"max.subscriptions[{i}]")
         if not str(raw.get("url", "")).startswith("https://"):
             raise ScenarioError(f"max.subscriptions[{i}].url: an https:// address")
         scenario.subscriptions.append({"url": str(raw["url"]), "time": int(now.timestamp() * 1000),
@@ -132,7 +132,7 @@ def update_object(raw: Mapping[str, Any], now: datetime, where: str) -> dict[str
     if stamp is None:
         update["timestamp"] = int(now.timestamp() * 1000)
     elif not isinstance(stamp, int) or isinstance(stamp, bool):
-        update["timestamp"] = _date({"date": stamp}, now, where) * 1000
+        update["timestamp"] = date_of({"date": stamp}, now, where) * 1000
     return update
 
 
@@ -161,13 +161,13 @@ def _channel(raw: Mapping[str, Any], now: datetime, where: str) -> MaxChannel:
         status=status,
         title=str(raw.get("title", f"Канал {chat_id}")),
         description=str(raw.get("description", "")),
-        participants_count=_optional_int(raw, "participants_count", 0, where) or 0,
+        participants_count=optional_int(raw, "participants_count", 0, where) or 0,
         owner_id=raw.get("owner_id"),
-        messages_count=_optional_int(raw, "messages_count", None, where),
+        messages_count=optional_int(raw, "messages_count", None, where),
         messages=_messages(raw, chat_id, now, where),
     )
     if raw.get("last_event_time") is not None:
-        channel.last_event_time = _date({"date": raw["last_event_time"]}, now, where) * 1000
+        channel.last_event_time = date_of({"date": raw["last_event_time"]}, now, where) * 1000
     return channel
 
 
@@ -177,9 +177,9 @@ def _messages(raw: Mapping[str, Any], chat_id: int, now: datetime, where: str) -
         if "forward_from" in spec and not isinstance(spec["forward_from"], int):
             raise ScenarioError(f"{path}.forward_from: a chat_id")
         if "timestamp_ms" in spec:
-            stamp = _positive_int(spec["timestamp_ms"], f"{path}.timestamp_ms")
+            stamp = positive_int(spec["timestamp_ms"], f"{path}.timestamp_ms")
         else:
-            stamp = _date(spec, now, path) * 1000
+            stamp = date_of(spec, now, path) * 1000
         dated.append((stamp, spec))
     dated.sort(key=lambda item: item[0])
     messages = []

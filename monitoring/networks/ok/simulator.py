@@ -24,11 +24,15 @@ import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .scenario import OkApplication, OkGroup, Scenario
-from .state import FaultBook, SlidingWindow, token_hash
+from monitoring.simulator.state import FaultBook, SlidingWindow, token_hash
+
+from .scenario import OkApplication, OkGroup
+
+if TYPE_CHECKING:
+    from monitoring.simulator.scenario import Scenario
 
 NAMES = {
     1: "UNKNOWN", 2: "SERVICE", 3: "METHOD", 4: "REQUEST", 7: "ACTION_BLOCKED", 8: "FLOOD_BLOCKED",

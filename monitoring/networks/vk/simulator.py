@@ -23,10 +23,20 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .scenario import Scenario, VkGroup, VkUser, parse_version
-from .state import DailyQuota, Fault, FaultBook, SlidingWindow, token_hash
+from monitoring.simulator.state import (
+    DailyQuota,
+    Fault,
+    FaultBook,
+    SlidingWindow,
+    token_hash,
+)
+
+from .scenario import VkGroup, VkUser, parse_version
+
+if TYPE_CHECKING:
+    from monitoring.simulator.scenario import Scenario
 
 MAX_EXECUTE_CALLS = 25
 MAX_GROUP_IDS = 500
