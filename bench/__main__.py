@@ -21,6 +21,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 from bench.load import measure_load  # noqa: E402  (ROOT must be on sys.path first)
+from bench.maxbench import add_max_pages, max_section, measure_max, use_max  # noqa: E402
 from bench.workers import measure_workers  # noqa: E402
 
 TMP = BENCH / "tmp"
@@ -30,11 +31,12 @@ LATENCY_MS = 20
 # Dashboard timings per size, of which the median counts: five let one slow moment of a shared
 # 2-core machine move the 10,000 ÷ 52 ratio between 2.3 and 3.4 in two runs of the same code.
 DASHBOARD_SAMPLES = 15
-# The mixed VK + OK sweep: schools with a page on each network, the rates set so that either
-# network alone takes the same time (VK ≈ 1 request a page at 3/s, OK ≈ 2 at 6/s), which is
-# where reading one network after the other costs most: twice the time.
+# The mixed sweep: schools with a page on each network, the rates set so that each network
+# alone takes about the same time (VK ≈ 1 request a page at 3/s, OK ≈ 2 at 6/s, MAX ≈ 2 — a
+# Chat and a page of messages — at 6/s), which is where reading one network after the other
+# costs most: three times the time.
 MIXED_PAGES = 60
-MIXED_RATES = {"vk": 3, "ok": 6}
+MIXED_RATES = {"vk": 3, "ok": 6, "max": 6}
 MANUAL_SAMPLES = 3
 
 
@@ -289,7 +291,7 @@ def measure_ok(results: dict) -> None:
 
 
 def measure_mixed(results: dict) -> None:
-    """A sweep of both networks at their real pace, timed against the slower network alone:
+    """A sweep of the three networks at their pace, timed against the slowest network alone:
     read at the same time, each under its own limiter, they take no longer than it does."""
     from django.conf import settings
 
@@ -301,16 +303,18 @@ def measure_mixed(results: dict) -> None:
         row["open"] = False  # one wall.get a VK page: the VK count is the pages, as OK's is twice them
     load_registry(rows)
     add_ok_pages(rows)
+    add_max_pages(rows)
     organizations = list(Organization.objects.filter(short_name__in=[row["short_name"] for row in rows]))
-    vk_rate, ok_rate = MIXED_RATES["vk"], MIXED_RATES["ok"]
+    vk_rate, ok_rate, max_rate = MIXED_RATES["vk"], MIXED_RATES["ok"], MIXED_RATES["max"]
     world = scenario(rows, token="bench-mixed", token_type="service", rate=vk_rate, latency_ms=LATENCY_MS)
-    sim = SimulatorProcess({**world, "ok": ok_scenario(rows, ok_rate)})
+    sim = SimulatorProcess({**world, "ok": ok_scenario(rows, ok_rate), "max": max_section(rows, max_rate)})
     try:
         settings.VK_API_URL, settings.VK_ACCESS_TOKENS = sim.url_vk, ["bench-mixed"]
         settings.VK_TOKEN_TYPE, settings.VK_RATE_LIMIT = "service", f"{vk_rate}/second"
         use_ok(sim, ok_rate)
-        seconds, run = timed_sweep(sim, ["vk", "ok"], organizations)
-        requests = {network: sim.count(network) for network in ("vk", "ok")}
+        use_max(sim, max_rate)
+        seconds, run = timed_sweep(sim, list(MIXED_RATES), organizations)
+        requests = {network: sim.count(network) for network in MIXED_RATES}
         alone = {network: requests[network] / MIXED_RATES[network] for network in requests}
         results["sweep_time_over_slowest_network"] = {
             "value": round(seconds / max(alone.values()), 4), "target": "<= 1.10", "seconds": round(seconds, 2),
@@ -415,6 +419,7 @@ def main() -> None:
     measure_storage(results)
     measure_manual(results)
     measure_ok(results)
+    measure_max(results, registry(PAGES), timed_sweep)
     measure_mixed(results)
     measure_workers(results)
     measure_dashboard(results)

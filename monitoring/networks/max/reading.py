@@ -1,6 +1,8 @@
 """MAX read for one batch of channels (DESIGN §3.5): per channel one `GET /chats/{name}` and,
 for a public channel, its messages paged back 100 at a time to the read's horizon, as VK and
-OK read theirs. Budget: one Chat plus ⌈messages since the horizon ÷ 100⌉ pages a channel.
+OK read theirs. Budget (§3.5, bench `max_requests_over_bound`): one Chat plus ⌈window
+messages ÷ 100⌉ pages a channel: messages are read back to the window's start every night, not
+to the 12 weeks of the organization page's chart, whose older weeks come from earlier nights.
 
 The Chat is always read by the registered link's name, not by the stored `chat_id`: the link is
 what the organization publishes, and a link that no longer leads to a public channel (404) is
@@ -17,7 +19,7 @@ from monitoring.clients import ApiError, ConfigurationError, PageUnavailable
 from monitoring.networks.max.client import BotNotAdmin, MaxClient, channel_name
 from monitoring.networks.max.mapping import community_from_max, is_channel, posts_total
 from monitoring.networks.max.rules import bot_missing_error
-from monitoring.reading import PageRead, PageRef, describe, horizon, note_fault
+from monitoring.reading import PageRead, PageRef, describe, note_fault
 
 
 def read_max(client: MaxClient, refs: list[PageRef], window_start: datetime) -> Iterator[tuple[int, PageRead]]:
@@ -55,9 +57,8 @@ def _read_channel(client: MaxClient, read: PageRead, ref: PageRef, window_start:
     if community.closed:
         return
     read.posts_total = posts_total(chat)
-    since = horizon(ref, window_start)
     try:
-        read.posts = client.channel_posts(community.external_id, since)
+        read.posts = client.channel_posts(community.external_id, window_start)
     except ConfigurationError:
         raise
     except BotNotAdmin:
@@ -66,4 +67,4 @@ def _read_channel(client: MaxClient, read: PageRead, ref: PageRef, window_start:
     except ApiError as error:
         note_fault(read, error)
         return
-    read.wall_from = since
+    read.wall_from = window_start
