@@ -5,6 +5,7 @@ else's channel can be read that way."""
 from __future__ import annotations
 
 import copy
+import re
 from html import unescape
 
 import pytest
@@ -128,3 +129,32 @@ def test_the_organization_page_shows_the_three_steps_and_the_button_while_the_bo
     page = unescape(client.get(reverse("organization-detail", args=[actors.org_a.pk])).content.decode())
 
     assert "три шага" not in page and "data-channel-check" in page
+
+
+def test_what_to_fix_speaks_of_the_channel_and_is_advice_while_max_is_not_required(actors, serve):
+    client = actors.client_for(actors.staff_a)
+    serve(None)
+    press(client, actors.org_a)
+
+    page = unescape(client.get(reverse("organization-detail", args=[actors.org_a.pk])).content.decode())
+
+    todo = re.search(r'<li[^>]*data-todo="(\w+)"[^>]*>\s*<div><strong>MAX: бот района[^<]*</strong><br><span class="small">([^<]*)', page)
+    assert todo and todo.groups() == ("unknown", "Три шага — в карточке MAX ниже.")
+
+
+def test_a_channel_not_found_is_advice_unless_the_district_requires_max(actors, serve):
+    from monitoring.models import RuleSettings
+
+    client = actors.client_for(actors.staff_a)
+    serve("admin")
+    register(actors.org_a, "max", "https://max.ru/nosuch_gos")
+    press(client, actors.org_a)
+
+    def todo() -> str:
+        page = unescape(client.get(reverse("organization-detail", args=[actors.org_a.pk])).content.decode())
+        return re.search(r'data-todo="(\w+)"[^>]*>\s*<div><strong>MAX: канал не найден по ссылке или не публичный.', page).group(1)
+
+    assert todo() == "warning"
+    RuleSettings.objects.update_or_create(pk=RuleSettings.load().pk, defaults={"max_required": True})
+
+    assert todo() == "fail"

@@ -72,10 +72,15 @@ def weekly_chart(organization, today: datetime.date, networks: list[str]) -> dic
     }
 
 
-def what_to_fix(communities: list[dict], manual_entries, today: datetime.date) -> list[Todo]:
-    """Plain-language tasks from the verdicts and the checklist, most urgent first."""
+def what_to_fix(communities: list[dict], manual_entries, today: datetime.date, max_required: bool = False) -> list[Todo]:
+    """Plain-language tasks from the verdicts and the checklist, most urgent first. A MAX
+    channel's tasks are a channel's, and only advice (never red) where the district does not
+    require MAX (§3.5)."""
     todos: list[Todo] = []
     for entry in communities:
+        if entry["network"] == Network.MAX:
+            todos += _channel_todos(entry, max_required)
+            continue
         label = Network(entry["network"]).label
         anchor = f"net-{entry['network']}"
         if entry.get("missing"):
@@ -139,6 +144,43 @@ def what_to_fix(communities: list[dict], manual_entries, today: datetime.date) -
                           entry.item.description, f"item-{entry.item.code}"))
     order = {"fail": 0, "unknown": 1, "warning": 2}
     return sorted(todos, key=lambda todo: order.get(todo.severity, 3))
+
+
+def _channel_todos(entry: dict, required: bool) -> list[Todo]:
+    """What to fix on the MAX channel (§3.5), in a channel's words."""
+    anchor = f"net-{Network.MAX}"
+    todos: list[Todo] = []
+    if entry.get("missing"):
+        todos.append(Todo("fail", _("MAX: канал не указан."),
+                          _("Вставьте публичную ссылку на канал организации (max.ru/…) в разделе «Официальные страницы»."), "pages"))
+    elif entry.get("is_community") is False:
+        todos.append(Todo("fail", _("MAX: по ссылке чат, а не канал."),
+                          _("Укажите ссылку на канал организации, а не на чат."), "pages"))
+    elif entry.get("deactivated"):
+        todos.append(Todo("fail", _("MAX: канал не найден по ссылке или не публичный."),
+                          _("Сделайте канал публичным и укажите его публичную ссылку max.ru/…"), anchor))
+    else:
+        if entry.get("closed"):
+            todos.append(Todo("fail", _("MAX: канал закрыт."), _("Официальный канал должен быть публичным."), anchor))
+        total = entry.get("posts_total")
+        if total is not None and total < 2:
+            todos.append(Todo("fail", _("MAX: в канале меньше двух публикаций."),
+                              _("Канал не должен пустовать: публикуйте новости организации."), anchor))
+        if entry.get("regular") is False:
+            weeks = ", ".join(str(week["posts"]) for week in entry.get("weekly_posts") or [])
+            todos.append(Todo("warning", _("MAX: публикации нерегулярны (по неделям: %(weeks)s).") % {"weeks": weeks},
+                              _("Нужно 3–4 публикации каждую неделю."), anchor))
+        if entry.get("missing_info"):
+            missing = ", ".join(str(INFO_LABELS.get(name, name)) for name in entry["missing_info"])
+            todos.append(Todo("warning", _("MAX: в описании канала не указано: %(m)s.") % {"m": missing},
+                              _("У канала MAX нет полей для контактов: впишите адрес, телефон, почту и сайт в описание."), anchor))
+        if entry.get("error"):
+            how = _("Три шага — в карточке MAX ниже.") if bot_missing_error() in entry["error"] else ""
+            todos.append(Todo("unknown", _("MAX: %(e)s") % {"e": entry["error"]}, how, anchor))
+    if not required:
+        return [Todo("warning" if todo.severity == "fail" else todo.severity, todo.text, todo.how, todo.anchor)
+                for todo in todos]
+    return todos
 
 
 def _chart_rows(chart: dict) -> list[tuple[str, bool, list[int]]]:
@@ -209,7 +251,7 @@ def organization_page(
     ]
     status = overall_status(communities, paperwork, today, max_required)
     chart = weekly_chart(organization, today, networks)
-    todos = what_to_fix(communities, checklist["manual_entries"], today)
+    todos = what_to_fix(communities, checklist["manual_entries"], today, max_required)
     changes = list(ChangeEvent.objects.filter(organization=organization).select_related("page")[:100])
     alerts = [event for event in changes if event.acknowledged_at is None]
     timeline = sorted(

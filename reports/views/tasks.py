@@ -41,13 +41,14 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     organization = membership.organization
     entries = organization_entries(organization)
     pages = {page.network: page for page in organization.pages.select_related("state__last_run")}
-    networks = shown_networks(pages, RuleSettings.load().max_required)
+    max_required = RuleSettings.load().max_required
+    networks = shown_networks(pages, max_required)
     communities = [community_entry(pages.get(network), network) for network in networks]
     manual = [entry for entry in entries if entry.item.is_manual]
     return render(
         request,
         "reports/my_tasks.html",
-        {"organization": organization, "todos": what_to_fix(communities, manual, today), "entries": manual, "today": today},
+        {"organization": organization, "todos": what_to_fix(communities, manual, today, max_required), "entries": manual, "today": today},
     )
 
 
