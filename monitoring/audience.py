@@ -7,11 +7,11 @@ a ratio is rounded half up, as people round, not to the nearest even digit."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from monitoring.types import Post
+from monitoring.types import Comment, Post
 
 REPLY_WINDOW = timedelta(days=14)  # posts whose comments are read
 ANSWER_DUE = timedelta(hours=24)  # a comment older than this without an answer is unanswered
@@ -52,18 +52,6 @@ def engagement_rate(posts: Iterable[Post]) -> float | None:
 
 
 # --- replies ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Comment:
-    """One comment as `wall.getComments` gives it; `thread` holds a top-level comment's replies."""
-
-    comment_id: str
-    from_id: int
-    date: datetime
-    deleted: bool = False
-    text: str = ""
-    thread: tuple[Comment, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -75,3 +75,15 @@ class Post:
     @property
     def hashtags(self) -> tuple[str, ...]:
         return tuple(tag.lower() for tag in HASHTAG_RE.findall(self.text))
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One comment on a post (VK `wall.getComments`); a top-level one carries its replies in
+    `thread`. Only what the answer rule needs: who, when, whether it still stands."""
+
+    comment_id: str
+    from_id: int
+    date: datetime  # timezone-aware
+    deleted: bool = False
+    thread: tuple[Comment, ...] = field(default=(), compare=False)

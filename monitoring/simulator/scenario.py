@@ -53,7 +53,10 @@ Format (every key optional unless marked *)::
              "attachments": ["photo", {"type": "photo", "width": 1280, "height": 960},
                              "video", "link", {"type": "doc", "doc": {...}}],
              "copy_history": [{"owner_id": 77, "id": 3, "text": "...", "date": DATE}],
+             "comment_list": [COMMENT, ...],   # served by wall.getComments; sets "comments"
              "deleted": true}                  # deleted from the wall: see below
+    COMMENT = {"from_id"*: 55, "date": DATE (default: the post's), "text": "...", "deleted": true,
+               "thread": [COMMENT, ...] (replies; one level), "id" (default: numbered per wall)}
     TOPIC = {"id": "...", "date": DATE (or "created_ms": ms), "author_ref": "group:<uid>" (default) | "user:600",
              "text": "...", "attachments": ["photo", "movie"], "media": [raw OK media],
              "likes": 3, "comments": 1, "reshares": 0, "deleted": true}

@@ -9,14 +9,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from monitoring.audience import (
-    Comment,
     audience_share,
     engagement_rate,
     posts_to_read,
     replies,
     views_per_post,
 )
-from monitoring.types import Post
+from monitoring.types import Comment, Post
 
 RUN = datetime(2026, 12, 4, 21, 0, tzinfo=timezone.utc)  # 00:00 Moscow
 OWNER = -101

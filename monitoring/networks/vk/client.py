@@ -18,7 +18,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
-from monitoring.types import VK, Community, Post
+from monitoring.types import VK, Comment, Community, Post
 
 from monitoring.clients.errors import (
     ApiError,
@@ -32,7 +32,7 @@ from monitoring.clients.errors import (
 from monitoring.clients.http import RATE_WAITS, ApiTransport
 from monitoring.clients.ratelimit import RateLimiter
 from monitoring.clients.results import Resolved, WallCursor, WallPosts, WallRequest
-from monitoring.networks.vk.mapping import community_from_vk, post_from_vk
+from monitoring.networks.vk.mapping import comment_from_vk, community_from_vk, int_of, list_of, post_from_vk
 
 DEFAULT_API_URL = "https://api.vk.com/method"
 DEFAULT_VERSION = "5.199"
@@ -218,7 +218,7 @@ class VkClient:
         pending = list(range(len(cursors)))
         while pending:
             still = []
-            for start, answers in self._wall_get_many([self._wall_params(cursors[i]) for i in pending]):
+            for start, answers in self._many("wall.get", [self._wall_params(cursors[i]) for i in pending]):
                 for index, answer in zip(pending[start:], answers):
                     if not isinstance(answer, ApiError):
                         try:
@@ -233,6 +233,28 @@ class VkClient:
                         still.append(index)
             pending = still
 
+    def get_comments(self, owner_id: int, post_ids: Sequence[int]) -> dict[int, list[Comment] | ApiError]:
+        """Every comment standing under each post, by post id (DESIGN §3.6): the top level
+        100 at a time by ``current_level_count``, each with the first 10 replies of its
+        thread; a thread holding more is read again by ``comment_id``. So a post costs one
+        call unless it has over 100 comments or a thread over 10 replies; with a user token
+        25 calls go in one ``execute``. A post's own failure stands in its place; a
+        ``ConfigurationError`` is raised."""
+        cursors = [CommentCursor(owner_id, post_id) for post_id in post_ids]
+        results: dict[int, list[Comment] | ApiError] = {}
+        while pending := [c for c in cursors if not c.done and c.post_id not in results]:
+            for start, answers in self._many("wall.getComments", [cursor.next_call() for cursor in pending]):
+                for cursor, answer in zip(pending[start:], answers):
+                    try:
+                        if isinstance(answer, ApiError):
+                            raise answer
+                        cursor.take(answer)
+                    except ApiError as exc:
+                        results[cursor.post_id] = exc
+        for cursor in cursors:
+            results.setdefault(cursor.post_id, cursor.comments())
+        return results
+
     def _wall_params(self, cursor: WallCursor) -> dict[str, Any]:
         return {
             "owner_id": cursor.request.owner_id,
@@ -241,26 +263,27 @@ class VkClient:
             "offset": cursor.offset,
         }
 
-    def _wall_get_many(self, calls: list[dict[str, Any]]) -> Iterator[tuple[int, list[Any]]]:
-        """The answers to ``calls`` in order, a request's worth at a time: ``(position of
-        the first, answers)``, 25 to an ``execute`` with a user token, one by one otherwise."""
+    def _many(self, method: str, calls: list[dict[str, Any]]) -> Iterator[tuple[int, list[Any]]]:
+        """The answers to ``calls`` of ``method`` in order, a request's worth at a time:
+        ``(position of the first, answers)``, 25 to an ``execute`` with a user token, one by
+        one otherwise. A call's own failure stands in its place."""
         if self.token_type == "user":
             for start in range(0, len(calls), self.MAX_EXECUTE_CALLS):
-                yield start, self._execute_wall_gets(calls[start : start + self.MAX_EXECUTE_CALLS])
+                yield start, self._execute_calls(method, calls[start : start + self.MAX_EXECUTE_CALLS])
             return
         for start, params in enumerate(calls):
-            yield start, [self._wall_get_one(params)]
+            yield start, [self._call_one(method, params)]
 
-    def _wall_get_one(self, params: dict[str, Any]) -> Any:
+    def _call_one(self, method: str, params: dict[str, Any]) -> Any:
         try:
-            return self.call("wall.get", params)
+            return self.call(method, params)
         except ConfigurationError:
             raise
         except ApiError as exc:
             return exc
 
-    def _execute_wall_gets(self, calls: list[dict[str, Any]]) -> list[Any]:
-        """Up to 25 wall.get in one execute; failed calls go again in the next one, as
+    def _execute_calls(self, method: str, calls: list[dict[str, Any]]) -> list[Any]:
+        """Up to 25 calls of ``method`` in one execute; failed calls go again in the next one, as
         ``ApiTransport.post`` treats a request: a call VK refused for the rate (6) after the
         limiter's window, up to ``RATE_WAITS`` times, without using up an attempt; a call
         that met another fault that may pass, up to ``attempts`` tries with backoff."""
@@ -269,13 +292,13 @@ class VkClient:
         waits = [0] * len(calls)
         todo = list(range(len(calls)))
         while todo:
-            parked = self.transport.parked_error("wall.get")
+            parked = self.transport.parked_error(method)
             if parked is not None:
                 for i in todo:
                     results[i] = parked
                 return results
             try:
-                envelope = self._request("execute", {"code": vkscript_wall_gets([calls[i] for i in todo])})
+                envelope = self._request("execute", {"code": vkscript(method, [calls[i] for i in todo])})
             except ConfigurationError:
                 raise
             except ApiError as exc:  # the whole execute failed, after the transport's retries
@@ -283,10 +306,10 @@ class VkClient:
                     results[i] = exc
                 return results
             retry, delay = [], 0.0
-            for i, answer in zip(todo, self._split_execute(envelope, len(todo))):
+            for i, answer in zip(todo, self._split_execute(envelope, len(todo), method)):
                 results[i] = answer
                 if isinstance(answer, QuotaExhausted):
-                    self.transport.park("wall.get", answer.resume_at)
+                    self.transport.park(method, answer.resume_at)
                 elif isinstance(answer, ConfigurationError):
                     raise answer
                 elif isinstance(answer, RateLimited):
@@ -306,7 +329,7 @@ class VkClient:
                 self.transport.wait(delay)
         return results
 
-    def _split_execute(self, envelope: Mapping[str, Any], expected: int) -> list[Any]:
+    def _split_execute(self, envelope: Mapping[str, Any], expected: int, method: str) -> list[Any]:
         """Pair each ``false`` in the answer with the next ``execute_errors`` entry.
 
         VK lists execute_errors in call order; that the n-th ``false`` matches the
@@ -324,18 +347,18 @@ class VkClient:
                 continue
             error = next(errors, None)
             if error is None:
-                answers.append(ApiError("call failed inside execute", network=VK, method="wall.get"))
+                answers.append(ApiError("call failed inside execute", network=VK, method=method))
             else:
-                answers.append(self._error(error, "wall.get"))
+                answers.append(self._error(error, method))
         return answers
 
 
-def vkscript_wall_gets(calls: Sequence[Mapping[str, Any]]) -> str:
+def vkscript(method: str, calls: Sequence[Mapping[str, Any]]) -> str:
     """``return [API.wall.get({...}), ...];``: the only VKScript this client writes.
 
     JSON object literals are valid VKScript; ints and strings are all it carries.
     """
-    body = ",".join(f"API.wall.get({json.dumps(dict(c), separators=(',', ':'))})" for c in calls)
+    body = ",".join(f"API.{method}({json.dumps(dict(c), separators=(',', ':'))})" for c in calls)
     return f"return [{body}];"
 
 
@@ -401,3 +424,53 @@ def _raise_or_return(result: WallPosts | ApiError) -> WallPosts:
     if isinstance(result, ApiError):
         raise result
     return result
+
+
+class CommentCursor:
+    """Progress of one post's comments across calls: the top level page by page, then each
+    thread longer than what came with its comment."""
+
+    PAGE = 100
+    THREAD_ITEMS = 10  # the most `thread_items_count` allows
+
+    def __init__(self, owner_id: int, post_id: int) -> None:
+        self.owner_id, self.post_id = owner_id, post_id
+        self.top: list[Mapping[str, Any]] = []
+        self.top_done = False
+        self.threads: dict[int, list[Mapping[str, Any]]] = {}  # read apart, by comment id
+        self.queue: list[int] = []  # comment ids whose thread is still to read
+
+    @property
+    def done(self) -> bool:
+        return self.top_done and not self.queue
+
+    def next_call(self) -> dict[str, Any]:
+        call = {"owner_id": self.owner_id, "post_id": self.post_id, "count": self.PAGE, "sort": "asc"}
+        if not self.top_done:
+            return {**call, "offset": len(self.top), "thread_items_count": self.THREAD_ITEMS}
+        thread = self.queue[0]
+        return {**call, "comment_id": thread, "offset": len(self.threads[thread])}
+
+    def take(self, answer: Any) -> None:
+        if not isinstance(answer, Mapping) or not isinstance(answer.get("items"), list):
+            raise ApiError("wall.getComments answered without items", network=VK, method="wall.getComments")
+        items = [item for item in answer["items"] if isinstance(item, Mapping)]
+        level = int_of(answer.get("current_level_count", answer.get("count")))
+        if not self.top_done:
+            self.top += items
+            if not items or len(self.top) >= level:
+                self.top_done = True
+                for comment in self.top:
+                    thread = comment.get("thread") if isinstance(comment.get("thread"), Mapping) else {}
+                    if int_of(thread.get("count")) > len(list_of(thread.get("items"))):
+                        self.threads[int_of(comment.get("id"))] = []
+                        self.queue.append(int_of(comment.get("id")))
+            return
+        replies = self.threads[self.queue[0]]
+        replies += items
+        if not items or len(replies) >= level:
+            self.queue.pop(0)
+
+    def comments(self) -> list[Comment]:
+        return [comment_from_vk(item, self.threads.get(int_of(item.get("id")))) for item in self.top]
+

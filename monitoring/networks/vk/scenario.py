@@ -27,7 +27,8 @@ VK_GROUP_BASE = frozenset({"id", "screen_name", "name", "type", "is_closed", "de
 
 POST_KEYS = frozenset({"id", "date", "from_id", "text", "signer_id", "is_pinned", "likes", "views", "reposts",
                        "comments", "attachments", "copy_history", "days_ago", "hours_ago", "week", "weekday", "time",
-                       "deleted"})
+                       "deleted", "comment_list"})
+COMMENT_KEYS = frozenset({"id", "from_id", "date", "text", "deleted", "thread"}) | DATE_KEYS
 
 
 @dataclass
@@ -40,6 +41,9 @@ class VkGroup:
     deactivated: str | None = None
     fields: dict[str, Any] = field(default_factory=dict)
     posts: list[dict[str, Any]] = field(default_factory=list)
+    # post id → its top-level comments as wall.getComments gives them, each with all its
+    # replies under "thread" → "items" (the server cuts them to `thread_items_count`).
+    comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,6 +55,7 @@ class VkUser:
     deactivated: str | None = None
     is_closed: bool = False
     posts: list[dict[str, Any]] = field(default_factory=list)
+    comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -89,6 +94,7 @@ def parse_vk(data: Mapping[str, Any], now: datetime) -> VkScenario:
         where = f"vk.users[{i}]"
         raw = as_mapping(raw, where)
         uid = positive_int(raw.get("id"), f"{where}.id")
+        posts, comments = _vk_posts(raw, uid, now, where)
         scenario.users[uid] = VkUser(
             id=uid,
             screen_name=str(raw.get("screen_name") or f"id{uid}"),
@@ -96,7 +102,8 @@ def parse_vk(data: Mapping[str, Any], now: datetime) -> VkScenario:
             last_name=str(raw.get("last_name", "")),
             deactivated=raw.get("deactivated"),
             is_closed=bool(raw.get("is_closed", False)),
-            posts=_vk_posts(raw, uid, now, where),
+            posts=posts,
+            comments=comments,
         )
     return scenario
 
@@ -108,6 +115,7 @@ def _vk_group(raw: Mapping[str, Any], now: datetime, where: str) -> VkGroup:
         raise ScenarioError(f"{where}.type: must be group, page or event")
     if raw.get("is_closed", 0) not in (0, 1, 2):
         raise ScenarioError(f"{where}.is_closed: must be 0, 1 or 2")
+    posts, comments = _vk_posts(raw, -gid, now, where)
     return VkGroup(
         id=gid,
         screen_name=str(raw.get("screen_name") or f"club{gid}"),
@@ -116,16 +124,21 @@ def _vk_group(raw: Mapping[str, Any], now: datetime, where: str) -> VkGroup:
         is_closed=int(raw.get("is_closed", 0)),
         deactivated=raw.get("deactivated") or None,
         fields={k: v for k, v in raw.items() if k not in VK_GROUP_BASE},
-        posts=_vk_posts(raw, -gid, now, where),
+        posts=posts,
+        comments=comments,
     )
 
 
-def _vk_posts(raw: Mapping[str, Any], owner_id: int, now: datetime, where: str) -> list[dict[str, Any]]:
+def _vk_posts(raw: Mapping[str, Any], owner_id: int, now: datetime,
+              where: str) -> tuple[list[dict[str, Any]], dict[int, list[dict[str, Any]]]]:
+    """The wall's posts, oldest first, and the comments of each post that has a `comment_list`."""
     posts = [(date_of(spec, now, path), spec, path)
              for spec, path in item_specs(raw, "posts", "post_series", POST_KEYS, now, where)]
     used = {int(spec["id"]) for _, spec, _ in posts if "id" in spec}
     next_id = 1
     result = []
+    comments: dict[int, list[dict[str, Any]]] = {}
+    numbering = [0]  # comment ids run on through the owner's wall, as VK numbers them
     for date, spec, path in sorted(posts, key=lambda item: item[0]):
         if "id" in spec:
             post_id = int(spec["id"])
@@ -135,9 +148,53 @@ def _vk_posts(raw: Mapping[str, Any], owner_id: int, now: datetime, where: str) 
             post_id = next_id
             used.add(post_id)
         if not spec.get("deleted"):
-            result.append(_vk_post(spec, owner_id, post_id, date, now, path))
+            post = _vk_post(spec, owner_id, post_id, date, now, path)
+            if "comment_list" in spec:
+                comments[post_id] = _vk_comments(spec["comment_list"], owner_id, post_id, date, now, f"{path}.comment_list",
+                                                 numbering)
+                if "comments" not in spec:  # VK counts every comment standing, replies included
+                    post["comments"]["count"] = sum(
+                        (not c.get("deleted")) + sum(not r.get("deleted") for r in c["thread"]["items"])
+                        for c in comments[post_id]
+                    )
+            result.append(post)
     if len({p["id"] for p in result}) != len(result):
         raise ScenarioError(f"{where}.posts: duplicate post ids")
+    return result, comments
+
+
+def _vk_comments(raw: Any, owner_id: int, post_id: int, post_date: int, now: datetime, where: str,
+                 numbering: list[int], parent: int | None = None) -> list[dict[str, Any]]:
+    """COMMENT = {"from_id"*: 55, DATE (default: the post's), "text", "deleted": true,
+    "thread": [COMMENT, ...] (top level only), "id" (default: numbered on the owner's wall)}."""
+    result = []
+    for i, spec in enumerate(as_list(raw, where)):
+        path = f"{where}[{i}]"
+        spec = as_mapping(spec, path)
+        unknown = set(spec) - COMMENT_KEYS
+        if unknown:
+            raise ScenarioError(f"{path}: unknown keys {sorted(unknown)}")
+        if "from_id" not in spec:
+            raise ScenarioError(f"{path}.from_id: required")
+        if parent is not None and "thread" in spec:
+            raise ScenarioError(f"{path}.thread: VK threads have one level")
+        numbering[0] += 1
+        comment: dict[str, Any] = {
+            "id": int(spec.get("id", numbering[0])), "from_id": int(spec["from_id"]),
+            "date": date_of(spec, now, path) if set(spec) & (DATE_KEYS | {"date"}) else post_date,
+            "text": str(spec.get("text", "")), "post_id": post_id, "owner_id": owner_id,
+            "parents_stack": [] if parent is None else [parent],
+        }
+        if spec.get("deleted"):
+            comment["deleted"] = True
+        if parent is None:
+            replies = _vk_comments(spec.get("thread", []), owner_id, post_id, post_date, now, f"{path}.thread",
+                                   numbering, parent=comment["id"])
+            comment["thread"] = {"count": len(replies), "items": replies, "can_post": True, "show_reply_button": True,
+                                 "groups_can_post": True}
+        else:
+            comment["reply_to_comment"] = parent
+        result.append(comment)
     return result
 
 

@@ -49,6 +49,7 @@ ALLOWED = {
     "groups.getById": {"user", "community", "service"},
     "utils.resolveScreenName": {"user", "community", "service"},
     "wall.get": {"user", "service"},
+    "wall.getComments": {"user", "service"},
     "execute": {"user", "community"},
 }
 MESSAGES = {
@@ -103,6 +104,7 @@ class VkApi:
             "groups.getById": self._groups_get_by_id,
             "utils.resolveScreenName": self._resolve_screen_name,
             "wall.get": self._wall_get,
+            "wall.getComments": self._wall_get_comments,
         }
 
     def handle(self, method: str, params: Mapping[str, str], token: str) -> VkAnswer:
@@ -225,6 +227,44 @@ class VkApi:
         response: dict[str, Any] = {"count": len(posts), "items": page}
         if params.get("extended") == "1":
             response.update(self._extended(owner_id, page))
+        return response, len(page)
+
+    def _wall_get_comments(self, params: Mapping[str, str], token: str) -> tuple[Any, int]:
+        """Top-level comments of a post by `offset` and `count` (≤ 100), each with the first
+        `thread_items_count` (≤ 10) replies of its thread; with `comment_id`, that comment's
+        replies. `count` is every comment of the post (replies too), `current_level_count`
+        those of the level asked for: paging goes by the latter. Deleted comments stay in
+        their place, marked `deleted`."""
+        owner_id = self._wall_owner(params)
+        post_id = _int_param(params, "post_id", 0)
+        count = _int_param(params, "count", 10)
+        offset = _int_param(params, "offset", 0)
+        in_thread = _int_param(params, "thread_items_count", 0)
+        if not 0 <= count <= 100:
+            raise VkError(100, "count should be from 0 to 100")
+        if offset < 0:
+            raise VkError(100, "offset should be positive")
+        if not 0 <= in_thread <= 10:
+            raise VkError(100, "thread_items_count should be from 0 to 10")
+        if not any(post["id"] == post_id for post in self._wall_posts(owner_id)):
+            raise VkError(100, "post_id is invalid")
+        owner = self.vk.groups.get(-owner_id) if owner_id < 0 else self.vk.users.get(owner_id)
+        top = owner.comments.get(post_id, [])
+        total = sum(1 + len(comment["thread"]["items"]) for comment in top)
+        if params.get("comment_id"):
+            parent_id = _int_param(params, "comment_id", 0)
+            parent = next((comment for comment in top if comment["id"] == parent_id), None)
+            if parent is None:
+                raise VkError(100, "comment_id is invalid")
+            level = [dict(reply) for reply in parent["thread"]["items"]]
+        else:
+            level = [{**comment, "thread": {**comment["thread"], "items": [dict(r) for r in comment["thread"]["items"][:in_thread]]}}
+                     for comment in top]
+        if params.get("sort") == "desc":
+            level.reverse()
+        page = level[offset : offset + count]
+        response = {"count": total, "current_level_count": len(level), "items": page, "can_post": True,
+                    "show_reply_button": True, "groups_can_post": True}
         return response, len(page)
 
     def _wall_owner(self, params: Mapping[str, str]) -> int:
