@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from monitoring import compliance
+from monitoring.audience import REPLY_WINDOW
 from monitoring.clients import ConfigurationError
 from monitoring.models import RuleSettings, SweepBatch, SweepRun
 from monitoring.networks import READERS
@@ -29,6 +30,7 @@ from monitoring.reading import PageRead, PageRef
 from monitoring.rules import MOSCOW, Thresholds, Window, window_for
 from monitoring.sweep.clients import SweepConfigurationError, build_clients
 from monitoring.sweep.store import persist_pages, stored_lists
+from monitoring.types import VK
 from organizations.models import OfficialPage, Organization
 
 logger = logging.getLogger(__name__)
@@ -212,7 +214,11 @@ def prepare_batch(
     # wall.get of 100 posts covers that for any school); later reads only ask for what is new.
     horizon = window.current_week_start - timedelta(weeks=HISTORY_WEEKS - 1)
     horizon = min(window.start, datetime.combine(horizon, time.min, MOSCOW))
-    stored = stored_lists([page.pk for page in pages], horizon)
+    # VK's community wall is read again over the last 14 days every night (one wall.get of up
+    # to 100 posts, as a night's read costs anyway): the comment counts of recent posts are
+    # fresh, so only posts with new comments get theirs read (§3.6), and views settle.
+    recent_from = run.started_at - REPLY_WINDOW if batch.network == VK else None
+    stored = stored_lists([page.pk for page in pages], horizon, recent_from)
     # Pages are dealt to the tokens in turn, so each token's daily quota carries its share.
     # (Not by id: a registry imported row by row gives every VK page an odd id.) Each batch
     # starts at the next token, so the remainders of small batches even out too.

@@ -146,18 +146,24 @@ def _mark_removed(run: SweepRun, pages: list[tuple[OfficialPage, PageRead]]) -> 
 READ_OVERLAP = timedelta(hours=1)
 
 
-def stored_lists(page_ids: list[int], horizon: datetime) -> dict[int, tuple[Stored, Stored]]:
+def stored_lists(
+    page_ids: list[int], horizon: datetime, recent_from: datetime | None = None
+) -> dict[int, tuple[Stored, Stored]]:
     """page id → what is stored of its community posts and of its posts by others, for a read
-    of only what is new (`monitoring.reading.Stored`). Two queries for the lot."""
+    of only what is new (`monitoring.reading.Stored`); a read of the community's posts starts
+    no later than `recent_from` when given. Two queries for the lot."""
 
-    def since(read_at: datetime | None) -> datetime:
-        return max(horizon, read_at - READ_OVERLAP) if read_at else horizon
+    def since(read_at: datetime | None, no_later_than: datetime | None = None) -> datetime:
+        if not read_at:
+            return horizon
+        start = read_at - READ_OVERLAP
+        return max(horizon, min(start, no_later_than) if no_later_than else start)
 
     lists = {page_id: (Stored(horizon), Stored(horizon)) for page_id in page_ids}
     for page_id, wall_at, wall_total, others_at, others_total in PageState.objects.filter(
         page_id__in=page_ids
     ).values_list("page_id", "wall_read_at", "wall_total", "others_read_at", "others_total"):
-        lists[page_id] = (Stored(since(wall_at), wall_total), Stored(since(others_at), others_total))
+        lists[page_id] = (Stored(since(wall_at, recent_from), wall_total), Stored(since(others_at), others_total))
     # A read of what is new is checked against the posts stored since: where the count is known.
     checked = [stored.since for pair in lists.values() for stored in pair if stored.total is not None]
     if not checked:

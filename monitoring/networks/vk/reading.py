@@ -74,6 +74,10 @@ def read_vk(client: VkClient, refs: list[PageRef], window_start: datetime) -> It
         for wall_filter, stored in lists:
             since = list_start(stored, horizon(ref, window_start))
             size = page_size(since, window_start)
+            if size and wall_filter == "owner" and stored is not None:
+                # The last 14 days come back whole (§3.6 comment counts): one page sized to
+                # the posts stored since then, and room for what is new.
+                size = min(size + len(stored.ids), client.MAX_WALL_COUNT)
             wall_requests.append((page_id, WallRequest.for_community(community.external_id, since, wall_filter, size)))
     waiting = Counter(page_id for page_id, _request in wall_requests)
     for page_id, read in reads.items():
