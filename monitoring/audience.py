@@ -6,10 +6,11 @@ a ratio is rounded half up, as people round, not to the nearest even digit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, TypeVar
 
 from monitoring.types import Comment, Post
 
@@ -54,12 +55,15 @@ def engagement_rate(posts: Iterable[Post]) -> float | None:
 # --- replies ----------------------------------------------------------------------------------
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
 class Replies:
     """The answer count of a page's recent commented posts (§3.6)."""
 
     answered: int
-    unanswered: tuple[tuple[str, Comment], ...]  # (post id, comment), oldest first
+    unanswered: tuple[Any, ...]  # what was listed with each unanswered comment, oldest first
     pending: int
 
     @property
@@ -72,34 +76,89 @@ class Replies:
         return rounded(Decimal(self.answered) / Decimal(judged), 2) if judged else None
 
 
-def posts_to_read(posts: Iterable[Post], run_started: datetime, counts_read: dict[str, int] | None = None) -> list[Post]:
-    """The community's posts of the 14 days before the run whose comments are worth reading:
-    some comments, and a count not the one read last time (`counts_read`: post id → count)."""
-    since = run_started - REPLY_WINDOW
+def posts_to_read(posts: Iterable[Post], since: datetime, counts_read: Mapping[str, int | None] | None = None) -> list[Post]:
+    """The community's posts since `since` (the run's start less 14 days) whose comments are
+    worth reading: some comments, and a count other than at their last read (`counts_read`:
+    post id → count)."""
     counts_read = counts_read or {}
     return [
         post for post in posts
-        if post.from_community and since <= post.date < run_started and (post.comments or 0) > 0
+        if post.from_community and post.date >= since and (post.comments or 0) > 0
         and counts_read.get(post.external_id) != post.comments
     ]
 
 
-def replies(threads: dict[str, Sequence[Comment]], owner_id: int, run_started: datetime) -> Replies:
-    """Judge each top-level comment that is not the community's: answered when the community's
-    comment stands anywhere in its thread; else unanswered once written more than 24 hours
-    before the run, else pending. Deleted comments count for nothing, answers included; a
-    comment by another community counts as a person's."""
+def is_answered(comment: Comment, owner_id: int) -> bool | None:
+    """Whether the community's comment stands anywhere in the thread of this top-level
+    comment; None when it is not judged at all: deleted, or the community's own. A deleted
+    answer answers nothing; a comment by another community counts as a person's."""
+    if comment.deleted or comment.from_id == owner_id:
+        return None
+    return any(reply.from_id == owner_id and not reply.deleted for reply in comment.thread)
+
+
+def tally(judged: Iterable[tuple[bool, datetime, T]], run_started: datetime) -> Replies:
+    """Count judged comments (answered?, written at, what to list): an unanswered one is
+    counted once written more than 24 hours before the run; a younger one is pending."""
     due = run_started - ANSWER_DUE
     answered, pending, unanswered = 0, 0, []
+    for was_answered, written_at, item in judged:
+        if was_answered:
+            answered += 1
+        elif written_at < due:
+            unanswered.append((written_at, item))
+        else:
+            pending += 1
+    unanswered.sort(key=lambda pair: pair[0])
+    return Replies(answered=answered, unanswered=tuple(item for _when, item in unanswered), pending=pending)
+
+
+def replies(threads: Mapping[str, Sequence[Comment]], owner_id: int, run_started: datetime) -> Replies:
+    """The answer count of comments read now (post id → its top-level comments)."""
+    judged = []
     for post_id, comments in threads.items():
         for comment in comments:
-            if comment.deleted or comment.from_id == owner_id:
-                continue
-            if any(reply.from_id == owner_id and not reply.deleted for reply in comment.thread):
-                answered += 1
-            elif comment.date < due:
-                unanswered.append((post_id, comment))
-            else:
-                pending += 1
-    unanswered.sort(key=lambda item: item[1].date)
-    return Replies(answered=answered, unanswered=tuple(unanswered), pending=pending)
+            answered = is_answered(comment, owner_id)
+            if answered is not None:
+                judged.append((answered, comment.date, (post_id, comment)))
+    return tally(judged, run_started)
+
+
+# --- a page's figures -------------------------------------------------------------------------
+
+FIGURES = ("subscribers", "audience_share", "views_per_post", "engagement_rate", "comments_unanswered",
+           "comments_answered_share")
+
+
+def page_figures(
+    verdict: Mapping[str, Any],
+    previous: Mapping[str, Any] | None,
+    *,
+    subscribers: int | None,
+    window_posts: Sequence[Post] | None,
+    audience: int | None,
+    replies_read: Replies | None,
+) -> dict[str, Any]:
+    """The §3.6 keys of a page's verdict. What this sweep did not read keeps its last known
+    value, as the verdict's fields do (`subscribers` None: the info was not read;
+    `window_posts` None: the wall was not read). A personal or deactivated page has none; a
+    closed one has its subscribers only; `replies_read` None: not a network with replies."""
+    previous = previous or {}
+    if verdict.get("is_community") is False or verdict.get("deactivated"):
+        return dict.fromkeys(FIGURES)
+    if subscribers is None:
+        subscribers = previous.get("subscribers")
+    figures: dict[str, Any] = {"subscribers": subscribers, "audience_share": audience_share(subscribers, audience)}
+    if verdict.get("closed"):
+        return {**dict.fromkeys(FIGURES), **figures}
+    if window_posts is None:
+        figures.update({key: previous.get(key) for key in ("views_per_post", "engagement_rate")})
+    else:
+        own = [post for post in window_posts if post.from_community]
+        figures.update(views_per_post=views_per_post(own), engagement_rate=engagement_rate(own))
+    if replies_read is None:
+        figures.update(comments_unanswered=None, comments_answered_share=None)
+    else:
+        figures.update(comments_unanswered=replies_read.comments_unanswered,
+                       comments_answered_share=replies_read.comments_answered_share)
+    return figures

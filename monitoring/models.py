@@ -242,6 +242,9 @@ class PagePost(models.Model):
     likes = models.PositiveIntegerField(null=True)
     reposts = models.PositiveIntegerField(null=True)
     comments = models.PositiveIntegerField(null=True)
+    # The post's comment count when its comments were last read (VK, §3.6): read again only
+    # when the count moves.
+    comments_read = models.PositiveIntegerField(null=True)
     first_seen_run = models.ForeignKey(SweepRun, on_delete=models.SET_NULL, null=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
     # The start of the sweep that found it gone from a wall it read completely.
@@ -255,6 +258,31 @@ class PagePost(models.Model):
         verbose_name_plural = _("публикации")
         constraints = [models.UniqueConstraint(fields=["page", "external_id"], name="one_row_per_post")]
         indexes = [models.Index(fields=["page", "-date"])]
+
+
+class PageComment(models.Model):
+    """A top-level comment by someone other than the community under one of its recent posts
+    (VK, §3.6), as its post's last comment read found it: answered by the community or not.
+    Neither its text nor its author is kept: the link leads to it."""
+
+    page = models.ForeignKey(OfficialPage, on_delete=models.CASCADE, related_name="comments")
+    post_id = models.CharField(max_length=50)  # the post's external id, e.g. "-101_17"
+    comment_id = models.CharField(max_length=30)
+    written_at = models.DateTimeField(_("написан"))
+    answered = models.BooleanField(_("есть ответ"), default=False)
+    first_seen_run = models.ForeignKey(SweepRun, on_delete=models.SET_NULL, null=True, related_name="+")
+    # Staff were told of it, unanswered, once.
+    alerted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["written_at"]
+        verbose_name = _("комментарий")
+        verbose_name_plural = _("комментарии")
+        constraints = [models.UniqueConstraint(fields=["page", "comment_id"], name="one_row_per_comment")]
+
+    @property
+    def url(self) -> str:
+        return f"https://vk.com/wall{self.post_id}?reply={self.comment_id}"
 
 
 class ChangeEvent(models.Model):

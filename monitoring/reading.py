@@ -14,7 +14,8 @@ read records from where it is complete (`PageRead.wall_from`, `others_from`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ from monitoring.clients import (
     QuotaExhausted,
     RateLimited,
 )
-from monitoring.types import Community, Post
+from monitoring.types import Comment, Community, Post
 
 # A later sweep needs only the posts since its last read (a night or two: a few posts),
 # so it asks for a small first page; the client pages on while posts are still new.
@@ -56,6 +57,9 @@ class PageRef:
     horizon: datetime | None = None  # a full read starts here (None: at the window's start)
     wall: Stored | None = None  # community posts; None: none stored, read from the horizon
     others: Stored | None = None  # posts by others (on OK read with the rest of the feed)
+    # VK: comments of the community's posts since here are judged (§3.6); None: not read.
+    replies_from: datetime | None = None
+    comments_read: Mapping[str, int | None] = field(default_factory=dict)  # post id → its count at the last read
 
 
 @dataclass
@@ -73,6 +77,8 @@ class PageRead:
     # up to now; None: not read. The same for posts by others (VK filter=others, OK the feed).
     wall_from: datetime | None = None
     others_from: datetime | None = None
+    # VK: post id → its comments, for the recent posts whose comment count moved (§3.6).
+    comments: dict[str, list[Comment]] | None = None
     wall_error: str | None = None
     faults: int = 0
 

@@ -54,6 +54,13 @@ class Organization(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("телефон"), max_length=100, blank=True)
     website = models.URLField(_("сайт"), blank=True)
+    # Pupils, staff and parents as the organization states it (§3.6): what subscribers are
+    # measured against. Null: not stated.
+    audience = models.PositiveIntegerField(
+        _("аудитория"), null=True, blank=True,
+        help_text=_("Сколько человек — ученики или воспитанники, сотрудники и родители — организация считает своей аудиторией."),
+    )
+    audience_updated_at = models.DateTimeField(_("аудитория указана"), null=True, blank=True)
     created_at = models.DateTimeField(_("создана"), auto_now_add=True)
     # «СОШ №4» before «СОШ №10»: numbers zero-padded, so SQL can sort and page naturally.
     sort_name = models.CharField(max_length=150, editable=False, db_index=True, default="")

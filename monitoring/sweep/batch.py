@@ -29,6 +29,7 @@ from monitoring.networks import READERS
 from monitoring.reading import PageRead, PageRef
 from monitoring.rules import MOSCOW, Thresholds, Window, window_for
 from monitoring.sweep.clients import SweepConfigurationError, build_clients
+from monitoring.sweep.replies import comment_counts_read
 from monitoring.sweep.store import persist_pages, stored_lists
 from monitoring.types import VK
 from organizations.models import OfficialPage, Organization
@@ -219,6 +220,7 @@ def prepare_batch(
     # fresh, so only posts with new comments get theirs read (§3.6), and views settle.
     recent_from = run.started_at - REPLY_WINDOW if batch.network == VK else None
     stored = stored_lists([page.pk for page in pages], horizon, recent_from)
+    counts_read = comment_counts_read([page.pk for page in pages], recent_from) if recent_from else {}
     # Pages are dealt to the tokens in turn, so each token's daily quota carries its share.
     # (Not by id: a registry imported row by row gives every VK page an odd id.) Each batch
     # starts at the next token, so the remainders of small batches even out too.
@@ -227,7 +229,8 @@ def prepare_batch(
         ref = PageRef(
             page_id=page.pk, network=batch.network, url=page.url, link_kind=page.link_kind,
             link_value=page.link_value, external_id=page.external_id, external_kind=page.external_kind,
-            horizon=horizon, wall=wall, others=others,
+            horizon=horizon, wall=wall, others=others, replies_from=recent_from,
+            comments_read=counts_read.get(page.pk, {}),
         )
         work.shards.setdefault((batch.index + position) % len(clients), []).append(ref)
     return work

@@ -11,12 +11,14 @@ from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from monitoring.audience import page_figures
 from monitoring.changes import detect_changes
 from monitoring.models import ChangeEvent, PagePost, PageState, Snapshot, SweepRun
 from monitoring.networks import JUDGES
 from monitoring.reading import PageRead, Stored
 from monitoring.rules import PageObservation, Thresholds, Window
-from monitoring.types import Community, Post
+from monitoring.sweep.replies import replies_by_page, store_comments
+from monitoring.types import VK, Community, Post
 from organizations.models import OfficialPage
 
 
@@ -28,6 +30,8 @@ def persist_pages(*, run: SweepRun, pages: list[tuple[OfficialPage, PageRead]], 
     previous = _previous_snapshots(run, ids)
     _upsert_posts(run, [(page, read.posts) for page, read in pages if read.posts])
     _mark_removed(run, pages)
+    store_comments(run, pages)
+    answers = replies_by_page([page.pk for page, _read in pages if page.network == VK], run)
     stored = _window_posts(run, window, [page for page, read in pages if read.wall_read or read.others_read])
     states = {state.page_id: state for state in PageState.objects.filter(page_id__in=ids)}
     # A page is stored once per run; only a rerun after a crash finds its snapshot there already.
@@ -50,6 +54,12 @@ def persist_pages(*, run: SweepRun, pages: list[tuple[OfficialPage, PageRead]], 
         read_fresh, merge = JUDGES[page.network]
         fresh = read_fresh(observation, window, thresholds)
         verdict = merge(before.verdict if before else None, fresh)
+        verdict.update(page_figures(
+            verdict, before.verdict if before else None,
+            subscribers=read.community.members_count if read.community else None,
+            window_posts=observation.window_posts, audience=page.organization.audience,
+            replies_read=answers.get(page.pk),
+        ))
         snapshot = Snapshot(pk=rerun.get(page.pk), run=run, page=page, **_snapshot_fields(run, read, verdict))
         snapshots.append(snapshot)
         community = read.community

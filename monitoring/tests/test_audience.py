@@ -81,7 +81,7 @@ def test_comments_are_read_for_recent_community_posts_whose_count_changed():
         post(comments=6, pid="more"),
     ]
 
-    chosen = posts_to_read(posts, RUN, counts_read={"same": 5, "more": 4})
+    chosen = posts_to_read(posts, RUN - timedelta(days=14), counts_read={"same": 5, "more": 4})
 
     assert [p.external_id for p in chosen] == ["new", "more"]
 

@@ -26,9 +26,9 @@ def test_a_posts_comments_come_with_their_threads_in_one_call(scenario, run_simu
         {"from_id": OTHER, "hours_ago": 5, "deleted": True},
     ]}))
 
-    [(post_id, comments)] = vk_client(handle).get_comments(OWNER, [1]).items()
+    [(key, comments)] = vk_client(handle).get_comments([(OWNER, 1)]).items()
 
-    assert post_id == 1
+    assert key == (OWNER, 1)
     assert [(c.from_id, c.deleted, [r.from_id for r in c.thread]) for c in comments] == [
         (PARENT, False, [OWNER]), (OTHER, True, [])]
     assert handle.count("vk", "wall.getComments") == 1
@@ -38,7 +38,7 @@ def test_a_thread_longer_than_ten_replies_is_read_whole_by_comment_id(scenario, 
     replies = [{"from_id": 700 + i, "hours_ago": 40 - i} for i in range(12)] + [{"from_id": OWNER, "hours_ago": 20}]
     handle = run_simulator(wall(scenario, {"comment_list": [{"from_id": PARENT, "hours_ago": 48, "thread": replies}]}))
 
-    [comment] = vk_client(handle).get_comments(OWNER, [1])[1]
+    [comment] = vk_client(handle).get_comments([(OWNER, 1)])[OWNER, 1]
 
     assert len(comment.thread) == 13 and comment.thread[-1].from_id == OWNER
     assert handle.count("vk", "wall.getComments") == 2
@@ -49,7 +49,7 @@ def test_more_than_a_hundred_comments_are_paged_by_the_top_level_count(scenario,
            for i in range(130)]
     handle = run_simulator(wall(scenario, {"comment_list": top}))
 
-    comments = vk_client(handle).get_comments(OWNER, [1])[1]
+    comments = vk_client(handle).get_comments([(OWNER, 1)])[OWNER, 1]
 
     assert [c.from_id for c in comments] == [1000 + i for i in range(130)]
     # `count` says 260 (replies too); paging by it would ask a third, empty page.
@@ -60,19 +60,19 @@ def test_a_user_token_reads_25_posts_in_one_execute(scenario, run_simulator, vk_
     posts = [{"comment_list": [{"from_id": PARENT, "hours_ago": 30}]} for _ in range(30)]
     handle = run_simulator(wall(scenario, *posts))
 
-    results = vk_client(handle, token=VK_USER_TOKEN, token_type="user").get_comments(OWNER, list(range(1, 31)))
+    results = vk_client(handle, token=VK_USER_TOKEN, token_type="user").get_comments([(OWNER, i) for i in range(1, 31)])
 
-    assert all(len(results[post_id]) == 1 for post_id in range(1, 31))
+    assert all(len(results[OWNER, post_id]) == 1 for post_id in range(1, 31))
     assert handle.count("vk", "execute") == 2 and handle.count("vk", "wall.getComments") == 0
 
 
 def test_a_post_that_is_gone_fails_alone(scenario, run_simulator, vk_client):
     handle = run_simulator(wall(scenario, {"comment_list": [{"from_id": PARENT, "hours_ago": 30}]}))
 
-    results = vk_client(handle).get_comments(OWNER, [1, 99])
+    results = vk_client(handle).get_comments([(OWNER, 1), (OWNER, 99)])
 
-    assert len(results[1]) == 1
-    assert isinstance(results[99], ApiError)
+    assert len(results[OWNER, 1]) == 1
+    assert isinstance(results[OWNER, 99], ApiError)
 
 
 @pytest.mark.parametrize("token_type", ["service", "user"])
@@ -82,4 +82,4 @@ def test_a_rate_answer_is_waited_out_not_a_fault(scenario, run_simulator, vk_cli
     handle = run_simulator(scenario)
     token = {"token": VK_USER_TOKEN, "token_type": "user"} if token_type == "user" else {}
 
-    assert len(vk_client(handle, **token).get_comments(OWNER, [1])[1]) == 1
+    assert len(vk_client(handle, **token).get_comments([(OWNER, 1)])[OWNER, 1]) == 1

@@ -233,16 +233,16 @@ class VkClient:
                         still.append(index)
             pending = still
 
-    def get_comments(self, owner_id: int, post_ids: Sequence[int]) -> dict[int, list[Comment] | ApiError]:
-        """Every comment standing under each post, by post id (DESIGN §3.6): the top level
-        100 at a time by ``current_level_count``, each with the first 10 replies of its
-        thread; a thread holding more is read again by ``comment_id``. So a post costs one
-        call unless it has over 100 comments or a thread over 10 replies; with a user token
-        25 calls go in one ``execute``. A post's own failure stands in its place; a
+    def get_comments(self, posts: Sequence[tuple[int, int]]) -> dict[tuple[int, int], list[Comment] | ApiError]:
+        """Every comment standing under each post, by (owner id, post id) (DESIGN §3.6): the
+        top level 100 at a time by ``current_level_count``, each with the first 10 replies of
+        its thread; a thread holding more is read again by ``comment_id``. So a post costs one
+        call unless it has over 100 comments or a thread over 10 replies; with a user token 25
+        calls go in one ``execute``. A post's own failure stands in its place; a
         ``ConfigurationError`` is raised."""
-        cursors = [CommentCursor(owner_id, post_id) for post_id in post_ids]
-        results: dict[int, list[Comment] | ApiError] = {}
-        while pending := [c for c in cursors if not c.done and c.post_id not in results]:
+        cursors = [CommentCursor(owner_id, post_id) for owner_id, post_id in dict.fromkeys(posts)]
+        failed: dict[tuple[int, int], ApiError] = {}
+        while pending := [c for c in cursors if not c.done and c.key not in failed]:
             for start, answers in self._many("wall.getComments", [cursor.next_call() for cursor in pending]):
                 for cursor, answer in zip(pending[start:], answers):
                     try:
@@ -250,10 +250,8 @@ class VkClient:
                             raise answer
                         cursor.take(answer)
                     except ApiError as exc:
-                        results[cursor.post_id] = exc
-        for cursor in cursors:
-            results.setdefault(cursor.post_id, cursor.comments())
-        return results
+                        failed[cursor.key] = exc
+        return {cursor.key: failed.get(cursor.key) or cursor.comments() for cursor in cursors}
 
     def _wall_params(self, cursor: WallCursor) -> dict[str, Any]:
         return {
@@ -435,6 +433,7 @@ class CommentCursor:
 
     def __init__(self, owner_id: int, post_id: int) -> None:
         self.owner_id, self.post_id = owner_id, post_id
+        self.key = (owner_id, post_id)
         self.top: list[Mapping[str, Any]] = []
         self.top_done = False
         self.threads: dict[int, list[Mapping[str, Any]]] = {}  # read apart, by comment id

@@ -18,8 +18,10 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from monitoring.clients import ApiError, ConfigurationError
+from monitoring.audience import posts_to_read
 from monitoring.clients.results import VK_COMMUNITY_KINDS, WallPosts, WallRequest
 from monitoring.networks.vk.client import VkClient
+from monitoring.types import Post
 from monitoring.reading import (
     PageRead,
     PageRef,
@@ -85,6 +87,8 @@ def read_vk(client: VkClient, refs: list[PageRef], window_start: datetime) -> It
             yield page_id, read  # nothing more to read (a personal page, a closed wall, a fault)
     # One call for the whole batch: a user token packs all of it 25 to an execute. A list
     # whose count shows a deletion is read again from the horizon, in a second such call.
+    # A page whose recent posts have new comments waits for them, read 25 posts at a time.
+    commented: list[int] = []
     while wall_requests:
         again: list[tuple[int, WallRequest]] = []
         for index, answer in client.iter_walls([request for _page_id, request in wall_requests]):
@@ -95,9 +99,45 @@ def read_vk(client: VkClient, refs: list[PageRef], window_start: datetime) -> It
                 again.append((page_id, replace(request, since=start, count=page_size(start, window_start))))
                 continue
             waiting[page_id] -= 1
-            if not waiting[page_id]:
+            if waiting[page_id]:
+                continue
+            if not _comments_wanted(reads[page_id], ref):
                 yield page_id, reads[page_id]
+                continue
+            commented.append(page_id)
+            if sum(len(_comments_wanted(reads[p], by_id[p])) for p in commented) >= client.MAX_EXECUTE_CALLS:
+                yield from _read_comments(client, [(p, reads[p], by_id[p]) for p in commented])
+                commented = []
         wall_requests = again
+    yield from _read_comments(client, [(p, reads[p], by_id[p]) for p in commented])
+
+
+def _comments_wanted(read: PageRead, ref: PageRef) -> list[Post]:
+    """The page's recent community posts whose comments are to be read this night (§3.6)."""
+    if ref.replies_from is None or not read.wall_read:
+        return []
+    return posts_to_read(read.posts or [], ref.replies_from, ref.comments_read)
+
+
+def _read_comments(client: VkClient, pages: list[tuple[int, PageRead, PageRef]]) -> Iterator[tuple[int, PageRead]]:
+    """Read the wanted posts' comments of `pages` together, then give each page its read. A post
+    whose comments failed keeps its earlier judgement and is asked again the next night (its
+    count is not marked read); replies are an advisory, so the page's verdict does not suffer."""
+    wanted = {page_id: _comments_wanted(read, ref) for page_id, read, ref in pages}
+    keys = {post.external_id: _post_key(post) for posts in wanted.values() for post in posts}
+    answers = client.get_comments(list(keys.values())) if keys else {}
+    for page_id, read, _ref in pages:
+        read.comments = {}
+        for post in wanted[page_id]:
+            answer = answers[keys[post.external_id]]
+            if not isinstance(answer, ApiError):
+                read.comments[post.external_id] = answer
+        yield page_id, read
+
+
+def _post_key(post: Post) -> tuple[int, int]:
+    owner, _sep, number = post.external_id.partition("_")
+    return int(owner), int(number)
 
 
 def _resolve_vk_name(client: VkClient, read: PageRead, name: str) -> None:
