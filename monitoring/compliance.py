@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from checklist.models import ChecklistEntry, Verdict, WorkStatus
 from checklist.services import entries_set_verdicts
+from monitoring.audience import FIGURES
 from monitoring.models import DailyMetric, PageState, RuleSettings, SweepRun
 from monitoring.rules import (
     STATUS_UNKNOWN,
@@ -225,6 +226,8 @@ def community_entry(page: OfficialPage | None, network: str) -> dict[str, Any]:
     for name in VERDICT_FIELDS:
         if name != "status":
             entry[name] = verdict.get(name)
+    for name in FIGURES:  # §3.6's advisories, null where not read or not defined for the network
+        entry[name] = verdict.get(name)
     if not verdict:
         entry["error"] = _("Страница ещё не проверялась.")
     entry["stale"] = stale_entry(state_kept_fields(state))
@@ -311,6 +314,7 @@ def compliance_export(organizations: QuerySet[Organization], *, today: datetime.
                 "name": organization.name,
                 "kind": organization.kind,
                 "district": organization.district.name,
+                "audience": organization.audience,
                 "status": status,
                 "communities": communities,
                 "checklist": [

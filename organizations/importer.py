@@ -28,6 +28,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
@@ -37,7 +38,7 @@ from organizations.services import page_set
 from organizations.signals import organizations_created
 from organizations.spreadsheets import is_formula
 
-COLUMNS = ("short_name", "name", "kind", "vk_url", "ok_url", "email", "phone", "address", "website", "max_url")
+COLUMNS = ("short_name", "name", "kind", "vk_url", "ok_url", "email", "phone", "address", "website", "max_url", "audience")
 REQUIRED = ("short_name", "name")
 MAX_LENGTHS = {"short_name": 100, "name": 500, "phone": 100, "address": 500, "website": 200}
 
@@ -245,6 +246,12 @@ def validate_rows(
             except ValidationError:
                 error(number, "website", _("некорректный адрес сайта"))
             values["website"] = website
+        if values.get("audience"):
+            audience = parse_audience(values["audience"])
+            if audience is None:
+                error(number, "audience", _("целое число не меньше нуля (ученики, сотрудники и родители)"))
+            else:
+                values["audience"] = audience
         # Whatever the model itself refuses (a field's length once «https://» is added, an
         # address too long for the e-mail field) is a row error too, never a crash at write time.
         reported = {line.split(": ")[1] for line in errors if line.startswith(f"row {number}: ")}
@@ -264,6 +271,15 @@ def validate_rows(
             )
     errors.sort(key=lambda line: int(line.split(":")[0].split()[1]))
     return checked, errors
+
+
+def parse_audience(raw: str | int) -> int | None:
+    """A whole number of people ≥ 0 as a cell or a form gives it («1200», «1 200», 1200.0);
+    None when it is not one."""
+    text = "".join(str(raw).split()).replace("\u00a0", "")
+    if text.endswith(".0"):
+        text = text[:-2]
+    return int(text) if text.isdigit() else None
 
 
 def _model_errors(row: ImportRow) -> dict[str, str]:
@@ -343,6 +359,8 @@ def _write_chunk(rows: list[ImportRow], *, district: District, result: ImportRes
         for column in OPTIONAL:
             if values.get(column):
                 setattr(organization, column, values[column])
+        if values.get("audience") not in (None, "") and values["audience"] != organization.audience:
+            organization.audience, organization.audience_updated_at = values["audience"], timezone.now()
         try:
             # No query per row: short names are unique in the file and name the row's own
             # organization, and the district exists (it was read or created just now).
@@ -358,7 +376,9 @@ def _write_chunk(rows: list[ImportRow], *, district: District, result: ImportRes
         else:
             result.updated += 1  # the same values: counted as in the file, nothing to write
     Organization.objects.bulk_create(created)
-    Organization.objects.bulk_update([after for _before, after in changed], ["name", "kind", *OPTIONAL])
+    Organization.objects.bulk_update(
+        [after for _before, after in changed], ["name", "kind", *OPTIONAL, "audience", "audience_updated_at"]
+    )
     result.created += len(created)
     result.updated += len(changed)
     _log_bulk(LogEntry.Action.CREATE, [(None, organization) for organization in created])

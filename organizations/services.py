@@ -29,6 +29,17 @@ def membership_welcome_dismiss(*, membership: Membership) -> None:
         membership.save(update_fields=["welcome_dismissed_at"])
 
 
+def audience_set(*, organization: Organization, audience: int | None) -> None:
+    """The audience the organization states (§3.6), with the moment it was stated; the audit
+    log records who changed it (the request's user, through auditlog's middleware)."""
+    if audience == organization.audience:
+        return
+    organization.audience = audience
+    organization.audience_updated_at = timezone.now() if audience is not None else None
+    organization.full_clean(exclude=["district"], validate_unique=False)
+    organization.save(update_fields=["audience", "audience_updated_at"])
+
+
 @transaction.atomic
 def page_set(*, organization: Organization, network: str, link: PageLink | None) -> OfficialPage | None:
     """Register, change or (with link=None) remove the organization's page on a network.

@@ -82,6 +82,12 @@ class CommunitySerializer(ExportShapeSerializer):
     stale = StaleSerializer(
         required=False, allow_null=True, help_text="null when every value was read in the page's latest sweep."
     )
+    subscribers = _optional(serializers.IntegerField, help_text="VK members_count, OK members, MAX participants_count.")
+    audience_share = _optional(serializers.FloatField, help_text="subscribers ÷ the organization's audience, 2 decimals.")
+    views_per_post = _optional(serializers.FloatField, help_text="Mean views of the window's community posts, 1 decimal.")
+    engagement_rate = _optional(serializers.FloatField, help_text="Likes, reposts, comments ÷ views, percent, 2 decimals.")
+    comments_unanswered = _optional(serializers.IntegerField, help_text="VK: people's comments without an answer for over 24 h.")
+    comments_answered_share = _optional(serializers.FloatField, help_text="VK: answered ÷ (answered + unanswered).")
 
 
 class PageSerializer(CommunitySerializer):
@@ -108,6 +114,7 @@ class OrganizationSerializer(ExportShapeSerializer):
     name = serializers.CharField(read_only=True)
     kind = serializers.ChoiceField(choices=Organization.Kind.choices, read_only=True)
     district = serializers.CharField(read_only=True, help_text="District name.")
+    audience = serializers.IntegerField(read_only=True, allow_null=True, help_text="Pupils, staff and parents as stated.")
     status = compliance_status(help_text="The worst of its pages and paperwork.")
     communities = CommunitySerializer(many=True, read_only=True, help_text="One entry per network: vk, ok.")
     checklist = OrganizationChecklistSerializer(many=True, read_only=True)

@@ -1,8 +1,9 @@
-from reports.views import api, dashboard, district_report, organization, qr, tasks
+from reports.views import api, audience, dashboard, district_report, organization, qr, tasks
 
 urlpatterns = [
     *dashboard.urlpatterns,
     *organization.urlpatterns,
+    *audience.urlpatterns,
     *district_report.urlpatterns,
     *qr.urlpatterns,
     *api.urlpatterns,

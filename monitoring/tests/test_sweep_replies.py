@@ -5,12 +5,18 @@ puts the figures in the verdict, and a second night without new comments asks fo
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
+import re
+from html import unescape
 
 import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from monitoring.models import PageComment, PageState
 from monitoring.tests.sweeping import SCHOOL_VK, point_settings, register, run_sweep, vk_school, world_scenario
-from tests.factories import OrganizationFactory
+from tests.factories import OrganizationFactory, staff_of
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +58,7 @@ def night(settings, run_simulator):
         run_sweep("--network", "vk")
         return simulator, PageState.objects.get(page=page).verdict
 
-    sweep.page = page
+    sweep.page, sweep.school = page, school
     return sweep
 
 
@@ -93,3 +99,53 @@ def test_the_verdict_carries_the_audience_figures(night):
     assert verdict["audience_share"] == 0.5  # 300 of the 600 the school states
     # The window's community posts: the series' and the three above, views and reactions summed.
     assert verdict["views_per_post"] is not None and verdict["engagement_rate"] is not None
+
+
+def page_of(school, user) -> str:
+    client = Client()
+    client.force_login(user)
+    return unescape(client.get(reverse("organization-detail", args=[school.pk])).content.decode())
+
+
+def test_the_organization_page_lists_the_comment_waiting_for_an_answer_with_its_link(night):
+    night(recent_posts())
+    staff = staff_of(night.school)
+
+    page = page_of(night.school, staff)
+
+    [item] = re.findall(r"<li[^>]*data-unanswered>.*?</li>", page, re.S)
+    comment = PageComment.objects.get(answered=False, written_at__lt=timezone.now() - timedelta(hours=24))
+    assert f'href="https://vk.com/wall{OWNER}_{comment.post_id.split("_")[1]}?reply={comment.comment_id}"' in item
+    assert "Комментарий к записи «Собрание родителей»" in item and "ждёт 2" in item  # written 50 hours ago
+    assert re.search(r'data-figure="comments_unanswered">1<', page)
+    assert re.search(r'data-figure="audience_share">50 %<', page)
+
+
+def test_staff_state_their_audience_and_a_bad_number_is_refused(night):
+    night(recent_posts())
+    staff = staff_of(night.school)
+    client = Client()
+    client.force_login(staff)
+    url = reverse("audience-update", args=[night.school.pk])
+
+    page = unescape(client.post(url, {"audience": "много"}, follow=True).content.decode())
+
+    assert "Укажите целое число людей, например 850." in page
+    night.school.refresh_from_db()
+    assert night.school.audience == 600
+    client.post(url, {"audience": "1 200"})
+    night.school.refresh_from_db()
+    assert (night.school.audience, night.school.audience_updated_at is not None) == (1200, True)
+
+
+def test_staff_of_another_organization_cannot_state_its_audience(night):
+    night(recent_posts())
+    stranger = staff_of(OrganizationFactory(short_name="СОШ №102"))
+    client = Client()
+    client.force_login(stranger)
+
+    response = client.post(reverse("audience-update", args=[night.school.pk]), {"audience": "5"})
+
+    assert response.status_code == 404
+    night.school.refresh_from_db()
+    assert night.school.audience == 600

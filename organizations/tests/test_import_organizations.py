@@ -516,3 +516,36 @@ def test_an_invitation_link_to_a_private_max_channel_is_refused_and_nothing_is_w
     assert len(errors) == 1 and errors[0].startswith("row 2: max_url:")
     assert "публичным" in errors[0]
     assert not Organization.objects.exists()
+
+
+# --- the audience column (§5, §3.6) ------------------------------------------------------------
+
+
+def test_the_audience_column_sets_what_subscribers_are_measured_against(db, tmp_path):
+    header = [*HEADER, "audience"]
+    run(write_csv(tmp_path, [{**SOSH_9, "audience": "1 250"}, {**DS_10, "audience": ""}], header=header))
+
+    school, kindergarten = Organization.objects.get(short_name="СОШ №9"), Organization.objects.get(short_name="д/с №10")
+    assert school.audience == 1250 and school.audience_updated_at is not None
+    assert kindergarten.audience is None  # an empty cell states nothing
+
+    stated_at = school.audience_updated_at
+    run(write_csv(tmp_path, [{**SOSH_9, "audience": "1250"}], header=header))
+    school.refresh_from_db()
+    assert school.audience_updated_at == stated_at  # the same number again is no new statement
+
+
+def test_an_xlsx_audience_given_as_a_number_is_read(db, tmp_path):
+    run(write_xlsx(tmp_path, [["СОШ №9", "МБОУ СОШ №9", "школа", 640]], header=["short_name", "name", "kind", "audience"]))
+
+    assert Organization.objects.get(short_name="СОШ №9").audience == 640
+
+
+@pytest.mark.parametrize("typed", ["много", "-5", "12,5"])
+def test_an_audience_that_is_not_a_whole_number_is_refused_and_nothing_is_written(db, tmp_path, typed):
+    before = snapshot()
+
+    lines = run_failing(write_csv(tmp_path, [{**SOSH_9, "audience": typed}], header=[*HEADER, "audience"]))
+
+    assert lines == ["row 2: audience: целое число не меньше нуля (ученики, сотрудники и родители)"]
+    assert snapshot() == before

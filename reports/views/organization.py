@@ -28,6 +28,7 @@ from monitoring.rules import MOSCOW, PaperworkItem, moscow_week_start
 from organizations.access import Access, get_organization_for_user, membership_of, require_edit
 from organizations.models import Membership, Network, Organization, shown_networks
 from organizations.services import membership_welcome_dismiss
+from reports.views.audience import audience_context
 from reports.quality import organization_quality
 from reports.welcome import this_week
 
@@ -288,6 +289,7 @@ def organization_page(
             "alerts": alerts,
             "timeline": timeline,
             "quality": organization_quality(organization),
+            **audience_context(organization, pages, communities),
             **checklist,
         },
     )
