@@ -176,7 +176,10 @@ def _vk_group(row: dict[str, str], facts: OrgFacts, number: int) -> tuple[dict[s
         group["site"] = row["website"]
 
     kind, short = row["kind"], row["short_name"]
-    template = {"attachments": [{"type": "photo", "width": 1280, "height": 960}], "likes": 12, "views": 240}
+    # Views and reactions differ from one organization to the next: the rating has a spread.
+    views = 60 + _stable_int(short + "views", 500)
+    template = {"attachments": [{"type": "photo", "width": 1280, "height": 960}], "views": views,
+                "likes": 1 + views * _stable_int(short + "likes", 9) // 100, "reposts": _stable_int(short + "rp", 4)}
     weeks = list(facts.vk_posts_per_week)
     posts: list[dict[str, Any]] = []
     users: list[dict[str, Any]] = []
@@ -189,6 +192,7 @@ def _vk_group(row: dict[str, str], facts: OrgFacts, number: int) -> tuple[dict[s
         repost = {**template, "text": "", "copy_history": [{"owner_id": person_id, "id": 1, "text": "Новости с личной страницы"}]}
         posts += _series(repost, reposts)
     window_texts = _texts(short, kind, 1, number)
+    posts += _commented_posts(template, weeks, short, kind, number, owner_id=-group_id)
     posts += _series({**template, "text": window_texts[0] + " ({n})"}, weeks)
     if facts.vk_posts_by_others:
         parent_id = 710_000_000 + number
@@ -205,6 +209,27 @@ def _vk_group(row: dict[str, str], facts: OrgFacts, number: int) -> tuple[dict[s
     group["post_series"] = [p for p in posts if "per_week" in p or "count" in p]
     group["posts"] = [p for p in posts if "per_week" not in p and "count" not in p]
     return group, users
+
+
+def _commented_posts(template: dict[str, Any], weeks: list[int], short: str, kind: str, number: int, *,
+                     owner_id: int) -> list[dict[str, Any]]:
+    """Last week's posts that parents commented on (DESIGN §6): on some walls every question
+    got the community's answer; on a handful one waits for days. Taken out of `weeks`, so the
+    counts per week stay the briefing's."""
+    answered, waiting = number % 4 == 1, number % 9 == 2
+    if not (answered or waiting) or not weeks[-1]:
+        return []
+    weeks[-1] -= 1
+    parent = 720_000_000 + number
+    question = {"from_id": parent, "week": -1, "weekday": 2, "time": "18:30", "text": "Подскажите, во сколько начало?"}
+    answer = {"from_id": owner_id, "week": -1, "weekday": 3, "time": "09:15", "text": "Начало в 10:00, ждём вас!"}
+    comments = [{**question, "thread": [answer]}, {"from_id": parent + 1, "week": -1, "weekday": 3, "time": "12:00",
+                                                    "text": "Спасибо за праздник!", "thread": [answer]}]
+    if waiting:
+        comments.append({"from_id": parent + 2, "week": -1, "weekday": 3, "time": "20:40",
+                         "text": "А будет ли запись выступления?"})
+    text = _texts(short, kind, 1, number + 7)[0]
+    return [{**template, "week": -1, "weekday": 2, "time": "10:00", "text": text, "comment_list": comments}]
 
 
 def _ok_group(row: dict[str, str], facts: OrgFacts, number: int) -> dict[str, Any]:

@@ -115,3 +115,18 @@ def test_a_second_night_with_no_new_posts_transfers_a_tenth_and_changes_no_verdi
     assert dict(PageState.objects.values_list("page_id", "verdict")) == first_verdicts
     assert PagePost.objects.count() == posts_before
     assert not ChangeEvent.objects.filter(run=second).exists()
+
+
+def test_the_demo_shows_answered_and_waiting_comments_and_a_spread_of_audiences(demo):
+    demo(FAST_RATE)
+
+    run_sweep()
+
+    vk = [state.verdict for state in PageState.objects.filter(page__network="vk")]
+    waiting = [v for v in vk if v.get("comments_unanswered")]
+    answered = [v for v in vk if v.get("comments_answered_share") == 1.0]
+    assert 3 <= len(waiting) <= 8  # a handful of walls where a parent waits for days
+    assert len(answered) >= 5  # and walls where every question got an answer
+    shares = {v["audience_share"] for v in vk if v.get("audience_share") is not None}
+    assert len(shares) >= 20 and sum(v.get("audience_share") is None for v in vk) == 3  # three did not state theirs
+    assert len({v["engagement_rate"] for v in vk}) >= 20

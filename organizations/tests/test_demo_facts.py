@@ -23,7 +23,7 @@ from organizations.demo_facts import (
 from organizations.links import LinkError, parse_page_link
 
 REGISTRY = Path(__file__).resolve().parents[2] / "demo" / "registry.csv"
-HEADER = ["short_name", "name", "kind", "vk_url", "ok_url", "email", "phone", "address", "website", "max_url"]
+HEADER = ["short_name", "name", "kind", "vk_url", "ok_url", "email", "phone", "address", "website", "max_url", "audience"]
 
 
 def read_registry() -> list[dict[str, str]]:
