@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from organizations.models import Organization
 
@@ -81,6 +82,22 @@ class ChecklistItem(models.Model):
     @property
     def is_manual(self) -> bool:
         return self.mode == self.Mode.MANUAL
+
+
+# The item a district adds by requiring MAX channels (DESIGN §3.5): it exists only while the
+# setting is on, so every list of items (checklist, matrix, dashboard, report, export) shows it
+# then and never otherwise. Its words are read through the catalog like the migration's items.
+MAX_ITEM = {
+    "code": "max_channel",
+    "mode": "automatic",
+    "title": gettext_noop("Официальный канал в MAX"),
+    "short_title": gettext_noop("Канал MAX"),
+    "description": gettext_noop(
+        "Публичный канал организации в MAX, бот района — администратор канала. Проверяется ночной "
+        "проверкой по тем же правилам, что и страницы ВКонтакте и Одноклассников (без метки)."
+    ),
+    "position": 100,
+}
 
 
 class WorkStatus(models.TextChoices):

@@ -13,9 +13,23 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from checklist.models import ChecklistEntry, ChecklistItem, EntryEvent, EvidenceRevision, Verdict, WorkStatus
+from checklist.models import MAX_ITEM, ChecklistEntry, ChecklistItem, EntryEvent, EvidenceRevision, Verdict, WorkStatus
 from checklist.uploads import check_upload
 from organizations.models import Organization
+
+
+def max_item_sync(*, required: bool) -> bool:
+    """Add «Канал в MAX» to every organization's checklist when the district requires MAX
+    channels, or take it away (with its entries) when it no longer does. True when it changed."""
+    item = ChecklistItem.objects.filter(code=MAX_ITEM["code"]).first()
+    if required and item is None:
+        entries_ensure(item=ChecklistItem.objects.create(**MAX_ITEM))
+        return True
+    if not required and item is not None:
+        ChecklistEntry.objects.filter(item=item).delete()  # entries protect their item; its events go with them
+        item.delete()
+        return True
+    return False
 
 
 def entries_ensure(*, organizations: list[Organization] | None = None, item: ChecklistItem | None = None) -> int:

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,3 +14,10 @@ class MonitoringConfig(AppConfig):
 
         # The thresholds a methodologist edits; the sweep's own rows carry their runs instead.
         auditlog.register(models.RuleSettings)
+        post_save.connect(_rules_saved, sender=models.RuleSettings, dispatch_uid="monitoring.max_required")
+
+
+def _rules_saved(sender, instance, **kwargs) -> None:
+    from monitoring.services import max_requirement_apply
+
+    max_requirement_apply(required=instance.max_required)

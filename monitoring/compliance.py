@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from checklist.models import ChecklistEntry, Verdict, WorkStatus
+from checklist.models import MAX_ITEM, ChecklistEntry, Verdict, WorkStatus
 from checklist.services import entries_set_verdicts
 from monitoring.audience import FIGURES
 from monitoring.models import DailyMetric, PageState, RuleSettings, SweepRun
@@ -25,11 +25,12 @@ from monitoring.rules import (
     missing_page_entry,
     organization_status,
 )
-from monitoring.types import OK, VK
+from monitoring.types import MAX, OK, VK
 from organizations.models import Network, OfficialPage, Organization, shown_networks
 
 NETWORKS = (VK, OK)
-AUTOMATIC_CODES = ("vk_gov_mark", "ok_gov_mark", "min_two_posts", "regular_posting", "posts_from_community", "mandatory_info")
+AUTOMATIC_CODES = ("vk_gov_mark", "ok_gov_mark", "min_two_posts", "regular_posting", "posts_from_community", "mandatory_info",
+                   MAX_ITEM["code"])
 INFO_LABELS = {
     "name": gettext_lazy("наименование"),
     "address": gettext_lazy("адрес"),
@@ -69,10 +70,8 @@ def organizations_with_pages(organizations: QuerySet[Organization]) -> QuerySet[
 
 def page_verdicts(organization: Organization, pages: Iterable[OfficialPage] | None = None) -> dict[str, Any]:
     """network → the page's verdict dict, NOT_CHECKED, or MISSING (of `pages` when given, read already)."""
-    result: dict[str, Any] = dict.fromkeys(NETWORKS, MISSING)
+    result: dict[str, Any] = dict.fromkeys((*NETWORKS, MAX), MISSING)
     for page in organization.pages.all() if pages is None else pages:
-        if page.network not in result:
-            continue  # a MAX channel is outside the checklist unless the district requires it (§3.5)
         state = page_state(page)
         result[page.network] = state.verdict if state and state.verdict else NOT_CHECKED
     return result
@@ -88,7 +87,12 @@ def page_state(page: OfficialPage) -> PageState | None:
 
 
 def judge_item(code: str, verdicts: dict[str, Any], posts_total_min: int) -> tuple[str, str]:
-    """(verdict, one-sentence note) of an automatic item from the pages' verdicts."""
+    """(verdict, one-sentence note) of an automatic item from the pages' verdicts. The law's
+    items judge the VK and OK pages; «Канал в MAX» (only while the district requires it) the
+    MAX channel by its §3.5 status."""
+    if code == MAX_ITEM["code"]:
+        return _judge_networks({MAX: verdicts.get(MAX, MISSING)}, _max_channel)
+    verdicts = {network: verdicts[network] for network in NETWORKS}
     if code in ("vk_gov_mark", "ok_gov_mark"):
         network = VK if code == "vk_gov_mark" else OK
         return _judge_networks({network: verdicts[network]}, _gov_mark)
@@ -181,6 +185,19 @@ def _from_community(verdict: dict) -> tuple[str, str]:
     if notes:
         return Verdict.NON_COMPLIANT, ", ".join(notes)
     return Verdict.COMPLIANT, _("все публикации от имени сообщества")
+
+
+def _max_channel(verdict: dict) -> tuple[str, str]:
+    status = verdict.get("status")
+    if status == STATUS_UNKNOWN or status is None:
+        return _unknown(verdict)
+    if status == "fail":
+        if verdict.get("closed"):
+            return Verdict.NON_COMPLIANT, _("канал не публичный")
+        return Verdict.NON_COMPLIANT, _("в канале меньше двух публикаций")
+    if status == "warning":
+        return Verdict.COMPLIANT, _("канал ведётся, есть замечания")
+    return Verdict.COMPLIANT, _("канал ведётся")
 
 
 def _mandatory_info(verdict: dict) -> tuple[str, str]:

@@ -30,3 +30,15 @@ def alert_acknowledge(*, event: ChangeEvent, user) -> bool:
         object_repr=event.message.split("\n")[0][:200],
     )
     return True
+
+
+def max_requirement_apply(*, required: bool) -> None:
+    """The district's `max_required` takes effect at once (§3.5): «Канал в MAX» joins or leaves
+    every checklist, judged from the channels' stored verdicts, without waiting for a sweep."""
+    from checklist.services import max_item_sync
+    from monitoring.compliance import update_checklists
+    from organizations.models import Organization
+
+    with transaction.atomic():
+        if max_item_sync(required=required) and required:
+            update_checklists(Organization.objects.all())

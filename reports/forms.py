@@ -28,8 +28,12 @@ class MarksInvalid:
 class RuleSettingsForm(MarksInvalid, forms.ModelForm):
     class Meta:
         model = RuleSettings
-        fields = ["weeks", "posts_per_week_min", "posts_per_week_target", "posts_total_min", "raw_retention_days"]
-        widgets = {name: forms.NumberInput(attrs={**NUMBER_WIDGET, "min": 0}) for name in fields}
+        fields = ["weeks", "posts_per_week_min", "posts_per_week_target", "posts_total_min", "raw_retention_days",
+                  "max_required"]
+        widgets = {
+            **{name: forms.NumberInput(attrs={**NUMBER_WIDGET, "min": 0}) for name in fields if name != "max_required"},
+            "max_required": forms.CheckboxInput(attrs={"class": "form-check-input", "role": "switch"}),
+        }
 
     HELP = {
         "weeks": _("Сколько последних полных недель (пн–вс, МСК) перед проверкой оценивается регулярность. "
