@@ -32,6 +32,8 @@ FAIL = State("fail", "✗", _("нарушение"), "cell-fail", "text-bg-dange
 UNKNOWN = State("unknown", "?", _("нет данных"), "cell-unknown", "text-bg-secondary", "E2E3E5", "41464B")
 
 STATES = {state.code: state for state in (OK, WARNING, FAIL, UNKNOWN)}
+# Not a state: nothing there, and nothing asked for (a recommended MAX channel not opened).
+ABSENT = State("absent", "–", _("нет"), "cell-absent", "text-bg-light", "FFFFFF", "6C757D")
 # Worst first: the order of the dashboard's «сначала нарушения» and of the legend's reading.
 ORDER = ("fail", "unknown", "warning", "ok")
 LABELS = {code: state.label for code, state in STATES.items()}

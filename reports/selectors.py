@@ -27,10 +27,11 @@ from django.utils.translation import gettext_lazy as _
 
 from checklist.models import ChecklistEntry, ChecklistItem, Verdict, WorkStatus
 from govpublic.states import LABELS, ORDER
-from monitoring.models import DailyMetric, PageState, SweepRun
+from monitoring.models import DailyMetric, PageState, RuleSettings, SweepRun
 from organizations.models import OfficialPage, Organization, natural_key
 
-NETWORKS = ("vk", "ok")
+NETWORKS = ("vk", "ok")  # the law's (2523-р): their columns and criteria
+MAX = "max"  # recommended, or required where the district says so (§3.5)
 STATUSES = ORDER
 STATUS_LABELS = LABELS
 # Criteria the dashboard can filter on: (code, label). Automatic items are judged by the
@@ -97,10 +98,16 @@ def _entry(code: str, field_name: str):
     )
 
 
-def dashboard_queryset(organizations: QuerySet[Organization], items: list[ChecklistItem], today: datetime.date):
-    """Organizations annotated with everything a dashboard row shows, and `status`."""
+def dashboard_queryset(organizations: QuerySet[Organization], items: list[ChecklistItem], today: datetime.date,
+                       max_required: bool | None = None):
+    """Organizations annotated with everything a dashboard row shows, and `status`. The MAX
+    channel is annotated too; it counts toward `status` only where the district requires it
+    (§3.5)."""
+    if max_required is None:
+        max_required = RuleSettings.load().max_required
+    counted = (*NETWORKS, MAX) if max_required else NETWORKS
     annotations: dict[str, Any] = {}
-    for network in NETWORKS:
+    for network in (*NETWORKS, MAX):
         annotations[f"{network}_has_page"] = Exists(OfficialPage.objects.filter(organization=OuterRef("pk"), network=network))
         annotations[f"{network}_status"] = _page_state(network, "status")
         annotations[f"{network}_checked_at"] = _page_state(network, "checked_at")
@@ -123,13 +130,12 @@ def dashboard_queryset(organizations: QuerySet[Organization], items: list[Checkl
         paperwork_open=Exists(overdue),
     )
     # DESIGN §3.2: the worst of the networks (no page = fail) and the paperwork.
-    statuses = [f"{network}_status" for network in NETWORKS]
-    fail = Q(paperwork_overdue=True)
-    for network in NETWORKS:
-        fail |= Q(**{f"{network}_has_page": False}) | Q(**{f"{network}_status": "fail"})
-    unknown = Q(**{f"{statuses[0]}": "unknown"}) | Q(**{f"{statuses[1]}": "unknown"})
-    unknown |= Q(**{f"{statuses[0]}__isnull": True}) | Q(**{f"{statuses[1]}__isnull": True})
-    warning = Q(paperwork_open=True) | Q(**{statuses[0]: "warning"}) | Q(**{statuses[1]: "warning"})
+    fail, unknown, warning = Q(paperwork_overdue=True), Q(pk__in=[]), Q(paperwork_open=True)
+    for network in counted:
+        status = f"{network}_status"
+        fail |= Q(**{f"{network}_has_page": False}) | Q(**{status: "fail"})
+        unknown |= Q(**{status: "unknown"}) | Q(**{f"{status}__isnull": True})
+        warning |= Q(**{status: "warning"})
     return queryset.annotate(
         status=Case(
             When(fail, then=Value("fail")),
@@ -159,16 +165,20 @@ def with_kept_values(queryset):
     return queryset.annotate(**annotations)
 
 
-def apply_filters(queryset, filters: DashboardFilters, items: list[ChecklistItem]):
+def apply_filters(queryset, filters: DashboardFilters, items: list[ChecklistItem], max_required: bool = False):
     if filters.kind in Organization.Kind.values:
         queryset = queryset.filter(kind=filters.kind)
     if filters.status in STATUSES:
         queryset = queryset.filter(status=filters.status)
-    if filters.network in NETWORKS:
+    if filters.network in (*NETWORKS, MAX):
         # A page that is missing or was never read has no status: it is not in order either
-        # (`exclude` alone would drop those rows, as NULL <> 'ok' is not true in SQL).
+        # (`exclude` alone would drop those rows, as NULL <> 'ok' is not true in SQL). A MAX
+        # channel nobody registered is a problem only where the district requires one.
         status = f"{filters.network}_status"
-        queryset = queryset.filter(Q(**{f"{status}__isnull": True}) | ~Q(**{status: "ok"}))
+        problem = Q(**{f"{status}__isnull": True}) | ~Q(**{status: "ok"})
+        if filters.network == MAX and not max_required:
+            problem &= Q(max_has_page=True)
+        queryset = queryset.filter(problem)
     if filters.q:
         # sort_name is the short name lowercased in Python: SQLite's LIKE folds only ASCII
         # letters, so «сош №9» finds «СОШ №9» there as well as on PostgreSQL.

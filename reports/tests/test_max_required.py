@@ -109,3 +109,34 @@ def test_the_settings_page_explains_the_switch(actors):
 
     assert "Канал в MAX обязателен в районе" in page
     assert "Выключено: канал в MAX показывается, но на итог не влияет." in page
+
+
+# --- the dashboard's MAX column ------------------------------------------------------------------
+
+from reports.tests.test_dashboard import cell, rows  # noqa: E402
+
+
+def dashboard(actors, **query):
+    return actors.client_for(actors.methodologist).get(reverse("dashboard"), query)
+
+
+def test_the_dashboard_shows_the_channel_without_counting_it_while_max_is_recommended(district):
+    response = dashboard(district)
+
+    assert cell(response, "СОШ №9", "max_page")[0] == "cell-fail"
+    assert cell(response, "СОШ №9", "status")[0] == "cell-ok"  # the failing channel does not count
+    assert cell(response, "д/с №10", "max_page") == ("cell-absent", "канала в MAX нет; он рекомендуется, на итог не влияет")
+    assert "рекомендуется" in response.content.decode()
+    # «Проблемы в соцсети: MAX» lists the organization whose channel has one, not the one without a channel.
+    assert rows(dashboard(district, network="max")) == ["СОШ №9"]
+
+
+def test_required_the_channel_counts_and_a_missing_one_is_named_in_the_total(district):
+    switch(district, on=True)
+
+    response = dashboard(district)
+
+    assert cell(response, "СОШ №9", "status")[0] == "cell-fail"
+    kindergarten = cell(response, "д/с №10", "status")
+    assert kindergarten[0] == "cell-fail" and "нет канала в MAX" in kindergarten[1]
+    assert len(rows(dashboard(district, network="max"))) == 2

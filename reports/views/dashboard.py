@@ -8,6 +8,7 @@ import io
 from urllib.parse import urlencode
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -23,11 +24,12 @@ from django.views.decorators.http import require_GET
 from checklist.models import ChecklistEntry, ChecklistItem, Verdict, WorkStatus
 from govpublic import states
 from monitoring.compliance import kept_fields, stale_entry, stale_text
-from monitoring.models import ChangeEvent
+from monitoring.models import ChangeEvent, RuleSettings
 from organizations.access import is_methodologist, organizations_for
 from organizations.models import Organization
 from organizations.spreadsheets import STATUS, Column, Marked, inert_row, new_workbook, workbook_bytes, write_sheet
 from reports.selectors import (
+    MAX,
     NETWORKS,
     PAGE_CRITERIA,
     STATUS_LABELS,
@@ -42,7 +44,7 @@ from reports.selectors import (
 )
 
 PAGE_SIZE = 100
-NETWORK_LABELS = {"vk": gettext_lazy("ВКонтакте"), "ok": gettext_lazy("Одноклассники")}
+NETWORK_LABELS = {"vk": gettext_lazy("ВКонтакте"), "ok": gettext_lazy("Одноклассники"), "max": gettext_lazy("MAX")}
 
 
 @dataclass
@@ -69,6 +71,8 @@ def _status_cell(status: str | None, why: str = "", reason: str = "") -> Cell:
 
 def _page_cell(row, network: str, stale_before) -> Cell:
     name = NETWORK_LABELS[network]
+    if not getattr(row, f"{network}_has_page") and network == MAX:
+        return _status_cell("fail", _("канал не указан, а в районе он обязателен"), _("нет канала в MAX"))
     if not getattr(row, f"{network}_has_page"):
         return _status_cell("fail", _("страница не зарегистрирована"), _("нет страницы: %(n)s") % {"n": name})
     status = getattr(row, f"{network}_status")
@@ -83,6 +87,18 @@ def _page_cell(row, network: str, stale_before) -> Cell:
         return cell
     # A page's remarks are named by the criteria behind them (regularity, contacts…), not here.
     return _status_cell(status, _("проверено %(when)s") % {"when": when} if when else "", unknown if status == "unknown" else "")
+
+
+def _channel_cell(row, required: bool, stale_before) -> Cell:
+    """The MAX channel (§3.5): judged like a page, but named among the reasons for «Итог»
+    only where the district requires it; without one and without the requirement, a dash."""
+    if not row.max_has_page and not required:
+        return Cell(states.ABSENT, _("канала в MAX нет; он рекомендуется, на итог не влияет"), "—")
+    cell = _page_cell(row, MAX, stale_before)
+    if not required:
+        cell.reason = ""
+        cell.title = f"{cell.title} — {_('рекомендуется, на итог не влияет')}"
+    return cell
 
 
 def _regular_cell(row, network: str) -> Cell:
@@ -142,15 +158,17 @@ def _columns(items: list[ChecklistItem]) -> list[tuple[str, str]]:
     for network in NETWORKS:
         columns += [(f"{network}_page", _("%(n)s: страница") % {"n": NETWORK_LABELS[network]}),
                     (f"{network}_regular", _("%(n)s: регулярность") % {"n": NETWORK_LABELS[network]})]
+    columns += [("max_page", _("MAX: канал"))]
     columns += [(f"item_{item.code}", item.short_title) for item in items]
     return columns
 
 
-def _row_cells(row, items: list[ChecklistItem], today, stale_before) -> list[Cell]:
+def _row_cells(row, items: list[ChecklistItem], today, stale_before, max_required: bool) -> list[Cell]:
     """The «Итог» cell, then a cell per column; «Итог» names the worst reasons in words."""
     cells = []
     for network in NETWORKS:
         cells += [_page_cell(row, network, stale_before), _regular_cell(row, network)]
+    cells.append(_channel_cell(row, max_required, stale_before))
     cells += [_item_cell(row, item, today) for item in items]
     reasons = _reasons(cells)
     total = _status_cell(row.status, "; ".join(f"{cell.reason}: {cell.title}" for cell in reasons))
@@ -177,19 +195,20 @@ def _dashboard(request: HttpRequest):
     today = timezone.localdate()
     items = list(ChecklistItem.objects.order_by("position"))
     filters = DashboardFilters.from_query(request.GET)
-    queryset = apply_filters(dashboard_queryset(organizations_for(request.user), items, today), filters, items)
-    return filters, items, today, queryset
+    max_required = RuleSettings.load().max_required
+    queryset = dashboard_queryset(organizations_for(request.user), items, today, max_required)
+    return filters, items, today, apply_filters(queryset, filters, items, max_required), max_required
 
 
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    filters, items, today, queryset = _dashboard(request)
+    filters, items, today, queryset, max_required = _dashboard(request)
     sweep = last_sweep()
     stale_before = sweep.started_at if sweep else None
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     codes = [code for code, _label in _columns(items)]
-    rows = [(row, list(zip(codes, _row_cells(row, items, today, stale_before)))) for row in page.object_list]
+    rows = [(row, list(zip(codes, _row_cells(row, items, today, stale_before, max_required)))) for row in page.object_list]
     query = filters.as_query()
     totals = dashboard_totals(queryset, items)
     scope = organizations_for(request.user)
@@ -209,7 +228,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "agenda": _agenda(scope, sweep),
             "kinds": Organization.Kind.choices,
             "statuses": [(status, STATUS_LABELS[status]) for status in STATUSES],
-            "networks": [(network, NETWORK_LABELS[network]) for network in NETWORKS],
+            "networks": [(network, NETWORK_LABELS[network]) for network in (*NETWORKS, MAX)],
+            "max_unread": not settings.MAX_BOT_TOKEN,
+            "max_required": max_required,
             "criteria": [(item.code, item.short_title) for item in items] + PAGE_CRITERIA,
             "sorts": [("name", _("по названию")), ("status", _("сначала нарушения")), ("-status", _("сначала в порядке"))],
         },
@@ -222,7 +243,7 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered rows (all pages of them), as the methodologist sees them."""
     if fmt not in ("xlsx", "csv"):
         raise Http404
-    filters, items, today, queryset = _dashboard(request)
+    filters, items, today, queryset, max_required = _dashboard(request)
     sweep = last_sweep()
     stale_before = sweep.started_at if sweep else None
     header = [_("Краткое название"), _("Полное название"), _("Тип")] + [label for _code, label in _columns(items)]
@@ -230,7 +251,7 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
     header += [_("%(n)s: устаревшие данные") % {"n": NETWORK_LABELS[network]} for network in NETWORKS]
     rows = [
         [row.short_name, row.name, row.get_kind_display()]
-        + _row_cells(row, items, today, stale_before)
+        + _row_cells(row, items, today, stale_before, max_required)
         + [_stale_value(row, network) for network in NETWORKS]
         for row in with_kept_values(queryset).iterator(chunk_size=500)
     ]
