@@ -147,7 +147,8 @@ def body_blocks(report: DistrictReport) -> list[Block]:
         ),
         _p(report.period_note, "note"),
     ]
-    for section in (_summary, _marks, _few_posts, _not_from_community, _irregular, _missing_info, _checklist, _posts):
+    for section in (_summary, _marks, _few_posts, _not_from_community, _irregular, _missing_info, _checklist, _posts,
+                    _max):
         blocks += section(report)
     blocks.append(_p(_(
         "Справка сформирована порталом «Госпаблики» по данным автоматической проверки официальных страниц. "
@@ -324,4 +325,31 @@ def _posts(report: DistrictReport) -> list[Block]:
             numeric=frozenset({1, 2, 3, 4}),
         ),
     ]
+    return blocks
+
+
+def _max(report: DistrictReport) -> list[Block]:
+    channels = report.max_channels
+    if channels is None:
+        return []
+    standing = _("обязателен по решению района") if channels.required else _(
+        "рекомендуется: в перечне распоряжения № 2523-р его нет, на итог организаций он не влияет")
+    blocks: list[Block] = [
+        Heading(_("9. Официальные каналы в MAX"), 2),
+        _p(_("Канал в MAX %(standing)s.") % {"standing": standing}),
+        Tiles([
+            Tile(f"{channels.channels} / {channels.organizations_total}", _("организаций ведут канал в MAX"),
+                 channels.required and channels.channels < channels.organizations_total),
+            Tile(str(channels.status_counts.get("ok", 0)), _("каналов в порядке"), False),
+            Tile(str(channels.without_bot), _("каналов без бота района: публикации не проверяются"),
+                 bool(channels.without_bot)),
+        ]),
+    ]
+    if channels.issues:
+        blocks.append(Table(
+            [_("Организация"), _("Что не так")],
+            [[Cell(i.short_name), Cell(i.detail)] for i in channels.issues], widths=(30, 70),
+        ))
+    elif channels.channels:
+        blocks.append(_none_found(_("Все каналы в MAX в порядке.")))
     return blocks

@@ -55,7 +55,7 @@ class PageIssue(OnNetwork):
 
     @property
     def sort_key(self) -> tuple:
-        return (*organization_key(self.kind, self.short_name), NETWORKS.index(self.network))
+        return (*organization_key(self.kind, self.short_name), (*NETWORKS, "max").index(self.network))
 
 
 @dataclass(frozen=True)
@@ -216,6 +216,23 @@ class PostStats(OnNetwork):
         return percent(self.with_video, self.posts)
 
 
+@dataclass(frozen=True)
+class MaxChannels:
+    """The district's MAX channels (§3.5): how many organizations have one, their states, the
+    bot's reach, and each channel that is not in order, with why."""
+
+    required: bool
+    organizations_total: int
+    channels: int
+    status_counts: dict[str, int]
+    without_bot: int
+    issues: list[PageIssue]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.channels / self.organizations_total) if self.organizations_total else 0
+
+
 @dataclass
 class DistrictReport:
     title: str
@@ -238,6 +255,7 @@ class DistrictReport:
     best_posts: list[BestPost]
     post_stats: list[PostStats]
     weeks: list[datetime.date] = field(default_factory=list)  # judged week starts of the verdicts
+    max_channels: MaxChannels | None = None
 
     @property
     def few_posts_organizations(self) -> list[str]:

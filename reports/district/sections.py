@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checklist.models import ChecklistItem, Verdict, WorkStatus
-from monitoring.compliance import NETWORKS, compliance_export, stale_text
+from monitoring.compliance import INFO_LABELS, NETWORKS, compliance_export, stale_text
+from monitoring.models import RuleSettings
+from monitoring.networks.max.rules import bot_missing_error
 from organizations.models import Organization
 from reports.district.best_posts import BEST_POSTS_LIMIT, posts_of_period
 from reports.district.period import MOSCOW, Period, default_period, latest_sweep
@@ -25,6 +27,7 @@ from reports.district.rows import (
     IrregularNetwork,
     IrregularRow,
     MarkSummary,
+    MaxChannels,
     MissingInfoRow,
     PageIssue,
     organization_key,
@@ -89,7 +92,51 @@ def build_district_report(
         best_posts=posts,
         post_stats=stats,
         weeks=_window_weeks(pages),
+        max_channels=_max_channels(orgs),
     )
+
+
+def _max_channels(orgs: list[dict[str, Any]]) -> MaxChannels:
+    """The MAX section: every organization's channel entry of the export (present where one is
+    registered, or where the district requires one)."""
+    channels = [(org, c) for org in orgs for c in org["communities"] if c["network"] == "max"]
+    counts: dict[str, int] = dict.fromkeys(STATUS_LABELS, 0)
+    issues = []
+    for org, channel in channels:
+        if not channel.get("missing"):
+            counts[channel["status"]] = counts.get(channel["status"], 0) + 1
+        if channel["status"] != "ok":
+            issues.append(_issue(org, channel, _channel_problem(channel)))
+    return MaxChannels(
+        required=RuleSettings.load().max_required,
+        organizations_total=len(orgs),
+        channels=sum(not c.get("missing") for _org, c in channels),
+        status_counts=counts,
+        without_bot=sum(bot_missing_error() in (c.get("error") or "") for _org, c in channels),
+        issues=_sorted(issues),
+    )
+
+
+def _channel_problem(channel: Mapping[str, Any]) -> str:
+    if channel.get("missing"):
+        return _("канал не указан")
+    if channel.get("is_community") is False:
+        return _("по ссылке чат, а не канал")
+    if channel.get("deactivated"):
+        return _("канал не найден или не публичный")
+    if channel.get("closed"):
+        return _("канал закрыт")
+    if channel.get("error"):
+        return channel["error"]
+    problems = []
+    if channel.get("posts_total") is not None and channel["posts_total"] < 2:
+        problems.append(_("меньше двух публикаций"))
+    if channel.get("regular") is False:
+        problems.append(_("публикации нерегулярны"))
+    if channel.get("missing_info"):
+        problems.append(_("в описании не хватает: %(what)s") % {
+            "what": ", ".join(str(INFO_LABELS.get(name, name)) for name in channel["missing_info"])})
+    return "; ".join(problems) or _("нет данных")
 
 
 def _district_name(orgs: list[dict[str, Any]]) -> str:

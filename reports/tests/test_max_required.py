@@ -140,3 +140,22 @@ def test_required_the_channel_counts_and_a_missing_one_is_named_in_the_total(dis
     kindergarten = cell(response, "д/с №10", "status")
     assert kindergarten[0] == "cell-fail" and "нет канала в MAX" in kindergarten[1]
     assert len(rows(dashboard(district, network="max"))) == 2
+
+
+def test_the_district_report_has_a_max_section_that_says_whether_the_channel_is_required(district):
+    from reports.district.content import body_blocks
+    from reports.district.sections import build_district_report
+
+    report = build_district_report(Organization.objects.all())
+    channels = report.max_channels
+
+    assert (channels.required, channels.channels, channels.organizations_total) == (False, 1, 2)
+    assert [(i.short_name, i.detail) for i in channels.issues] == [("СОШ №9", "канал закрыт")]
+    text = " ".join(getattr(block, "text", "") for block in body_blocks(report) if hasattr(block, "text"))
+    assert "Канал в MAX рекомендуется" in text
+    switch(district, on=True)
+
+    channels = build_district_report(Organization.objects.all()).max_channels
+
+    assert channels.required is True
+    assert ("д/с №10", "канал не указан") in [(i.short_name, i.detail) for i in channels.issues]

@@ -117,7 +117,7 @@ class OrganizationDetail(generics.RetrieveAPIView):
 @extend_schema(
     parameters=[
         ORGANIZATION_PARAM,
-        OpenApiParameter("network", OpenApiTypes.STR, enum=Network.values, description="vk or ok."),
+        OpenApiParameter("network", OpenApiTypes.STR, enum=Network.values, description="vk, ok or max."),
     ]
 )
 class PageList(generics.ListAPIView):
