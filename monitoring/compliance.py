@@ -243,11 +243,11 @@ def community_entry(page: OfficialPage | None, network: str) -> dict[str, Any]:
     for name in VERDICT_FIELDS:
         if name != "status":
             entry[name] = verdict.get(name)
-    for name in FIGURES:  # §3.6's advisories, null where not read or not defined for the network
-        entry[name] = verdict.get(name)
     if not verdict:
         entry["error"] = _("Страница ещё не проверялась.")
     entry["stale"] = stale_entry(state_kept_fields(state))
+    for name in FIGURES:  # §3.6's advisories, null where not read or not defined for the network
+        entry[name] = verdict.get(name)
     return entry
 
 
@@ -416,4 +416,7 @@ def flatten(export: dict[str, Any]) -> Iterable[dict[str, Any]]:
             # Last, so the columns scripts already read keep their places. Words first, never
             # = + - @: a spreadsheet cannot take the cell for a formula.
             row["stale"] = stale_text(community.get("stale")) or None
+            row["audience"] = organization.get("audience")
+            for name in FIGURES:  # §3.6, after everything older
+                row[name] = community.get(name)
             yield row

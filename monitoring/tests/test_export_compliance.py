@@ -16,6 +16,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from checklist.models import ChecklistEntry, WorkStatus
+from monitoring.audience import FIGURES
 from monitoring.models import SweepRun
 from monitoring.tests.sweeping import SCHOOL_VK, make_world, point_settings, register, run_sweep
 from tests.factories import OrganizationFactory
@@ -26,7 +27,7 @@ MOSCOW = ZoneInfo("Europe/Moscow")
 
 ORGANIZATION_KEYS = {"short_name", "name", "kind", "status", "communities", "checklist"}
 # DESIGN §5: "keys may be added, not renamed". These are the additions, and only these.
-ORGANIZATION_ADDED = {"district"}
+ORGANIZATION_ADDED = {"district", "audience"}
 CHECKLIST_KEYS = {"code", "status", "verdict"}
 CHECKLIST_ADDED = {"due_date"}
 COMMUNITY_KEYS = {
@@ -34,7 +35,7 @@ COMMUNITY_KEYS = {
     "weekly_posts", "current_week", "regular", "posts_not_from_community", "reposts_from_personal_pages",
     "missing_info", "closed", "deactivated", "error",
 }
-COMMUNITY_ADDED = ["stale"]  # at the end of each entry, in this order
+COMMUNITY_ADDED = ["stale", *FIGURES]  # at the end of each entry, in this order
 # What a sweep that could not read the wall keeps from before, in the export's key order.
 POST_DERIVED = [
     "posts_total", "weekly_posts", "current_week", "regular", "posts_not_from_community", "reposts_from_personal_pages",
@@ -276,7 +277,8 @@ def test_the_csv_and_xlsx_say_in_words_which_values_are_stale_and_from_when(
 
     records = sheet_records(fmt, tmp_path)
 
-    assert list(records[0])[-1] == "stale"  # added after every column scripts already read
+    # Added after every column scripts already read, newest last.
+    assert list(records[0])[-len(FIGURES) - 2:] == ["stale", "audience", *FIGURES]
     when = first.started_at.astimezone(MOSCOW).strftime("%d.%m.%Y %H:%M")
     assert record(records, "СОШ №101", "vk")["stale"] == f"устарело: {POST_DERIVED_WORDS} (данные от {when})"
     assert record(records, "СОШ №101", "vk")["posts_total"] in ("46", 46)
