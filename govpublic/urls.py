@@ -7,6 +7,7 @@ from django.views.generic.base import RedirectView
 
 from checklist import preview
 from checklist import views as checklist_views
+from monitoring import bot_views
 from monitoring import views as monitoring_views
 from organizations import accounts
 from organizations import views as organizations_views
@@ -23,6 +24,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/api-tokens/", accounts.api_tokens, name="api-tokens"),
+    path("accounts/notifications/", bot_views.notifications, name="notifications"),
+    path("accounts/notifications/max/link/", bot_views.max_link_start, name="max-link"),
+    path("accounts/notifications/max/unlink/", bot_views.max_unlink, name="max-unlink"),
+    path("max/webhook/", bot_views.max_webhook, name="max-webhook"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/<int:pk>/pages/<str:network>/", organizations_views.page_set, name="page-set"),
     path("org/<int:pk>/audit/", checklist_views.organization_audit_log, name="organization-audit"),

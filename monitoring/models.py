@@ -346,6 +346,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
+    # The same message in MAX, claimed and recorded apart from the e-mail (exactly once each).
+    max_sent_at = models.DateTimeField(null=True, blank=True)
+    max_error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("уведомление")
@@ -367,3 +370,59 @@ class DailyMetric(models.Model):
     class Meta:
         verbose_name = _("показатели за день")
         verbose_name_plural = _("показатели по дням")
+
+
+# --- the district's MAX bot (DESIGN §3.5, §5) ----------------------------------------------------
+
+
+class MaxAccount(models.Model):
+    """A portal user's MAX account, bound through the bot's deep link. Only MAX's numeric
+    `user_id` is kept: no name, no phone. `deliver` says where digests and alerts go."""
+
+    class Deliver(models.TextChoices):
+        EMAIL = "email", _("только e-mail")
+        MAX = "max", _("только MAX")
+        BOTH = "both", _("MAX и e-mail")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="max_account")
+    max_user_id = models.BigIntegerField(unique=True)
+    linked_at = models.DateTimeField(auto_now_add=True)
+    # Both, once linked: a message in MAX is what the person asked for by linking, and the
+    # e-mail stays the record until they choose otherwise.
+    deliver = models.CharField(_("куда присылать уведомления"), max_length=5, choices=Deliver.choices,
+                               default=Deliver.BOTH)
+
+    class Meta:
+        verbose_name = _("аккаунт MAX")
+        verbose_name_plural = _("аккаунты MAX")
+
+
+class MaxLinkCode(models.Model):
+    """A one-time code in the bot's deep link `https://max.ru/<bot>?start=<code>`: valid a day,
+    used once, by the user it was made for."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class MaxBotChat(models.Model):
+    """A chat the district bot was added to (`bot_added`; `bot_removed` sets `removed_at`): MAX
+    no longer lists a bot's chats, so these events are the only record of them."""
+
+    chat_id = models.BigIntegerField(unique=True)
+    is_channel = models.BooleanField(default=False)
+    added_at = models.DateTimeField()
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+
+class MaxBotState(models.Model):
+    """One row: the `marker` of `GET /updates` up to which every update was handled."""
+
+    marker = models.BigIntegerField(null=True, blank=True)
+
+    @classmethod
+    def load(cls) -> "MaxBotState":
+        state, _created = cls.objects.get_or_create(pk=1)
+        return state

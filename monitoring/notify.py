@@ -11,17 +11,21 @@ from collections import defaultdict
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from monitoring.models import ChangeEvent, Notification, PageState, SweepRun
+from monitoring.clients import ApiError
+from monitoring.models import ChangeEvent, MaxAccount, Notification, PageState, SweepRun
+from monitoring.networks.max.bot import bot_client
 from monitoring.rules import STATUS_SEVERITY
 from organizations.models import Membership, Organization
 
 logger = logging.getLogger(__name__)
+# A member the portal can reach: by e-mail, or in MAX once linked.
+REACHABLE = Q(user__email__gt="") | Q(user__max_account__isnull=False)
 
 
 def notify_run(run: SweepRun) -> int:
@@ -43,7 +47,7 @@ def _write_digests(run: SweepRun) -> None:
 
     staff = Membership.objects.filter(
         role=Membership.Role.STAFF, organization_id__in=by_org, user__is_active=True
-    ).exclude(user__email="").select_related("user", "organization")
+    ).filter(REACHABLE).select_related("user", "organization")
     for membership in staff:
         organization = membership.organization
         org_events = by_org[organization.pk]
@@ -56,8 +60,8 @@ def _write_digests(run: SweepRun) -> None:
 
     if events:
         organizations = Organization.objects.filter(pk__in=by_org).select_related("district")
-        methodologists = Membership.objects.filter(role=Membership.Role.METHODOLOGIST, user__is_active=True).exclude(
-            user__email=""
+        methodologists = Membership.objects.filter(
+            REACHABLE, role=Membership.Role.METHODOLOGIST, user__is_active=True
         ).select_related("user")
         for membership in methodologists:
             scope = [org for org in organizations if membership.district_id in (None, org.district_id)]
@@ -113,14 +117,18 @@ def queue_message(
 
 
 def send_pending(run: SweepRun | None = None) -> int:
-    pending = Notification.objects.filter(sent_at=None, error="").select_related("recipient")
+    """Send what is unsent, each message exactly once on each way the person chose (e-mail,
+    MAX, or both): a way is claimed before its message goes, so of two workers, or a run and
+    its rerun after a crash, only one sends it. Returns how many messages went out."""
+    pending = Notification.objects.select_related("recipient", "recipient__max_account")
     if run is not None:
         pending = pending.filter(run=run)
     sent = 0
-    for notification in pending:
-        # Claim first: of two workers only one sends.
-        if not Notification.objects.filter(Q(pk=notification.pk) & Q(sent_at=None)).update(sent_at=timezone.now()):
+    for notification in pending.filter(sent_at=None, error=""):
+        if not _claim(notification, "sent_at"):
             continue
+        if not notification.recipient.email or not _wants(notification.recipient, MaxAccount.Deliver.EMAIL):
+            continue  # no address, or the person chose MAX alone: the e-mail way is settled unsent
         try:
             send_mail(notification.subject, notification.body, None, [notification.recipient.email])
         except Exception as error:  # SMTP errors are many; the row keeps the reason
@@ -128,4 +136,32 @@ def send_pending(run: SweepRun | None = None) -> int:
             Notification.objects.filter(pk=notification.pk).update(error=str(error)[:500])
             continue
         sent += 1
+    by_max = pending.filter(
+        max_sent_at=None, max_error="", recipient__max_account__isnull=False,
+        recipient__max_account__deliver__in=(MaxAccount.Deliver.MAX, MaxAccount.Deliver.BOTH),
+        created_at__gte=F("recipient__max_account__linked_at"),  # nothing from before the link
+    )
+    client = bot_client() if by_max.exists() else None
+    for notification in by_max if client else ():
+        if not _claim(notification, "max_sent_at"):
+            continue
+        try:
+            client.send_message(user_id=notification.recipient.max_account.max_user_id,
+                                text=f"{notification.subject}\n\n{notification.body}")
+        except ApiError as error:  # blocked by the person (403), or MAX down: the row says which
+            logger.warning("notification %s not sent to MAX: %s", notification.pk, type(error).__name__)
+            Notification.objects.filter(pk=notification.pk).update(max_error=str(error)[:500])
+            continue
+        sent += 1
     return sent
+
+
+def _claim(notification: Notification, field: str) -> bool:
+    return bool(Notification.objects.filter(pk=notification.pk, **{field: None}).update(**{field: timezone.now()}))
+
+
+def _wants(user, way: str) -> bool:
+    account = getattr(user, "max_account", None)
+    if account is None:
+        return way == MaxAccount.Deliver.EMAIL
+    return account.deliver in (way, MaxAccount.Deliver.BOTH)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from monitoring import compliance
 from monitoring.models import RuleSettings, Snapshot, SweepBatch, SweepRun
 from monitoring.networks import swept_networks
+from monitoring.networks.max.bot import drain_updates
 from monitoring.notify import notify_run
 from monitoring.sweep.batch import (
     FetchControl,
@@ -71,6 +72,8 @@ def sweep_start(
     pressed twice, a second beat), so a second start joins the first instead of doubling it."""
     wanted = set(swept_networks() if networks is None else networks)
     networks = [network for network in (VK, OK, MAX) if network in wanted]
+    if MAX in networks:
+        _drain_bot_events()
     batch_size = batch_size or settings.SWEEP_BATCH_SIZE
     if organizations is not None:
         organizations = list(organizations)
@@ -111,6 +114,15 @@ def sweep_start(
     if run.pages_deferred:
         logger.warning("sweep %s: %s VK pages deferred to the next night (daily wall.get quota)", run.pk, run.pages_deferred)
     return run, True
+
+
+def _drain_bot_events() -> None:
+    """The bot's waiting events first (accounts to bind, chats it joined or left), so tonight's
+    messages reach those who linked MAX today. A MAX fault never stops the sweep."""
+    try:
+        drain_updates()
+    except Exception as error:  # noqa: BLE001 — whatever MAX or the network did, the sweep goes on
+        logger.warning("MAX updates not drained: %s", type(error).__name__)
 
 
 def unfinished_run(scope: str) -> SweepRun | None:

@@ -23,6 +23,7 @@ from checklist.models import ChecklistEntry, EntryEvent, WorkStatus
 from checklist.selectors import organization_checklist
 from monitoring.compliance import INFO_LABELS, community_entry, judge_item, overall_status, page_verdicts
 from monitoring.models import ChangeEvent, PagePost, RuleSettings
+from monitoring.networks.max.bot import bot_username
 from monitoring.networks.max.rules import bot_missing_error
 from monitoring.rules import MOSCOW, PaperworkItem, moscow_week_start
 from organizations.access import Access, get_organization_for_user, membership_of, require_edit
@@ -252,6 +253,7 @@ def organization_page(
     ]
     status = overall_status(communities, paperwork, today, max_required)
     chart = weekly_chart(organization, today, networks)
+    bot_missing = any(c["network"] == Network.MAX and bot_missing_error() in (c.get("error") or "") for c in communities)
     todos = what_to_fix(communities, checklist["manual_entries"], today, max_required)
     changes = list(ChangeEvent.objects.filter(organization=organization).select_related("page")[:100])
     alerts = [event for event in changes if event.acknowledged_at is None]
@@ -284,8 +286,8 @@ def organization_page(
             "qr_pages": [pages[network] for network in networks if network in pages],
             "max_required": max_required,
             "max_unread": not settings.MAX_BOT_TOKEN,
-            "max_bot_missing": any(c["network"] == Network.MAX and bot_missing_error() in (c.get("error") or "")
-                                   for c in communities),
+            "max_bot_missing": bot_missing,
+            "max_bot": bot_username() if bot_missing else None,
             "alerts": alerts,
             "timeline": timeline,
             "quality": organization_quality(organization),
