@@ -158,3 +158,13 @@ def test_a_channel_not_found_is_advice_unless_the_district_requires_max(actors, 
     RuleSettings.objects.update_or_create(pk=RuleSettings.load().pk, defaults={"max_required": True})
 
     assert todo() == "fail"
+
+
+def test_the_steps_name_the_bot_as_max_knows_it(actors, serve):
+    client = actors.client_for(actors.staff_a)
+    serve(None)
+    press(client, actors.org_a)
+
+    page = unescape(client.get(reverse("organization-detail", args=[actors.org_a.pk])).content.decode())
+
+    assert "найдите бота @district_bot и добавьте его" in re.sub(r"<[^>]+>", "", page)

@@ -9,6 +9,7 @@ webhook retry, a drain repeated after a crash) changes nothing the second time."
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import secrets
@@ -50,7 +51,9 @@ def bot_username() -> str | None:
     token or when MAX does not answer — a page never fails for it."""
     if not settings.MAX_BOT_TOKEN:
         return None
-    name = cache.get(USERNAME_CACHE)
+    # Per API and token: another bot (a new token, a test's simulator) is another name.
+    key = USERNAME_CACHE + hashlib.sha256(f"{settings.MAX_API_URL} {settings.MAX_BOT_TOKEN}".encode()).hexdigest()[:16]
+    name = cache.get(key)
     if name is None:
         client = bot_client()
         try:
@@ -58,7 +61,7 @@ def bot_username() -> str | None:
         except ApiError as error:
             logger.warning("MAX /me failed: %s", type(error).__name__)
             return None
-        cache.set(USERNAME_CACHE, name, 3600)
+        cache.set(key, name, 3600)
     return name or None
 
 
