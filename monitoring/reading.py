@@ -60,6 +60,7 @@ class PageRef:
     # VK: comments of the community's posts since here are judged (§3.6); None: not read.
     replies_from: datetime | None = None
     comments_read: Mapping[str, int | None] = field(default_factory=dict)  # post id → its count at the last read
+    bot_absent: bool = False  # MAX: refused for want of the bot last time, and not added since
 
 
 @dataclass

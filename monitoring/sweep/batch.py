@@ -29,9 +29,9 @@ from monitoring.networks import READERS
 from monitoring.reading import PageRead, PageRef
 from monitoring.rules import MOSCOW, Thresholds, Window, window_for
 from monitoring.sweep.clients import SweepConfigurationError, build_clients
-from monitoring.sweep.replies import comment_counts_read
+from monitoring.sweep.replies import channels_without_bot, comment_counts_read
 from monitoring.sweep.store import persist_pages, stored_lists
-from monitoring.types import VK
+from monitoring.types import MAX, VK
 from organizations.models import OfficialPage, Organization
 
 logger = logging.getLogger(__name__)
@@ -221,6 +221,9 @@ def prepare_batch(
     recent_from = run.started_at - REPLY_WINDOW if batch.network == VK else None
     stored = stored_lists([page.pk for page in pages], horizon, recent_from)
     counts_read = comment_counts_read([page.pk for page in pages], recent_from) if recent_from else {}
+    # A MAX channel that refused the bot last night and has not added it since (no bot_added)
+    # is not asked again at night (§3.5 budget); «Проверить канал» and «Проверить сейчас» ask.
+    without_bot = channels_without_bot(pages) if batch.network == MAX and run.trigger != SweepRun.Trigger.MANUAL else set()
     # Pages are dealt to the tokens in turn, so each token's daily quota carries its share.
     # (Not by id: a registry imported row by row gives every VK page an odd id.) Each batch
     # starts at the next token, so the remainders of small batches even out too.
@@ -230,7 +233,7 @@ def prepare_batch(
             page_id=page.pk, network=batch.network, url=page.url, link_kind=page.link_kind,
             link_value=page.link_value, external_id=page.external_id, external_kind=page.external_kind,
             horizon=horizon, wall=wall, others=others, replies_from=recent_from,
-            comments_read=counts_read.get(page.pk, {}),
+            comments_read=counts_read.get(page.pk, {}), bot_absent=page.pk in without_bot,
         )
         work.shards.setdefault((batch.index + position) % len(clients), []).append(ref)
     return work

@@ -1,5 +1,6 @@
-"""The store's side of replies (DESIGN §3.6, VK): which recent posts had their comments read at
-which count, the judged comments kept per post, and each page's answer count for the verdict."""
+"""What a night's read plan needs from the store beyond the posts: which recent VK posts had
+their comments read at which count, the judged comments kept per post and each page's answer
+count (DESIGN §3.6); and which MAX channels are known to be without the district bot (§3.5)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from datetime import datetime
 from django.db import transaction
 
 from monitoring.audience import REPLY_WINDOW, Replies, is_answered, tally
-from monitoring.models import PageComment, PagePost, SweepRun
+from monitoring.models import MaxBotChat, PageComment, PagePost, PageState, SweepRun
+from monitoring.networks.max.rules import bot_missing_error
 from monitoring.reading import PageRead
 from organizations.models import OfficialPage
 
@@ -66,3 +68,23 @@ def replies_by_page(page_ids: list[int], run: SweepRun) -> dict[int, Replies]:
         if (comment.page_id, comment.post_id) in keys:
             judged[comment.page_id].append((comment.answered, comment.written_at, comment))
     return {page_id: tally(judged[page_id], run.started_at) for page_id in page_ids}
+
+
+def channels_without_bot(pages: list[OfficialPage]) -> set[int]:
+    """Ids of the MAX pages whose last read was refused for want of the bot, with no
+    `bot_added` for their chat since. Two queries."""
+    missing = bot_missing_error()
+    refused = {
+        page_id: (external_id, checked_at)
+        for page_id, external_id, checked_at, verdict in PageState.objects.filter(page__in=pages).values_list(
+            "page_id", "page__external_id", "checked_at", "verdict"
+        )
+        if missing in ((verdict or {}).get("error") or "") and external_id.lstrip("-").isdigit() and checked_at
+    }
+    added = dict(MaxBotChat.objects.filter(
+        chat_id__in=[int(external_id) for external_id, _when in refused.values()], removed_at=None
+    ).values_list("chat_id", "added_at"))
+    return {
+        page_id for page_id, (external_id, checked_at) in refused.items()
+        if not (int(external_id) in added and added[int(external_id)] >= checked_at)
+    }

@@ -168,3 +168,24 @@ def test_the_steps_name_the_bot_as_max_knows_it(actors, serve):
     page = unescape(client.get(reverse("organization-detail", args=[actors.org_a.pk])).content.decode())
 
     assert "найдите бота @district_bot и добавьте его" in re.sub(r"<[^>]+>", "", page)
+
+
+def test_a_night_does_not_ask_again_a_channel_that_refused_the_bot_until_the_bot_is_added(actors, serve):
+    from monitoring.tests.sweeping import run_sweep
+
+    serve(None)
+    run_sweep("--network", "max")
+    simulator = serve(None)
+
+    run_sweep("--network", "max")
+
+    assert len(simulator.requests("max", "getMessages")) == 0  # MAX said 403 last night: nothing new to ask
+    assert PageState.objects.get(page__network="max").verdict["error"] == "бот района не добавлен в канал администратором"
+    simulator = serve("admin")
+    chat_id = CHANNEL["chat_id"]
+    simulator.max_push({"update_type": "bot_added", "chat_id": chat_id, "is_channel": True, "user": {"user_id": 1}})
+
+    run_sweep("--network", "max")  # its start takes the bot_added event from /updates
+
+    assert len(simulator.requests("max", "getMessages")) == 1
+    assert PageState.objects.get(page__network="max").status == "ok"

@@ -57,6 +57,9 @@ def _read_channel(client: MaxClient, read: PageRead, ref: PageRef, window_start:
     if community.closed:
         return
     read.posts_total = posts_total(chat)
+    if ref.bot_absent:
+        read.wall_error = bot_missing_error()  # as MAX said last night; no bot_added since
+        return
     try:
         read.posts = client.channel_posts(community.external_id, window_start)
     except ConfigurationError:
