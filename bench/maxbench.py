@@ -1,7 +1,11 @@
-"""MAX's part of `make bench` (issue 12, item 7): requests a sweep of MAX channels spends against
-the bound of DESIGN §3.5 — one Chat read per channel, plus ⌈window messages ÷ 100⌉ message pages
-per channel the district bot may read — over a district-sized mix of quiet channels, busy ones
-(past 100 messages in the window) and channels without the bot (403)."""
+"""MAX's part of `make bench` (issue 12, item 7): requests a night's sweep of MAX channels spends
+against the bound of DESIGN §3.5 — one Chat read per channel, plus ⌈window messages ÷ 100⌉
+message pages per channel the district bot may read — over a district-sized mix of quiet
+channels, busy ones (past 100 messages in the window) and channels without the bot.
+
+The first night also asks each channel without the bot for its messages once: MAX's 403 is the
+only way to learn the bot is missing. Later nights do not ask such a channel again until a
+`bot_added` event for it arrives, so a night costs the bound; both figures are written."""
 
 from __future__ import annotations
 
@@ -74,14 +78,22 @@ def measure_max(results: dict, rows: list[dict], timed_sweep) -> None:
     sim = SimulatorProcess({"max": max_section(rows, rate)})
     try:
         use_max(sim, rate)
-        _seconds, run = timed_sweep(sim, ["max"])
-        requests, expected = sim.count("max"), max_bound(rows)
-        by_method = {method: sim.count("max", method) for method in ("getChatByLink", "getMessages")}
+        expected = max_bound(rows)
+        nights = []
+        for _night in range(2):
+            _seconds, run = timed_sweep(sim, ["max"])
+            nights.append((sim.count("max"), {m: sim.count("max", m) for m in ("getChatByLink", "getMessages")}, run))
+        (first, first_by_method, _run), (requests, by_method, run) = nights
         results["max_requests_over_bound"] = {
             "value": round(requests / expected, 4), "target": "<= 1.05", "requests": requests, "bound": expected,
             "bound_formula": "channels + sum over channels with the bot of ceil(window messages / 100)",
             "by_method": by_method, "channels": len(rows), "busy_channels": math.ceil(len(rows) / BUSY_EVERY),
             "channels_without_bot": math.ceil(len(rows) / NO_BOT_EVERY), "simulator_rate": rate, "faults": run.faults,
+            "night": "second (every later night is the same)",
+        }
+        results["max_first_night_over_bound"] = {
+            "value": round(first / expected, 4), "target": "bound + one refused read per channel without the bot",
+            "requests": first, "by_method": first_by_method, "bound": expected,
         }
     finally:
         sim.stop()
