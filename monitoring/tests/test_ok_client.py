@@ -86,7 +86,7 @@ def test_the_simulator_refuses_a_wrong_signature_with_104(scenario, run_simulato
 def test_bad_application_settings_are_configuration_errors(scenario, run_simulator, ok_client, options, code):
     handle = run_simulator(scenario)
     with pytest.raises(ConfigurationError) as caught:
-        ok_client(handle, **options).get_topics_count("5100")
+        ok_client(handle, **options).get_counters("5100").themes
     assert caught.value.code == code
     assert handle.count("ok") == 1
 
@@ -186,7 +186,17 @@ def test_links_resolve_to_groups_and_personal_profiles(scenario, run_simulator, 
 def test_topics_count_comes_from_the_group_counters(scenario, run_simulator, ok_client):
     scenario["ok"]["groups"][0]["topics_count"] = 1234
     handle = run_simulator(scenario)
-    assert ok_client(handle).get_topics_count("5100") == 1234
+    assert ok_client(handle).get_counters("5100").themes == 1234
+
+
+def test_members_come_from_the_group_counters_in_the_same_request(scenario, run_simulator, ok_client):
+    scenario["ok"]["groups"][0]["members_count"] = 777
+    handle = run_simulator(scenario)
+
+    counters = ok_client(handle).get_counters("5100")
+
+    assert counters.members == 777
+    assert handle.count("ok", "group.getCounters") == 1
 
 
 # --- topics ------------------------------------------------------------------------------
@@ -268,7 +278,7 @@ def test_a_service_error_is_retried_a_bounded_number_of_times(scenario, run_simu
     handle = run_simulator(scenario)
     slept: list[float] = []
     with pytest.raises(RetryableError) as caught:
-        ok_client(handle, attempts=4, sleep=slept.append).get_topics_count("5100")
+        ok_client(handle, attempts=4, sleep=slept.append).get_counters("5100").themes
     assert type(caught.value) is RetryableError and caught.value.code == 2
     assert caught.value.attempts == 4
     assert handle.count("ok", "group.getCounters") == 4
@@ -285,7 +295,7 @@ def test_rate_answers_are_waited_out_without_using_up_an_attempt(scenario, run_s
     slept: list[float] = []
     client = ok_client(handle, attempts=3, sleep=slept.append)
 
-    assert client.get_topics_count("5100") == 0
+    assert client.get_counters("5100").themes == 0
 
     assert handle.count("ok", "group.getCounters") == client.transport.requests_sent == 6
     assert slept == [client.transport.limiter.window] * 5
@@ -299,7 +309,7 @@ def test_a_rate_answer_that_never_clears_gives_up_after_ten_waits(scenario, run_
     client = ok_client(handle, attempts=3, sleep=slept.append)
 
     with pytest.raises(RateLimited) as caught:
-        client.get_topics_count("5100")
+        client.get_counters("5100").themes
 
     assert caught.value.code == fault.get("error_code")
     assert handle.count("ok", "group.getCounters") == client.transport.requests_sent == 11
@@ -314,7 +324,7 @@ def test_a_limit_reached_rests_the_method(scenario, run_simulator, ok_client):
         with pytest.raises(QuotaExhausted):
             client.get_topics("5100", NOW - timedelta(days=7))
     assert handle.count("ok", "mediatopic.getTopics") == 1
-    assert client.get_topics_count("5100") == 0
+    assert client.get_counters("5100").themes == 0
 
 
 @pytest.mark.parametrize("fault", ["timeout", "http_500", "truncated_json", "html", "reset"])

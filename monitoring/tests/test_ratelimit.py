@@ -162,7 +162,7 @@ def test_the_ok_limit_is_kept_per_application_key(scenario, run_simulator):
     handle = run_simulator(scenario, own_process=True)
     client = OkClient(handle.url_ok, OK_APP_KEY, OK_SECRET_KEY, OK_ACCESS_TOKEN, RateLimiter("3/second"))
     for _ in range(5):
-        client.get_topics_count("5100")
+        client.get_counters("5100").themes
     assert all(r.outcome == "ok" for r in handle.requests("ok"))
     assert handle.max_per_window("ok") <= 3
 

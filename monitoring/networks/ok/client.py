@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from monitoring.types import OK, Community, Post
@@ -170,15 +170,14 @@ class OkClient:
 
     # --- topics --------------------------------------------------------------------------
 
-    def get_topics_count(self, group_id: str | int) -> int | None:
-        """All topics of the group (``group.getCounters`` → ``themes``); None if not said."""
-        response = self.call("group.getCounters", {"group_id": group_id, "counterTypes": "themes"})
+    def get_counters(self, group_id: str | int) -> GroupCounters:
+        """All topics and all members of the group (``group.getCounters`` ``themes`` and
+        ``members``, DESIGN §3.6); each None if not said."""
+        response = self.call("group.getCounters", {"group_id": group_id, "counterTypes": "themes,members"})
         counters = response.get("counters", response) if isinstance(response, Mapping) else {}
-        themes = counters.get("themes") if isinstance(counters, Mapping) else None
-        try:
-            return int(themes) if themes is not None else None
-        except (TypeError, ValueError):
-            return None
+        if not isinstance(counters, Mapping):
+            counters = {}
+        return GroupCounters(themes=_count(counters.get("themes")), members=_count(counters.get("members")))
 
     def get_topics(self, group_id: str | int, since: datetime, count: int | None = None) -> list[Post]:
         """Topics dated at or after ``since``, newest first, paging by OK's opaque anchor.
@@ -221,7 +220,6 @@ def community_from_ok(group: Mapping[str, Any]) -> Community:
     gos_org = group.get("gos_org")
     access_type = group.get("access_type")
     admin_id = group.get("admin_id")
-    members = group.get("members_count")
     return Community(
         network=OK,
         external_id=str(group.get("uid", "")),
@@ -235,7 +233,7 @@ def community_from_ok(group: Mapping[str, Any]) -> Community:
         gov_mark=bool(gos_org) if isinstance(gos_org, (bool, int)) else None,
         wall_open_to_others=True,
         contact_ids=(str(admin_id),) if admin_id not in (None, "") else (),
-        members_count=int(members) if isinstance(members, (int, str)) and str(members).isdigit() else None,
+        members_count=_count(group.get("members_count")),
         raw=dict(group),
     )
 
@@ -288,3 +286,17 @@ def _form_value(value: Any) -> str:
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+class GroupCounters(NamedTuple):
+    themes: int | None
+    members: int | None
+
+
+def _count(value: Any) -> int | None:
+    """A counter OK gave as a number or a string of digits; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    return int(value) if isinstance(value, str) and value.isdigit() else None

@@ -1,4 +1,4 @@
-"""OK read for one batch of pages: `group.getCounters` and `mediatopic.getTopics` per group,
+"""OK read for one batch of pages: `group.getCounters` (topics, members) and `mediatopic.getTopics` per group,
 after the groups' info in one call."""
 
 from __future__ import annotations
@@ -72,14 +72,20 @@ def read_ok(client: OkClient, refs: list[PageRef], window_start: datetime) -> It
 
 
 def _read_ok_feed(client: OkClient, read: PageRead, ref: PageRef, group_id: str, window_start: datetime) -> None:
-    """The group's topic counter and feed, each kept when the other fails. The feed carries
-    members' topics too: one read gives both lists, checked together against the counter."""
+    """The group's counters and feed, each kept when the other fails. The feed carries
+    members' topics too: one read gives both lists, checked together against the topic
+    counter. The members counter is the page's subscribers (§3.6); without it, group.getInfo's
+    `members_count` stands."""
     try:
-        read.posts_total = client.get_topics_count(group_id)
+        counters = client.get_counters(group_id)
     except ConfigurationError:
         raise
     except ApiError as error:
         note_fault(read, error)
+    else:
+        read.posts_total = counters.themes
+        if counters.members is not None and read.community is not None:
+            read.community = replace(read.community, members_count=counters.members)
     start = horizon(ref, window_start)
     stored = None
     if ref.wall is not None and read.posts_total is not None:  # else a read from the horizon: nothing to check
