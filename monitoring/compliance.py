@@ -92,19 +92,26 @@ def judge_item(code: str, verdicts: dict[str, Any], posts_total_min: int) -> tup
     MAX channel by its §3.5 status."""
     if code == MAX_ITEM["code"]:
         return _judge_networks({MAX: verdicts.get(MAX, MISSING)}, _max_channel)
-    verdicts = {network: verdicts[network] for network in NETWORKS}
     if code in ("vk_gov_mark", "ok_gov_mark"):
         network = VK if code == "vk_gov_mark" else OK
         return _judge_networks({network: verdicts[network]}, _gov_mark)
+    return _judge_networks({network: verdicts[network] for network in NETWORKS}, _page_judge(code, posts_total_min))
+
+
+def judge_page(code: str, network: str, verdict: Any, posts_total_min: int) -> str:
+    """One VK or OK page's verdict on a law criterion: `code` as the checklist names it, with
+    `gov_mark` for either network's mark. A missing or unread page is judged as above."""
+    judge = _gov_mark if code == "gov_mark" else _page_judge(code, posts_total_min)
+    return _judge_networks({network: verdict}, judge)[0]
+
+
+def _page_judge(code: str, posts_total_min: int):
     if code == "min_two_posts":
-        return _judge_networks(verdicts, lambda v: _min_posts(v, posts_total_min))
-    if code == "regular_posting":
-        return _judge_networks(verdicts, _regular)
-    if code == "posts_from_community":
-        return _judge_networks(verdicts, _from_community)
-    if code == "mandatory_info":
-        return _judge_networks(verdicts, _mandatory_info)
-    raise ValueError(code)
+        return lambda verdict: _min_posts(verdict, posts_total_min)
+    judges = {"regular_posting": _regular, "posts_from_community": _from_community, "mandatory_info": _mandatory_info}
+    if code not in judges:
+        raise ValueError(code)
+    return judges[code]
 
 
 def _judge_networks(verdicts: dict[str, Any], judge) -> tuple[str, str]:
@@ -306,15 +313,20 @@ def stale_text(stale: dict[str, Any] | None) -> str:
     }
 
 
-def compliance_export(organizations: QuerySet[Organization], *, today: datetime.date | None = None) -> dict[str, Any]:
-    """The JSON export of DESIGN §5 (keys may be added, never renamed)."""
+def compliance_export(organizations: QuerySet[Organization], *, today: datetime.date | None = None,
+                      ranked: bool = True) -> dict[str, Any]:
+    """The JSON export of DESIGN §5 (keys may be added, never renamed). Each organization's
+    `rating` places it among the organizations exported; `ranked=False` (a page of the API,
+    where that would be a place among a page) leaves the places out."""
     today = today or timezone.localdate()
-    thresholds = RuleSettings.load().thresholds()
+    settings = RuleSettings.load()
+    thresholds = settings.thresholds()
     organizations = organizations_with_pages(organizations).prefetch_related(
         Prefetch("checklist_entries", queryset=ChecklistEntry.objects.select_related("item").order_by("item__position"))
     ).select_related("district").in_briefing_order()
-    max_required = RuleSettings.load().max_required
+    max_required = settings.max_required
     result = []
+    order = {organization.pk: index for index, organization in enumerate(organizations)}
     for organization in organizations:
         pages = {page.network: page for page in organization.pages.all()}
         communities = [community_entry(pages.get(network), network) for network in shown_networks(pages, max_required)]
@@ -340,6 +352,10 @@ def compliance_export(organizations: QuerySet[Organization], *, today: datetime.
                 ],
             }
         )
+    from monitoring.rating import rating_rows  # the rating judges pages with this module's rules
+
+    for entry, row in zip(result, sorted(rating_rows(organizations, settings, today), key=lambda row: order[row.organization.pk]), strict=True):
+        entry["rating"] = row.as_export(ranked)
     return {
         "generated_at": timezone.localtime().isoformat(),
         "rules": {
@@ -419,4 +435,7 @@ def flatten(export: dict[str, Any]) -> Iterable[dict[str, Any]]:
             row["audience"] = organization.get("audience")
             for name in FIGURES:  # §3.6, after everything older
                 row[name] = community.get(name)
+            rating = organization.get("rating") or {}  # the organization's, on each of its rows
+            for name in ("score", "rank", "change"):
+                row[f"rating_{name}"] = rating.get(name)
             yield row

@@ -28,6 +28,16 @@ class RuleSettings(models.Model):
             "а в чек-листе появляется пункт «Канал в MAX». Выключено: канал в MAX показывается, но на итог не влияет."
         ),
     )
+    # «Рейтинг госпабликов» (§3.6): the weight of each component in the score; their meaning and
+    # the criterion each mirrors are told in `reports.rating.COMPONENTS`.
+    rating_mark = models.PositiveSmallIntegerField(_("вес: метка «Госорганизация»"), default=20)
+    rating_info = models.PositiveSmallIntegerField(_("вес: обязательная информация"), default=10)
+    rating_regularity = models.PositiveSmallIntegerField(_("вес: регулярность"), default=20)
+    rating_from_community = models.PositiveSmallIntegerField(_("вес: публикации от имени сообщества"), default=10)
+    rating_audience = models.PositiveSmallIntegerField(_("вес: доля подписчиков от аудитории"), default=10)
+    rating_views = models.PositiveSmallIntegerField(_("вес: просмотры публикации"), default=10)
+    rating_engagement = models.PositiveSmallIntegerField(_("вес: вовлечённость"), default=10)
+    rating_answers = models.PositiveSmallIntegerField(_("вес: ответы на комментарии"), default=10)
     raw_retention_days = models.PositiveIntegerField(
         _("хранить исходные ответы API, дней"), default=90,
         help_text=_("После этого срока сырые JSON-ответы удаляются, нормализованные данные остаются."),
@@ -426,3 +436,28 @@ class MaxBotState(models.Model):
     def load(cls) -> "MaxBotState":
         state, _created = cls.objects.get_or_create(pk=1)
         return state
+
+
+class RatingSnapshot(models.Model):
+    """An organization's «Рейтинг госпабликов» score in one month (§3.6): the month's row is
+    rewritten by every finished sweep of that month, so the previous month's row holds where
+    the organization stood when that month ended. The change on the rating page is measured
+    against it."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="rating_snapshots",
+        verbose_name=_("организация"),
+    )
+    month = models.DateField(_("месяц"))  # its first day
+    score = models.FloatField(_("балл"), null=True)  # None: nothing to score yet
+    components = models.JSONField(_("составляющие"), default=dict)
+    updated_at = models.DateTimeField(_("записано"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("место в рейтинге за месяц")
+        verbose_name_plural = _("места в рейтинге по месяцам")
+        constraints = [models.UniqueConstraint(fields=["organization", "month"], name="one_rating_row_per_month")]
+        indexes = [models.Index(fields=["month"])]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.month:%Y-%m}: {self.score}"

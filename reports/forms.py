@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from monitoring.models import RuleSettings
 from reports.models import Letterhead
+from monitoring.rating import COMPONENTS
+
+RATING_FIELDS = [f"rating_{component.code}" for component in COMPONENTS]
 
 NUMBER_WIDGET = {"class": "form-control", "inputmode": "numeric"}
 
@@ -29,7 +32,7 @@ class RuleSettingsForm(MarksInvalid, forms.ModelForm):
     class Meta:
         model = RuleSettings
         fields = ["weeks", "posts_per_week_min", "posts_per_week_target", "posts_total_min", "raw_retention_days",
-                  "max_required"]
+                  "max_required", *RATING_FIELDS]
         widgets = {
             **{name: forms.NumberInput(attrs={**NUMBER_WIDGET, "min": 0}) for name in fields if name != "max_required"},
             "max_required": forms.CheckboxInput(attrs={"class": "form-check-input", "role": "switch"}),
@@ -56,6 +59,14 @@ class RuleSettingsForm(MarksInvalid, forms.ModelForm):
         self.fields["raw_retention_days"].label = _("Хранить исходные ответы API")
         self.fields["weeks"].widget.attrs["max"] = 12
         self.fields["raw_retention_days"].widget.attrs["min"] = 7
+        for component, name in zip(COMPONENTS, RATING_FIELDS, strict=True):
+            self.fields[name].label = component.label
+            self.fields[name].help_text = _("%(mirrors)s По умолчанию — %(default)s.") % {
+                "mirrors": component.mirrors, "default": _default(RuleSettings, name)}
+            self.fields[name].widget.attrs["max"] = 100
+
+    def rating_fields(self):
+        return [self[name] for name in RATING_FIELDS]
 
     def clean(self):
         data = super().clean()
@@ -68,6 +79,12 @@ class RuleSettingsForm(MarksInvalid, forms.ModelForm):
         days = data.get("raw_retention_days")
         if days is not None and days < 7:
             self.add_error("raw_retention_days", _("Храните исходные ответы хотя бы 7 дней."))
+        weights = [data.get(name) for name in RATING_FIELDS]
+        for name, weight in zip(RATING_FIELDS, weights, strict=True):
+            if weight is not None and weight > 100:
+                self.add_error(name, _("Вес — от 0 до 100."))
+        if None not in weights and not sum(weights):
+            self.add_error(RATING_FIELDS[0], _("Хотя бы одна составляющая рейтинга должна иметь вес больше нуля."))
         return data
 
 

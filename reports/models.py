@@ -61,3 +61,4 @@ class Letterhead(models.Model):
     def load(cls) -> "Letterhead":
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
+

@@ -106,6 +106,16 @@ class OrganizationChecklistSerializer(serializers.Serializer):
     due_date = serializers.DateField(read_only=True, allow_null=True)
 
 
+class RatingSerializer(serializers.Serializer):
+    score = serializers.FloatField(read_only=True, allow_null=True, help_text="0–100, 1 decimal; null: nothing known to score.")
+    previous_score = serializers.FloatField(read_only=True, allow_null=True, help_text="The previous month's last score.")
+    change = serializers.FloatField(read_only=True, allow_null=True, help_text="score − previous_score.")
+    components = serializers.DictField(
+        child=serializers.FloatField(allow_null=True), read_only=True,
+        help_text="mark, info, regularity, from_community, audience, views, engagement, answers: each 0–1, null when unknown.",
+    )
+
+
 class OrganizationSerializer(ExportShapeSerializer):
     """One `organizations[]` entry of the export, with its id and the checklist items' titles."""
 
@@ -118,6 +128,7 @@ class OrganizationSerializer(ExportShapeSerializer):
     status = compliance_status(help_text="The worst of its pages and paperwork.")
     communities = CommunitySerializer(many=True, read_only=True, help_text="One entry per network: vk, ok.")
     checklist = OrganizationChecklistSerializer(many=True, read_only=True)
+    rating = RatingSerializer(read_only=True, help_text="«Рейтинг госпабликов» (DESIGN §3.6); places are on the rating page and in the export.")
 
 
 class ChecklistEntrySerializer(serializers.ModelSerializer):

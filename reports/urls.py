@@ -1,9 +1,10 @@
-from reports.views import api, audience, dashboard, district_report, organization, qr, tasks
+from reports.views import api, audience, dashboard, district_report, organization, qr, rating, tasks
 
 urlpatterns = [
     *dashboard.urlpatterns,
     *organization.urlpatterns,
     *audience.urlpatterns,
+    *rating.urlpatterns,
     *district_report.urlpatterns,
     *qr.urlpatterns,
     *api.urlpatterns,

@@ -22,6 +22,7 @@ from monitoring.models import RuleSettings, Snapshot, SweepBatch, SweepRun
 from monitoring.networks import swept_networks
 from monitoring.networks.max.bot import drain_updates
 from monitoring.notify import notify_run
+from monitoring.rating import record_rating
 from monitoring.sweep.batch import (
     FetchControl,
     _config_error,
@@ -217,6 +218,7 @@ def sweep_finish(run: SweepRun) -> bool:
         organizations = organizations.filter(pk__in=run.organization_ids)
     compliance.update_checklists(organizations.filter(pages=None))
     compliance.record_daily_metric(run)
+    record_rating()  # the month's row, so next month's rating can tell each organization's change
     # A listener's failure (the dashboard's history) must not keep the run's alerts from going.
     for receiver, error in run_finished.send_robust(sender=SweepRun, run=run):
         if isinstance(error, Exception):

@@ -27,7 +27,7 @@ MOSCOW = ZoneInfo("Europe/Moscow")
 
 ORGANIZATION_KEYS = {"short_name", "name", "kind", "status", "communities", "checklist"}
 # DESIGN §5: "keys may be added, not renamed". These are the additions, and only these.
-ORGANIZATION_ADDED = {"district", "audience"}
+ORGANIZATION_ADDED = {"district", "audience", "rating"}
 CHECKLIST_KEYS = {"code", "status", "verdict"}
 CHECKLIST_ADDED = {"due_date"}
 COMMUNITY_KEYS = {
@@ -278,7 +278,8 @@ def test_the_csv_and_xlsx_say_in_words_which_values_are_stale_and_from_when(
     records = sheet_records(fmt, tmp_path)
 
     # Added after every column scripts already read, newest last.
-    assert list(records[0])[-len(FIGURES) - 2:] == ["stale", "audience", *FIGURES]
+    assert list(records[0])[-len(FIGURES) - 5:] == ["stale", "audience", *FIGURES, "rating_score", "rating_rank",
+                                                    "rating_change"]
     when = first.started_at.astimezone(MOSCOW).strftime("%d.%m.%Y %H:%M")
     assert record(records, "СОШ №101", "vk")["stale"] == f"устарело: {POST_DERIVED_WORDS} (данные от {when})"
     assert record(records, "СОШ №101", "vk")["posts_total"] in ("46", 46)

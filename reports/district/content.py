@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
+from monitoring.audience import rounded
 from reports.district.period import human_datetime
 from reports.district.rows import BestPost, DistrictReport
 
@@ -148,7 +149,7 @@ def body_blocks(report: DistrictReport) -> list[Block]:
         _p(report.period_note, "note"),
     ]
     for section in (_summary, _marks, _few_posts, _not_from_community, _irregular, _missing_info, _checklist, _posts,
-                    _max):
+                    _max, _rating):
         blocks += section(report)
     blocks.append(_p(_(
         "Справка сформирована порталом «Госпаблики» по данным автоматической проверки официальных страниц. "
@@ -353,3 +354,52 @@ def _max(report: DistrictReport) -> list[Block]:
     elif channels.channels:
         blocks.append(_none_found(_("Все каналы в MAX в порядке.")))
     return blocks
+
+
+def _rating(report: DistrictReport) -> list[Block]:
+    """«Рейтинг госпабликов» (§3.6): every organization's place, score, change over the month
+    and its weakest component — what to work on first."""
+    rows = report.rating
+    scored = [row for row in rows if row.score is not None]
+    number = _("10. Рейтинг госпабликов") if report.max_channels is not None else _("9. Рейтинг госпабликов")
+    blocks: list[Block] = [
+        Heading(number, 2),
+        _p(_("Балл от 0 до 100: метка «Госорганизация», обязательная информация, регулярность, публикации от имени "
+             "сообщества, подписчики от аудитории, просмотры, вовлечённость и ответы на комментарии — с весами из "
+             "настроек района. Чего нельзя узнать, в балл не входит.")),
+    ]
+    if not scored:
+        return blocks + [_p(_("Баллов пока нет: страницы ещё не проверялись."), "muted")]
+    average = rounded(sum(row.score for row in scored) / len(scored), 1)
+    blocks.append(Tiles([
+        Tile(number_format(average, 1), _("средний балл в районе"), False),
+        Tile(scored[0].organization.short_name, _("первое место: %(score)s") % {"score": number_format(scored[0].score, 1)},
+             False),
+        Tile(str(sum(1 for row in scored if row.score < 50)), _("организаций с баллом ниже 50"),
+             any(row.score < 50 for row in scored)),
+    ]))
+    blocks.append(Table(
+        [_("Место"), _("Организация"), _("Балл"), _("За месяц"), _("Слабее всего")],
+        [[Cell(str(row.rank or "—")), Cell(row.organization.short_name),
+          Cell(number_format(row.score, 1) if row.score is not None else _("нет данных"),
+               bar=round(row.score) if row.score is not None else None),
+          Cell(_change(row)), Cell(_weakest(row))] for row in rows],
+        numeric=frozenset({0, 2}), widths=(9, 25, 20, 14, 32),
+    ))
+    return blocks
+
+
+def _change(row) -> str:
+    if row.change is None:
+        return "—"
+    return ("+" if row.change > 0 else "") + number_format(row.change, 1)
+
+
+def _weakest(row) -> str:
+    """The component that cost the organization most points, with its share."""
+    lost = [(row.weights[component.code] * (1 - share), component, share)
+            for component, share, points in row.points() if points is not None and share < 1]
+    if not lost:
+        return "—"
+    _cost, component, share = max(lost, key=lambda item: item[0])
+    return f"{component.label}: {round(share * 100)} %"

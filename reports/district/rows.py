@@ -256,6 +256,7 @@ class DistrictReport:
     post_stats: list[PostStats]
     weeks: list[datetime.date] = field(default_factory=list)  # judged week starts of the verdicts
     max_channels: MaxChannels | None = None
+    rating: list = field(default_factory=list)  # reports.rating.RatingRow, best first
 
     @property
     def few_posts_organizations(self) -> list[str]:

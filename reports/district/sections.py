@@ -18,6 +18,7 @@ from monitoring.networks.max.rules import bot_missing_error
 from organizations.models import Organization
 from reports.district.best_posts import BEST_POSTS_LIMIT, posts_of_period
 from reports.district.period import MOSCOW, Period, default_period, latest_sweep
+from monitoring.rating import rating_of
 from reports.district.rows import (
     STATUS_LABELS,
     TITLE,
@@ -93,6 +94,7 @@ def build_district_report(
         post_stats=stats,
         weeks=_window_weeks(pages),
         max_channels=_max_channels(orgs),
+        rating=rating_of(organizations),
     )
 
 

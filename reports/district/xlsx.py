@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from govpublic.states import state
 from organizations.spreadsheets import PERCENT, STATUS, Column, Marked, new_workbook, workbook_bytes, write_sheet
 from reports.district.rows import DistrictReport
+from monitoring.rating import sheet_columns, sheet_row
 
 
 def fraction(part: int, whole: int) -> float:
@@ -94,6 +95,7 @@ def render_district_xlsx(report: DistrictReport) -> bytes:
         [[s.network_label, s.posts, s.with_hashtags, fraction(s.with_hashtags, s.posts), s.with_photo,
           fraction(s.with_photo, s.posts), s.with_video, fraction(s.with_video, s.posts)] for s in report.post_stats],
     )
+    write_sheet(workbook, _("Рейтинг госпабликов"), sheet_columns(), [sheet_row(row) for row in report.rating])
     write_sheet(
         workbook, _("Нет полных данных"),
         [_("Организация"), _("Полное наименование"), _("Соцсеть"), _("Причина"), _("Ссылка")],

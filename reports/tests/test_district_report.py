@@ -475,3 +475,13 @@ def test_command_says_in_one_line_why_it_cannot_write_the_file(db, tmp_path: Pat
         call_command("district_report", "--format", "xlsx", "--output", str(make_path(tmp_path)), stdout=io.StringIO())
     assert message in str(failed.value) and "\n" not in str(failed.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_pdf_ends_with_the_rating_of_the_district(pdf_text, report):
+    text = _flat(pdf_text)
+    section = text[text.index("10. Рейтинг госпабликов"):]
+
+    assert "средний балл в районе" in section
+    first = report.rating[0]
+    assert first.rank == 1 and first.organization.short_name in section
+    assert len([row for row in report.rating if row.score is not None]) == len(report.rating) == 52

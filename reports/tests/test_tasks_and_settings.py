@@ -7,6 +7,7 @@ import re
 from html import unescape
 
 import pytest
+
 from auditlog.models import LogEntry
 from django.urls import reverse
 
@@ -14,6 +15,7 @@ from checklist import services
 from checklist.models import ChecklistItem, WorkStatus
 from checklist.tests.documents import entry_of, submit
 from monitoring.models import RuleSettings
+from monitoring.rating import default_weights
 from reports.models import Letterhead
 from reports.tests import world
 from tests.factories import DistrictFactory, OrganizationFactory, UserFactory, methodologist
@@ -126,7 +128,8 @@ def test_the_methodologist_with_nobody_behind_is_told_so(actors):
 
 def form_data(rules: dict | None = None, due: dict | None = None) -> dict:
     values = {"weeks": 4, "posts_per_week_min": 3, "posts_per_week_target": 4, "posts_total_min": 2,
-              "raw_retention_days": 90, **(rules or {})}
+              "raw_retention_days": 90, **{f"rating_{code}": weight for code, weight in default_weights().items()},
+              **(rules or {})}
     items = list(ChecklistItem.objects.filter(mode=ChecklistItem.Mode.MANUAL).order_by("position"))
     letter = {"letter-body_name": "Управление образования", "letter-addressee": "Руководителям ОО",
               "letter-proposals_days": 14, "letter-proposals_responsible": "Руководители ОО"}

@@ -107,5 +107,6 @@ def login(page, live_server, username: str, password: str) -> None:
 
 
 def logout(page) -> None:
+    page.locator("[data-user-menu]").click()
     page.get_by_role("button", name="Выйти").click()
     page.wait_for_load_state("networkidle")

@@ -43,6 +43,7 @@ def test_a_user_without_a_role_sees_an_accessible_explanation(page, live_server,
 def test_a_persons_own_account_pages_are_accessible(page, live_server, assert_accessible, screenshot):
     UserFactory(username="newcomer", password="newcomer-pass-2026")
     login(page, live_server, "newcomer", "newcomer-pass-2026")
+    page.locator("[data-user-menu]").click()
     page.get_by_role("link", name="Сменить пароль").click()
     assert_accessible("password change")
     page.get_by_role("link", name="Токены API").click()

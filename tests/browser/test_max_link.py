@@ -36,6 +36,7 @@ def test_a_secretary_links_max_and_chooses_where_messages_go(page, live_server, 
                          email="sosh26@kush.edu.example")
     login(page, live_server, "sosh26", "sosh26-pass-2026")
 
+    page.locator("[data-user-menu]").click()  # the menu under the person's name
     page.get_by_role("link", name="Уведомления").click()
     page.get_by_role("button", name="Привязать MAX").click()
     link = page.get_by_role("link", name="Открыть бота в MAX").get_attribute("href")
