@@ -184,9 +184,9 @@ def _vk_group(row: dict[str, str], facts: OrgFacts, number: int) -> tuple[dict[s
 
     kind, short = row["kind"], row["short_name"]
     # Views and reactions differ from one organization to the next: the rating has a spread.
-    views = 20 + group["members_count"] * (5 + _stable_int(short + "views", 40)) // 100
+    views = 5 + group["members_count"] * (5 + _stable_int(short + "views", 40)) // 100
     template = {"attachments": [{"type": "photo", "width": 1280, "height": 960}], "views": views,
-                "likes": 1 + views * _stable_int(short + "likes", 9) // 100, "reposts": _stable_int(short + "rp", 4)}
+                "likes": views * (1 + _stable_int(short + "likes", 7)) // 100, "reposts": _stable_int(short + "rp", 2)}
     weeks = list(facts.vk_posts_per_week)
     posts: list[dict[str, Any]] = []
     users: list[dict[str, Any]] = []

@@ -23,12 +23,10 @@ EXCERPT_LENGTH = 300
 def posts_of_period(
     organizations: QuerySet[Organization], period: Period, limit: int
 ) -> tuple[list[BestPost], list[PostStats]]:
-    """One pass over the community's own posts of the period, most engaging first.
-
-    Exemplary posts (hashtags and a photo or video — what the briefing praises) come
-    before the rest at any engagement; among equals more views, then the newer post.
-    Reposts are not the organization's own material and are left out.
-    """
+    """One pass over the community's own posts of the period, most engaging first: the most
+    likes, reposts and comments, then the most views; among equals a post with hashtags and a
+    photo or video (what the briefing praises), then the newer one. A post with neither text
+    nor media is nobody's example; reposts are not the organization's own material."""
     rows = (
         PagePost.objects.on_wall()
         .filter(
@@ -46,8 +44,10 @@ def posts_of_period(
         .order_by("-engagement", F("views").desc(nulls_last=True), "-date", "pk")
     )
     counts = {network: dict(posts=0, with_hashtags=0, with_photo=0, with_video=0) for network in NETWORKS}
-    exemplary: list[PagePost] = []
-    plain: list[PagePost] = []
+    chosen: list[PagePost] = []
+    # Rows come most engaging first; posts equal in reactions and views wait in `equal` until
+    # the next differs, then the exemplary among them are taken first.
+    equal: list[tuple[bool, PagePost]] = []
     for row in rows.iterator(chunk_size=2000):
         post = post_from_row(row, row.page.network)
         tags, photo, video = has_hashtags(post), has_photo(post), has_video(post)
@@ -56,16 +56,22 @@ def posts_of_period(
         stats["with_hashtags"] += tags
         stats["with_photo"] += photo
         stats["with_video"] += video
-        if tags and (photo or video):
-            _take(exemplary, row, limit)
-        elif post.text.strip() or photo or video:
-            _take(plain, row, limit)
-    chosen: list[PagePost] = []
-    for row in exemplary + plain:
-        _take(chosen, row, limit)
-    best = [_best_post(row) for row in chosen[:limit]]
+        if len(chosen) == limit or not (post.text.strip() or photo or video):
+            continue
+        if equal and (equal[0][1].engagement, equal[0][1].views) != (row.engagement, row.views):
+            _take_equal(chosen, equal, limit)
+        equal.append((bool(tags and (photo or video)), row))
+    _take_equal(chosen, equal, limit)
+    best = [_best_post(row) for row in chosen]
     stats = [PostStats(network=network, **counts[network]) for network in NETWORKS]
     return best, stats
+
+
+def _take_equal(chosen: list[PagePost], equal: list[tuple[bool, PagePost]], limit: int) -> None:
+    """Take from posts equal in reactions and views, the exemplary first, and empty the list."""
+    for _exemplary, row in sorted(equal, key=lambda pair: not pair[0]):
+        _take(chosen, row, limit)
+    equal.clear()
 
 
 def _take(chosen: list[PagePost], row: PagePost, limit: int) -> None:

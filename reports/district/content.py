@@ -108,6 +108,8 @@ class Post:
         }
         if post.views is not None:
             text += " · " + _("просмотры: %(views)d") % {"views": post.views}
+        if post.engagement_rate is not None:
+            text += " · " + _("вовлечённость: %(rate)s %%") % {"rate": number_format(post.engagement_rate, 2)}
         return f"{text} · {_('вложения')}: {post.media_label}"
 
 
@@ -311,8 +313,9 @@ def _checklist(report: DistrictReport) -> list[Block]:
 def _posts(report: DistrictReport) -> list[Block]:
     blocks: list[Block] = [
         Heading(_("8. Из опыта коллег"), 2),
-        _p(_("Лучшие публикации от имени сообществ за период %(period)s: больше всего отметок «Нравится», репостов "
-             "и комментариев; в первую очередь — с хештегами и фото или видео.") % {"period": report.period}),
+        _p(_("Лучшие публикации от имени сообществ за период %(period)s, по одной от организации: больше всего "
+             "отметок «Нравится», репостов и комментариев, затем — просмотров; при равных — с хештегами и фото "
+             "или видео.") % {"period": report.period}),
     ]
     blocks += [Post(post) for post in report.best_posts] or [
         _p(_("За период публикаций от имени сообществ не найдено."), "muted")

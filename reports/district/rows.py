@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govpublic.states import LABELS
+from monitoring.audience import rounded
 from monitoring.compliance import INFO_LABELS, NETWORKS
 from organizations.models import Network, briefing_key
 from reports.district.period import Period
@@ -184,6 +186,11 @@ class BestPost(OnNetwork):
     @property
     def engagement(self) -> int:
         return self.likes + self.reposts + self.comments
+
+    @property
+    def engagement_rate(self) -> float | None:
+        """Reactions ÷ views in percent, two decimals (§3.6, of this one post); None without views."""
+        return rounded(Decimal(self.engagement) * 100 / Decimal(self.views), 2) if self.views else None
 
     @property
     def media_label(self) -> str:

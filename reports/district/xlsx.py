@@ -79,12 +79,12 @@ def render_district_xlsx(report: DistrictReport) -> bytes:
     write_sheet(
         workbook, _("Из опыта коллег"),
         [_("Организация"), _("Полное наименование"), _("Соцсеть"), _("Дата (МСК)"), _("Текст"), _("Хештеги"),
-         _("Фото"), _("Видео"), _("«Нравится»"), _("Репосты"), _("Комментарии"), _("Просмотры"), _("Вовлечённость"),
-         _("Ссылка")],
+         _("Фото"), _("Видео"), _("«Нравится»"), _("Репосты"), _("Комментарии"), _("Просмотры"), _("Реакций всего"),
+         _("Вовлечённость, %"), _("Ссылка")],
         [
             [p.short_name, p.name, p.network_label, p.date, p.excerpt, " ".join(p.hashtags),
              yes if p.photo else no, yes if p.video else no, p.likes, p.reposts, p.comments, p.views, p.engagement,
-             p.url]
+             p.engagement_rate, p.url]
             for p in report.best_posts
         ],
     )

@@ -33,6 +33,7 @@ from reports.district import (
     organization_key,
     parse_period,
 )
+from reports.district.content import Post
 from reports.district.pdf import render_district_pdf
 from reports.district.xlsx import render_district_xlsx
 from reports.tests import world
@@ -198,20 +199,25 @@ def test_checklist_completion_by_item_and_by_organization(report):
     assert names == sorted(names, key=lambda n: organization_key(by_org[n].kind, n))
 
 
-def test_best_posts_prefer_engaging_posts_with_hashtags_and_media(demo_district):
+def test_best_posts_are_the_most_engaging_then_the_most_viewed_with_their_figures(demo_district):
     period = _window_period()
     in_period = PagePost.objects.filter(date__gte=period.starts_at, date__lt=period.ends_at, from_community=True)
+    plain = in_period.filter(page__organization__short_name="СОШ №1", page__network="vk").first()
+    plain.likes, plain.comments, plain.reposts, plain.views = 500, 0, 0, 4000
+    plain.text, plain.hashtags, plain.attachment_kinds = "Объявление без фото", [], []
+    plain.save()
     school9 = in_period.filter(page__organization__short_name="СОШ №9", page__network="vk", is_repost=False).first()
-    school9.likes, school9.comments, school9.reposts = 80, 6, 4
+    school9.likes, school9.comments, school9.reposts, school9.views = 300, 6, 4, 2000
     school9.attachment_kinds = ["photo", "video"]
     school9.save()
-    # More engaging, but neither hashtags nor media: comes after every exemplary post.
-    plain = in_period.filter(page__organization__short_name="СОШ №1", page__network="vk").first()
-    plain.likes, plain.text, plain.hashtags, plain.attachment_kinds = 500, "Объявление без фото", [], []
-    plain.save()
+    # As engaging and as viewed as each other: the one with hashtags and a photo comes first.
     ok_post = in_period.filter(page__organization__short_name="УО", page__network="ok").first()
-    ok_post.likes = 60
-    ok_post.save()
+    twin = in_period.filter(page__organization__short_name="СОШ №2", page__network="vk", is_repost=False).first()
+    for post, tags in ((ok_post, ["#УО"]), (twin, [])):
+        post.likes, post.comments, post.reposts, post.views, post.hashtags = 200, 0, 0, 1500, tags
+        post.attachment_kinds = ["photo"]
+        post.text = post.text or "Новость"
+        post.save()
     # Out of the period, or not the community's: never shown whatever their likes.
     old = PagePost.objects.filter(date__lt=period.starts_at, page__organization__short_name="ЦРО").first()
     old.likes = 10_000
@@ -219,16 +225,17 @@ def test_best_posts_prefer_engaging_posts_with_hashtags_and_media(demo_district)
     PagePost.objects.filter(from_community=False).update(likes=10_000)
 
     best = build_district_report(Organization.objects.all(), period=period).best_posts
-    assert [post.short_name for post in best[:2]] == ["СОШ №9", "УО"]
-    first = best[0]
-    assert (first.engagement, first.photo, first.video) == (90, True, True)
-    assert first.hashtags and first.url == f"https://vk.com/wall{school9.external_id}"
+    assert [post.short_name for post in best[:4]] == ["СОШ №1", "СОШ №9", "УО", "СОШ №2"]
+    first, second = best[0], best[1]
+    assert (first.engagement, first.views, first.engagement_rate) == (500, 4000, 12.5)
+    assert (second.engagement, second.photo, second.video) == (310, True, True)
+    assert second.url == f"https://vk.com/wall{school9.external_id}"
     assert re.fullmatch(r"https://vk\.com/wall-\d+_\d+", first.url)
-    assert best[1].url == f"https://ok.ru/group/{ok_post.page.external_id}/topic/{ok_post.external_id}"
-    assert "ЦРО" not in [post.short_name for post in best[:2]]
-    assert "СОШ №1" not in [post.short_name for post in best]  # six exemplary posts outrank it
+    assert best[2].url == f"https://ok.ru/group/{ok_post.page.external_id}/topic/{ok_post.external_id}"
+    assert "ЦРО" not in [post.short_name for post in best]
     assert len(best) == 6 and len({post.short_name for post in best}) == 6  # one per organization
     assert all(period.starts_at <= post.date < period.ends_at for post in best)
+    assert "вовлечённость: 12,50 %" in Post(first).facts
 
 
 def _window_period() -> Period:
