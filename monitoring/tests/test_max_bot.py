@@ -5,11 +5,13 @@ link and `bot_started`, events come by the webhook (only with the right secret) 
 from __future__ import annotations
 
 import copy
+import io
 import json
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -254,3 +256,43 @@ def test_the_page_says_when_max_is_not_configured(bot, settings):
     page = bot.client_for(bot.staff_a).get(reverse("notifications")).content.decode()
 
     assert "MAX в этом портале не подключён" in page
+
+
+# --- manage.py max_updates ------------------------------------------------------------------------
+
+
+def max_updates(*args: str) -> str:
+    out = io.StringIO()
+    call_command("max_updates", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_command_drains_the_waiting_events(bot):
+    bot.simulator.max_push(started(link_code_create(bot.staff_a)))
+
+    assert "Обработано событий: 1." in max_updates()
+    assert MaxAccount.objects.filter(user=bot.staff_a, max_user_id=PARENT_MAX_ID).exists()
+
+
+def test_the_command_subscribes_the_portal_webhook_with_the_secret_and_unsubscribes_it(bot, settings):
+    settings.MAX_WEBHOOK_SECRET = SECRET
+    url = "https://portal.example/max/webhook/"
+
+    assert "подписан" in max_updates("--subscribe", url)
+    assert [s["url"] for s in bot.simulator.simulator.max.subscriptions()] == [url]
+    assert "опрашивать нечего" in max_updates()  # with the webhook on, polling is not the way
+
+    max_updates("--unsubscribe", url)
+    assert bot.simulator.simulator.max.subscriptions() == []
+
+
+@pytest.mark.parametrize(("secret", "url", "said"), [
+    ("", "https://portal.example/max/webhook/", "Задайте MAX_WEBHOOK_SECRET"),
+    (SECRET, "http://portal.example/max/webhook/", "только на адрес https://"),
+])
+def test_the_command_refuses_a_webhook_the_portal_could_not_take(bot, settings, secret, url, said):
+    settings.MAX_WEBHOOK_SECRET = secret
+
+    with pytest.raises(CommandError, match=said):
+        max_updates("--subscribe", url)
+    assert bot.simulator.simulator.max.subscriptions() == []

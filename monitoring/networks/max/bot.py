@@ -145,11 +145,12 @@ def _moment(milliseconds: Any) -> datetime:
     return timezone.now()
 
 
-def drain_updates(client: MaxClient | None = None) -> int:
-    """Handle every waiting event from `GET /updates` (long polling off), advancing the stored
-    marker after each page, so a crash repeats at most one page, whose events are idempotent.
-    Nothing to do with a webhook set (MAX refuses polling then) or without a token. Returns
-    how many events were handled."""
+def drain_updates(client: MaxClient | None = None, wait: int = 0) -> int:
+    """Handle every waiting event from `GET /updates`, advancing the stored marker after each
+    page, so a crash repeats at most one page, whose events are idempotent. The first request
+    waits up to `wait` seconds for an event (long polling), the rest not at all. Nothing to do
+    with a webhook set (MAX refuses polling then) or without a token. Returns how many events
+    were handled."""
     if settings.MAX_WEBHOOK_SECRET:
         return 0
     client = client or bot_client()
@@ -157,8 +158,8 @@ def drain_updates(client: MaxClient | None = None) -> int:
         return 0
     state = MaxBotState.load()
     handled = 0
-    for _round in range(DRAIN_ROUNDS):
-        answer = client.updates(marker=state.marker, limit=100, timeout=0, types=UPDATE_TYPES)
+    for round_number in range(DRAIN_ROUNDS):
+        answer = client.updates(marker=state.marker, limit=100, timeout=0 if round_number else wait, types=UPDATE_TYPES)
         updates = [u for u in answer.get("updates") or [] if isinstance(u, Mapping)]
         for update in updates:
             handle_update(update, client)
