@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from monitoring.audience import ANSWER_DUE, REPLY_WINDOW
 from monitoring.models import PageComment, PagePost, Snapshot
+from monitoring.unanswered import unanswered_comments as waiting_now
 from organizations.access import get_organization_for_user, require_edit
 from organizations.importer import parse_audience
 from organizations.models import Network, OfficialPage, Organization
@@ -99,17 +99,14 @@ def figure_rows(entry: dict) -> list[tuple[str, str, str]]:
 
 def unanswered_comments(page: OfficialPage | None) -> list[PageComment]:
     """The people's comments under the page's community posts of the last 14 days that stand
-    without an answer for more than 24 hours, oldest first, each with its post's text."""
+    without an answer for more than 24 hours, oldest first, each with its post's text: the
+    same comments the dashboard counts (`monitoring.unanswered`)."""
     if page is None:
         return []
     now = timezone.now()
-    standing = PagePost.objects.on_wall().filter(
-        page=page, from_community=True, date__gte=now - REPLY_WINDOW, external_id=OuterRef("post_id")
-    )
+    post = PagePost.objects.filter(page=OuterRef("page"), external_id=OuterRef("post_id"))
     comments = list(
-        PageComment.objects.filter(page=page, answered=False, written_at__lt=now - ANSWER_DUE)
-        .annotate(post_text=Subquery(standing.values("text")[:1]))
-        .filter(post_text__isnull=False)
+        waiting_now(now).filter(page=page).annotate(post_text=Subquery(post.values("text")[:1])).order_by("written_at")
     )
     for comment in comments:
         comment.waiting = now - comment.written_at
