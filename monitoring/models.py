@@ -281,8 +281,10 @@ class PageComment(models.Model):
     written_at = models.DateTimeField(_("написан"))
     answered = models.BooleanField(_("есть ответ"), default=False)
     first_seen_run = models.ForeignKey(SweepRun, on_delete=models.SET_NULL, null=True, related_name="+")
-    # Staff were told of it, unanswered, once.
+    # Staff were told of it, unanswered, once: by the run that claimed it (`monitoring.notify`),
+    # which writes their messages in the same transaction.
     alerted_at = models.DateTimeField(null=True, blank=True)
+    alerted_run = models.ForeignKey(SweepRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["written_at"]
@@ -346,6 +348,7 @@ class Notification(models.Model):
         STAFF_REMINDER = "staff_reminder", _("Напоминание о сроках")
         DISTRICT_WEEKLY = "district_weekly", _("Еженедельная сводка по району")
         MIDWEEK_NUDGE = "midweek_nudge", _("Напоминание о публикациях на неделе")
+        COMMENTS_ALERT = "comments_alert", _("Комментарии без ответа")
 
     run = models.ForeignKey(SweepRun, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
     period = models.CharField(max_length=20, blank=True)
