@@ -19,15 +19,18 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checklist.models import ChecklistEntry, ChecklistItem, Verdict, WorkStatus
 from govpublic.states import LABELS, ORDER
 from monitoring.models import DailyMetric, PageState, RuleSettings, SweepRun
+from monitoring.unanswered import unanswered_comments
 from organizations.models import OfficialPage, Organization, natural_key
 
 NETWORKS = ("vk", "ok")  # the law's (2523-р): their columns and criteria
@@ -49,6 +52,7 @@ class DashboardFilters:
     network: str = ""  # show organizations whose page on this network is not ok
     criterion: str = ""  # a checklist code or a PAGE_CRITERIA code: show those not satisfied
     q: str = ""
+    replies: str = ""  # "unanswered": organizations with people's comments waiting over a day
     sort: str = "name"
 
     @classmethod
@@ -59,6 +63,7 @@ class DashboardFilters:
             network=query.get("network", "").strip(),
             criterion=query.get("criterion", "").strip(),
             q=query.get("q", "").strip()[:100],
+            replies=query.get("replies", "").strip(),
             sort=query.get("sort", "name").strip(),
         )
 
@@ -98,11 +103,20 @@ def _entry(code: str, field_name: str):
     )
 
 
+def _comments_unanswered():
+    """The organization's comments waiting more than a day for an answer: the ones its page lists."""
+    waiting = (
+        unanswered_comments().filter(page__organization=OuterRef("pk")).order_by()
+        .values("page__organization").annotate(n=Count("pk")).values("n")[:1]
+    )
+    return Coalesce(Subquery(waiting, output_field=IntegerField()), Value(0))
+
+
 def dashboard_queryset(organizations: QuerySet[Organization], items: list[ChecklistItem], today: datetime.date,
                        max_required: bool | None = None):
     """Organizations annotated with everything a dashboard row shows, and `status`. The MAX
     channel is annotated too; it counts toward `status` only where the district requires it
-    (§3.5)."""
+    (§3.5). `comments_unanswered` is an advisory (§3.6), outside the status."""
     if max_required is None:
         max_required = RuleSettings.load().max_required
     counted = (*NETWORKS, MAX) if max_required else NETWORKS
@@ -123,6 +137,7 @@ def dashboard_queryset(organizations: QuerySet[Organization], items: list[Checkl
     overdue = ChecklistEntry.objects.filter(
         organization=OuterRef("pk"), item__mode=ChecklistItem.Mode.MANUAL
     ).exclude(status=WorkStatus.APPROVED)
+    annotations["comments_unanswered"] = _comments_unanswered()
     queryset = organizations.in_briefing_order().annotate(**annotations).annotate(
         paperwork_overdue=Exists(
             overdue.filter(Q(due_date__lt=today) | Q(due_date__isnull=True, item__due_date__lt=today))
@@ -194,6 +209,8 @@ def apply_filters(queryset, filters: DashboardFilters, items: list[ChecklistItem
             queryset = queryset.exclude(**{f"item_{item.code}_verdict": Verdict.COMPLIANT})
     elif filters.criterion in {"vk_regular", "ok_regular"}:
         queryset = queryset.filter(**{filters.criterion: False})
+    if filters.replies == "unanswered":
+        queryset = queryset.filter(comments_unanswered__gt=0)
     return queryset.order_by(*SORTS.get(filters.sort, SORTS["name"]))
 
 
@@ -219,12 +236,21 @@ class DashboardTotals:
     organizations: int = 0
     items: list[Total] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)
+    # People's comments waiting more than a day for an answer, and at how many organizations.
+    unanswered: int = 0
+    unanswered_organizations: int = 0
 
 
 def dashboard_totals(queryset, items: list[ChecklistItem]) -> DashboardTotals:
     """Column totals in the briefing's words, over the filtered rows (3 queries)."""
     ids = queryset.order_by().values("pk")
-    statuses = dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
+    by_status = list(
+        queryset.order_by().values_list("status").annotate(
+            n=Count("pk"), comments=Sum("comments_unanswered"),
+            commented=Count("pk", filter=Q(comments_unanswered__gt=0)),
+        )
+    )
+    statuses = {status: n for status, n, _comments, _commented in by_status}
     organizations = sum(statuses.values())
     counts = {
         row["item__code"]: row
@@ -240,7 +266,11 @@ def dashboard_totals(queryset, items: list[ChecklistItem]) -> DashboardTotals:
         .values_list("page__network")
         .annotate(n=Count("pk"))
     )
-    totals = DashboardTotals(organizations=organizations, statuses=statuses)
+    totals = DashboardTotals(
+        organizations=organizations, statuses=statuses,
+        unanswered=sum(comments or 0 for _status, _n, comments, _commented in by_status),
+        unanswered_organizations=sum(commented for _status, _n, _comments, commented in by_status),
+    )
     for item in items:
         row = counts.get(item.code, {})
         done = row.get("approved", 0) if item.is_manual else row.get("compliant", 0)
