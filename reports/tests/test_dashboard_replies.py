@@ -1,6 +1,6 @@
 """The dashboard's tile «Без ответа > 24 ч» (DESIGN §3.6, issue 13): the people's comments
 waiting more than a day for the community's answer across the organizations in scope, and at
-how many; clicking it shows those organizations. It counts exactly what the organization
+how many; clicking it shows those organizations (the criterion «Ответы на комментарии за сутки»). It counts exactly what the organization
 pages list, and costs no query of its own."""
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def test_the_tile_counts_the_comments_waiting_more_than_a_day_and_where(actors, 
 
     # СОШ №9's two and д/с №10's one; not the answered, the young, the old post's, the deleted
     # post's, nor those of a page no longer registered.
-    assert tile(response) == "Без ответа > 24 ч комментариев: 3 организаций с ними: 2"
+    assert tile(response) == "Комментарии без ответа > 24 ч 3 организаций: 2"
 
 
 def test_the_tile_agrees_with_the_lists_on_the_organization_pages(actors, district):
@@ -99,39 +99,42 @@ def test_the_tile_agrees_with_the_lists_on_the_organization_pages(actors, distri
     listed = [listed_on_organization_page(client, organization) for organization in organizations]
 
     assert listed == [2, 1, 0, 0]
-    assert f"комментариев: {sum(listed)} " in tile(client.get(URL))
+    assert tile(client.get(URL)).startswith(f"Комментарии без ответа > 24 ч {sum(listed)} ")
 
 
 def test_clicking_the_tile_shows_only_the_organizations_with_comments_waiting(actors, district):
     client = actors.client_for(actors.methodologist)
     link = tile_link(client.get(URL))
-    assert link == "?replies=unanswered"
+    assert link == "?criterion=vk_replies"
 
     response = client.get(URL + link)
 
     assert rows(response) == ["СОШ №9", "д/с №10"]
-    assert "tile-active" in response.content.decode().split('data-tile="replies"')[1].split("</li>")[0]
-    assert rows(client.get(URL, {"replies": "unanswered", "kind": "kindergarten"})) == ["д/с №10"]
-    assert tile_link(client.get(URL, {"kind": "school"})) == "?kind=school&replies=unanswered"
-    assert len(rows(client.get(URL, {"replies": "nonsense"}))) == 4
+    html = response.content.decode()
+    assert "tile-active" in html.split('data-tile="replies"')[1].split("</li>")[0]
+    # The filter form says what is shown: «Не выполнено: Ответы на комментарии за сутки».
+    assert '<option value="vk_replies" selected>Ответы на комментарии за сутки</option>' in html
+    assert rows(client.get(URL, {"criterion": "vk_replies", "kind": "kindergarten"})) == ["д/с №10"]
+    assert tile_link(client.get(URL, {"kind": "school"})) == "?kind=school&criterion=vk_replies"
+    assert len(rows(client.get(URL, {"criterion": "nonsense"}))) == 4
 
 
 def test_a_comment_answered_since_leaves_the_tile_and_the_filter(actors, district):
     PageComment.objects.filter(page__organization=actors.org_b).update(answered=True)
     client = actors.client_for(actors.methodologist)
 
-    assert tile(client.get(URL)) == "Без ответа > 24 ч комментариев: 2 организаций с ними: 1"
-    assert rows(client.get(URL, {"replies": "unanswered"})) == ["СОШ №9"]
+    assert tile(client.get(URL)) == "Комментарии без ответа > 24 ч 2 организаций: 1"
+    assert rows(client.get(URL, {"criterion": "vk_replies"})) == ["СОШ №9"]
 
 
 def test_without_comments_waiting_the_tile_says_so(actors):
     world.compliant(actors.org_a)
 
-    assert tile(actors.client_for(actors.methodologist).get(URL)) == "Без ответа > 24 ч комментариев: 0 на все комментарии ответили"
+    assert tile(actors.client_for(actors.methodologist).get(URL)) == "Комментарии без ответа > 24 ч 0 на все комментарии ответили"
 
 
 def test_the_export_has_exactly_the_filtered_rows(actors, district):
-    response = actors.client_for(actors.methodologist).get(reverse("dashboard-export", args=["csv"]), {"replies": "unanswered"})
+    response = actors.client_for(actors.methodologist).get(reverse("dashboard-export", args=["csv"]), {"criterion": "vk_replies"})
 
     _header, *body = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row[0] for row in body] == ["СОШ №9", "д/с №10"]
@@ -141,7 +144,7 @@ def test_the_export_has_exactly_the_filtered_rows(actors, district):
 def test_staff_cannot_open_the_tile_or_its_filter(actors, district, who):
     client = actors.client_for(getattr(actors, who))
 
-    assert client.get(URL, {"replies": "unanswered"}).status_code == 403
+    assert client.get(URL, {"criterion": "vk_replies"}).status_code == 403
 
 
 def test_a_district_methodologist_counts_only_their_district(actors, district):
@@ -150,9 +153,9 @@ def test_a_district_methodologist_counts_only_their_district(actors, district):
     comments(page, commented_post(page, 1), 30, 40, 50)
     local = methodologist(district=actors.org_a.district, username="metodist_kush")
 
-    assert tile(actors.client_for(local).get(URL)) == "Без ответа > 24 ч комментариев: 3 организаций с ними: 2"
-    assert "СОШ №1 г. Ейска" not in rows(actors.client_for(local).get(URL, {"replies": "unanswered"}))
-    assert tile(actors.client_for(actors.methodologist).get(URL)) == "Без ответа > 24 ч комментариев: 6 организаций с ними: 3"
+    assert tile(actors.client_for(local).get(URL)) == "Комментарии без ответа > 24 ч 3 организаций: 2"
+    assert "СОШ №1 г. Ейска" not in rows(actors.client_for(local).get(URL, {"criterion": "vk_replies"}))
+    assert tile(actors.client_for(actors.methodologist).get(URL)) == "Комментарии без ответа > 24 ч 6 организаций: 3"
 
 
 def test_the_tile_and_its_filter_cost_no_query_of_their_own(actors, district):
@@ -162,7 +165,7 @@ def test_the_tile_and_its_filter_cost_no_query_of_their_own(actors, district):
     with CaptureQueriesContext(connection) as plain:
         client.get(URL)
     with CaptureQueriesContext(connection) as filtered:
-        client.get(URL, {"replies": "unanswered"})
+        client.get(URL, {"criterion": "vk_replies"})
     with CaptureQueriesContext(connection) as searched:  # another filter without a week's history
         client.get(URL, {"q": "СОШ"})
     PageComment.objects.all().delete()
