@@ -20,7 +20,8 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
-from bench.load import measure_load  # noqa: E402  (ROOT must be on sys.path first)
+from bench.commentbench import measure_comments  # noqa: E402  (ROOT must be on sys.path first)
+from bench.load import measure_load  # noqa: E402
 from bench.maxbench import add_max_pages, max_section, measure_max, use_max  # noqa: E402
 from bench.workers import measure_workers  # noqa: E402
 
@@ -145,10 +146,11 @@ def bound(pages: int, open_walls: int, token_type: str) -> int:
 
 
 def reset_monitoring() -> None:
-    from monitoring.models import PagePost, PageState, Snapshot, SweepRun
+    from monitoring.models import PageComment, PagePost, PageState, Snapshot, SweepRun
     from organizations.models import OfficialPage
 
     SweepRun.objects.all().delete()
+    PageComment.objects.all().delete()
     Snapshot.objects.all().delete()
     PagePost.objects.all().delete()
     PageState.objects.all().delete()
@@ -418,6 +420,7 @@ def main() -> None:
     measure_sweeps(results)
     measure_storage(results)
     measure_manual(results)
+    measure_comments(results, registry(PAGES), scenario=scenario, sweep=vk_sweep, reset=reset_monitoring)
     measure_ok(results)
     measure_max(results, registry(PAGES), timed_sweep)
     measure_mixed(results)
