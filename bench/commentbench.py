@@ -67,8 +67,17 @@ def recent_post(index: int, k: int, owner: int, night: int) -> dict:
         if night == 3 and index % FIRST_COMMENT_EVERY == 17:
             comments.append({"from_id": PARENTS + index * 10 + 7, "text": "Спасибо!"})
     if comments:
-        post["comment_list"] = comments
+        post["comment_list"] = numbered(k, comments)
     return post
+
+
+def numbered(k: int, comments: list[dict]) -> list[dict]:
+    """The comments of the wall's post `k` with ids of their own: VK never gives a comment's id
+    to another, while the simulator numbers them on through the wall, so a comment added on
+    the third night would otherwise move the ids of every later post's comments."""
+    return [{**comment, "id": (k + 1) * 10_000 + 20 * j,
+             "thread": [{**reply, "id": (k + 1) * 10_000 + 20 * j + 1 + r} for r, reply in enumerate(comment.get("thread", []))]}
+            for j, comment in enumerate(comments)]
 
 
 def wall(row: dict, index: int, night: int) -> list[dict]:
@@ -76,12 +85,13 @@ def wall(row: dict, index: int, night: int) -> list[dict]:
     one, and a visitor's where the wall is open to others."""
     owner = -row["vk_id"]
     posts = [recent_post(index, k, owner, night) for k in range(len(RECENT_DAYS_AGO))]
-    posts.append({"days_ago": 18, "text": "Старая новость", "views": 300,
-                  "comment_list": [{"from_id": PARENTS + j, "text": "Спасибо!"} for j in range(3)]})
+    older = [{"from_id": PARENTS + j, "text": "Спасибо!"} for j in range(3)]
+    posts.append({"days_ago": 18, "text": "Старая новость", "views": 300, "comment_list": numbered(len(posts), older)})
     if row["open"]:
+        visitors = [{"from_id": PARENTS + index * 10 + 1, "text": "Тоже интересно"},
+                    {"from_id": owner, "text": "Ответили в личные сообщения"}]
         posts.append({"days_ago": 3, "from_id": PARENTS + index * 10, "text": "Вопрос родителя", "views": 40,
-                      "comment_list": [{"from_id": PARENTS + index * 10 + 1, "text": "Тоже интересно"},
-                                       {"from_id": owner, "text": "Ответили в личные сообщения"}]})
+                      "comment_list": numbered(len(posts), visitors)})
     return posts
 
 
