@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import partial
@@ -242,15 +243,23 @@ class VkClient:
         ``ConfigurationError`` is raised."""
         cursors = [CommentCursor(owner_id, post_id) for owner_id, post_id in dict.fromkeys(posts)]
         failed: dict[tuple[int, int], ApiError] = {}
-        while pending := [c for c in cursors if not c.done and c.key not in failed]:
-            for start, answers in self._many("wall.getComments", [cursor.next_call() for cursor in pending]):
-                for cursor, answer in zip(pending[start:], answers):
+        # A queue, not rounds: a post that needs another page joins the back of the line, so
+        # every execute but the last carries 25 calls.
+        queue = deque(cursors)
+        size = self.MAX_EXECUTE_CALLS if self.token_type == "user" else 1
+        while queue:
+            group = [queue.popleft() for _ in range(min(size, len(queue)))]
+            for start, answers in self._many("wall.getComments", [cursor.next_call() for cursor in group]):
+                for cursor, answer in zip(group[start:], answers):
                     try:
                         if isinstance(answer, ApiError):
                             raise answer
                         cursor.take(answer)
                     except ApiError as exc:
                         failed[cursor.key] = exc
+                        continue
+                    if not cursor.done:
+                        queue.append(cursor)
         return {cursor.key: failed.get(cursor.key) or cursor.comments() for cursor in cursors}
 
     def _wall_params(self, cursor: WallCursor) -> dict[str, Any]:

@@ -87,7 +87,8 @@ def read_vk(client: VkClient, refs: list[PageRef], window_start: datetime) -> It
             yield page_id, read  # nothing more to read (a personal page, a closed wall, a fault)
     # One call for the whole batch: a user token packs all of it 25 to an execute. A list
     # whose count shows a deletion is read again from the horizon, in a second such call.
-    # A page whose recent posts have new comments waits for them, read 25 posts at a time.
+    # A page whose recent posts have new comments waits for them: the batch's posts are read
+    # together at its end, so a user token fills every execute but the last.
     commented: list[int] = []
     while wall_requests:
         again: list[tuple[int, WallRequest]] = []
@@ -105,9 +106,6 @@ def read_vk(client: VkClient, refs: list[PageRef], window_start: datetime) -> It
                 yield page_id, reads[page_id]
                 continue
             commented.append(page_id)
-            if sum(len(_comments_wanted(reads[p], by_id[p])) for p in commented) >= client.MAX_EXECUTE_CALLS:
-                yield from _read_comments(client, [(p, reads[p], by_id[p]) for p in commented])
-                commented = []
         wall_requests = again
     yield from _read_comments(client, [(p, reads[p], by_id[p]) for p in commented])
 
@@ -120,7 +118,7 @@ def _comments_wanted(read: PageRead, ref: PageRef) -> list[Post]:
 
 
 def _read_comments(client: VkClient, pages: list[tuple[int, PageRead, PageRef]]) -> Iterator[tuple[int, PageRead]]:
-    """Read the wanted posts' comments of `pages` together, then give each page its read. A post
+    """Read the wanted posts' comments of `pages` in one go, then give each page its read. A post
     whose comments failed keeps its earlier judgement and is asked again the next night (its
     count is not marked read); replies are an advisory, so the page's verdict does not suffer."""
     wanted = {page_id: _comments_wanted(read, ref) for page_id, read, ref in pages}
