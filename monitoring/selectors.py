@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govpublic import states
-from monitoring.models import ChangeEvent, SweepRun
-from organizations.models import Organization, briefing_key
+from monitoring.models import ChangeEvent, Snapshot, SweepRun
+from organizations.models import OfficialPage, Organization, briefing_key
 
 # A severity looks like the state it threatens: «Срочно» as a violation, «Внимание» as a remark.
 SEVERITY_STATES = {
@@ -21,18 +21,48 @@ SEVERITY_STATES = {
 }
 
 
-def sweep_progress(run: SweepRun) -> dict:
+def run_concerns(run: SweepRun, district_id: int | None) -> bool:
+    """Whether a run read pages of the district (None: the region sees every run): a run of
+    the region, of that district, or of organizations among which one is the district's."""
+    if district_id is None or run.scope in ("all", f"district:{district_id}"):
+        return True
+    if run.scope.startswith("orgs:"):
+        return Organization.objects.filter(pk__in=run.organization_ids or [], district_id=district_id).exists()
+    return False
+
+
+def recent_runs(district_id: int | None, limit: int = 10) -> list[SweepRun]:
+    """The latest runs the district's methodologist may open (every run for the region)."""
+    runs = SweepRun.objects.order_by("-started_at")
+    if district_id is None:
+        return list(runs[:limit])
+    candidates = list(runs.exclude(scope__startswith="district:").union(
+        runs.filter(scope=f"district:{district_id}")).order_by("-started_at")[: limit * 5])
+    return [run for run in candidates if run_concerns(run, district_id)][:limit]
+
+
+def sweep_progress(run: SweepRun, district_id: int | None = None) -> dict:
     """What the progress bar shows, also as the page's JSON: the pages done and, once some
-    are, the time left at the pace so far (None before the first page, and when finished)."""
+    are, the time left at the pace so far (None before the first page, and when finished).
+    For a district's methodologist the counts are of the district's pages only."""
+    done, total, faults = run.pages_done, run.pages_total, run.faults
+    if district_id is not None and run.scope != f"district:{district_id}":
+        pages = OfficialPage.objects.filter(organization__district_id=district_id, network__in=run.networks or [])
+        if run.organization_ids is not None:
+            pages = pages.filter(organization_id__in=run.organization_ids)
+        snapshots = Snapshot.objects.filter(run=run, page__organization__district_id=district_id)
+        total = pages.count()
+        done = min(snapshots.values("page_id").distinct().count(), total)
+        faults = snapshots.exclude(error="").values("page_id").distinct().count()
     seconds_left = None
-    if run.finished_at is None and run.pages_done and run.pages_total > run.pages_done:
+    if run.finished_at is None and done and total > done:
         elapsed = max((timezone.now() - run.started_at).total_seconds(), 1.0)
-        seconds_left = math.ceil(elapsed / run.pages_done * (run.pages_total - run.pages_done))
+        seconds_left = math.ceil(elapsed / done * (total - done))
     return {
         "status": run.status,
-        "pages_done": run.pages_done,
-        "pages_total": run.pages_total,
-        "faults": run.faults,
+        "pages_done": done,
+        "pages_total": total,
+        "faults": faults,
         "finished": run.finished_at is not None,
         "config_errors": run.config_errors,
         "seconds_left": seconds_left,

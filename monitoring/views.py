@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,7 +19,13 @@ from govpublic import states
 from monitoring import selectors, services, sweep
 from monitoring.compliance import FIELD_LABELS, community_entry, page_state, state_kept_fields
 from monitoring.models import ChangeEvent, PageState, SweepRun
-from organizations.access import get_organization_for_user, is_methodologist, membership_of, organizations_for
+from organizations.access import (
+    get_organization_for_user,
+    is_methodologist,
+    membership_of,
+    methodologist_district,
+    organizations_for,
+)
 from organizations.models import Network, OfficialPage
 
 logger = logging.getLogger(__name__)
@@ -154,10 +160,14 @@ def sweep_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     if not is_methodologist(request.user):
         raise PermissionDenied
     run = get_object_or_404(SweepRun.objects.select_related("started_by"), pk=run_id)
-    progress = selectors.sweep_progress(run)
+    district_id = methodologist_district(request.user)
+    if not selectors.run_concerns(run, district_id):
+        raise Http404  # another district's run: its figures are not this methodologist's business
+    progress = selectors.sweep_progress(run, district_id)
     if request.headers.get("Accept") == "application/json":
         return JsonResponse(progress)
-    context = {"run": run, "progress": progress, "recent": SweepRun.objects.order_by("-started_at")[:10]}
+    context = {"run": run, "progress": progress, "recent": selectors.recent_runs(district_id),
+               "district_only": district_id is not None}
     if run.finished_at is not None:
         context["changes"] = selectors.run_changes(run, organizations_for(request.user))
         context["duration"] = selectors.duration_words(run)

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from organizations.models import Membership, Organization
+from organizations.models import District, Membership, Organization
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,24 @@ def organizations_for(user) -> QuerySet[Organization]:
     if membership.district_id is None:
         return Organization.objects.all()
     return Organization.objects.filter(district_id=membership.district_id)
+
+
+def methodologist_district(user) -> int | None:
+    """The district a methodologist answers for; None for the region (a regional coordinator,
+    an administrator)."""
+    if user.is_superuser:
+        return None
+    membership = membership_of(user)
+    return membership.district_id if membership is not None else None
+
+
+def may_change_settings(user) -> bool:
+    """The thresholds, due dates and weights are one set for the whole install: a district's
+    methodologist changes them only where their district is the install's only one."""
+    if not is_methodologist(user):
+        return False
+    district_id = methodologist_district(user)
+    return district_id is None or not District.objects.exclude(pk=district_id).exists()
 
 
 def access_to(user, organization: Organization) -> Access:

@@ -16,7 +16,7 @@ from checklist.models import ChecklistEntry, ChecklistItem, WorkStatus
 from checklist.selectors import organization_entries
 from monitoring.compliance import community_entry
 from monitoring.models import RuleSettings
-from organizations.access import is_methodologist, membership_of, organizations_for
+from organizations.access import is_methodologist, may_change_settings, membership_of, organizations_for
 from organizations.models import shown_networks
 from reports.forms import LetterheadForm, RuleSettingsForm
 from reports.models import Letterhead
@@ -61,6 +61,9 @@ def rule_settings(request: HttpRequest) -> HttpResponse:
     district report's letterhead; one refused field saves nothing."""
     if not is_methodologist(request.user):
         raise PermissionDenied
+    can_change = may_change_settings(request.user)
+    if request.method == "POST" and not can_change:
+        raise PermissionDenied  # one district must not change what the region's other districts are judged by
     rules = RuleSettings.load()
     letterhead = Letterhead.load()
     items = ChecklistItem.objects.filter(mode=ChecklistItem.Mode.MANUAL).order_by("position")
@@ -82,7 +85,8 @@ def rule_settings(request: HttpRequest) -> HttpResponse:
         formset = ItemDueFormSet(queryset=items, prefix="items")
         letter_form = LetterheadForm(instance=letterhead)
     return render(
-        request, "reports/rule_settings.html", {"form": form, "formset": formset, "letter_form": letter_form}
+        request, "reports/rule_settings.html",
+        {"form": form, "formset": formset, "letter_form": letter_form, "can_change": can_change}
     )
 
 

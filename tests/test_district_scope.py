@@ -1,0 +1,183 @@
+"""Every URL of the URLconf walked as the methodologists of two districts and as the regional
+coordinator (issue 14, item 3): a district's methodologist reaches nothing of the other
+district — an object of it answers 404, a list, report or export never names it — and the
+region's coordinator reaches both. New URLs are walked without being listed here; one that
+takes an argument this test cannot supply fails it, so nobody forgets to decide its scope."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import zipfile
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from openpyxl import load_workbook
+
+from checklist.tests.documents import entry_of, submit
+from monitoring.models import ChangeEvent, Snapshot, SweepRun
+from organizations.models import OfficialPage
+from reports.tests import world
+from tests.factories import DistrictFactory, OrganizationFactory, methodologist, staff_of
+
+pytestmark = pytest.mark.django_db
+
+OURS, THEIRS = "Школа Альфа", "Школа Бета"
+# Nothing of a district in them, or they act on the person, not on a district.
+PERSONAL = {"login", "logout", "password_change", "api-tokens", "notifications", "max-link", "max-unlink",
+            "max-webhook", "api-schema", "home", "my-tasks", None}
+# Starting work (a sweep, a channel read) is checked on another district's object only.
+SIDE_EFFECTS = {"sweep-now"}
+OBJECTS = {"pk", "entry_id", "revision_id", "event_id", "run_id"}  # what belongs to one district
+
+
+def patterns(resolver: URLResolver | None = None, prefix: str = ""):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern) in ("admin/", "i18n/"):
+                continue
+            yield from patterns(pattern, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield pattern.name, list(pattern.pattern.converters)
+
+
+class District:
+    def __init__(self, name: str, school: str, tmp_path):
+        self.district = DistrictFactory(name=name)
+        self.org = OrganizationFactory(short_name=school, name=f"МБОУ {school}", district=self.district)
+        self.methodologist = methodologist(district=self.district, username=f"met-{self.district.pk}")
+        staff = staff_of(self.org, username=f"staff-{self.district.pk}")
+        self.page = world.page(self.org, "vk", world.verdict())
+        world.page(self.org, "ok", world.verdict())
+        self.entry = entry_of(self.org, "order_responsible")
+        self.revision = submit(self.entry, staff)
+        self.run = SweepRun.objects.create(started_at=world.CHECKED_AT, finished_at=world.CHECKED_AT,
+                                           status=SweepRun.Status.FINISHED, trigger=SweepRun.Trigger.MANUAL,
+                                           scope=f"district:{self.district.pk}", networks=["vk"])
+        self.event = ChangeEvent.objects.create(page=self.page, organization=self.org, run=self.run, kind="renamed",
+                                                severity=ChangeEvent.Severity.WARNING, message=f"{school}: переименована")
+
+    def kwargs(self, name: str, converters: list[str]) -> dict:
+        values = {"pk": self.org.pk, "entry_id": self.entry.pk, "revision_id": self.revision.pk,
+                  "event_id": self.event.pk, "run_id": self.run.pk, "network": "vk",
+                  "fmt": "csv" if name == "dashboard-export" else "pdf"}
+        missing = set(converters) - set(values)
+        assert not missing, f"{name}: decide how this test reaches {missing} of a district"
+        return {key: values[key] for key in converters}
+
+
+@pytest.fixture
+def region(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    ours, theirs = District("Кущевский район", OURS, tmp_path), District("Ейский район", THEIRS, tmp_path)
+    return ours, theirs, methodologist(username="region")
+
+
+def text_of(response) -> str:
+    """What a person would read in the answer, whatever its format."""
+    kind = response.get("Content-Type", "")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if "spreadsheetml" in kind:
+        book = load_workbook(io.BytesIO(body))
+        return " ".join(str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c)
+    if "zip" in kind or "wordprocessingml" in kind:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return " ".join(archive.namelist()).replace("_", " ") + " ".join(
+                archive.read(name).decode("utf-8", "replace") for name in archive.namelist() if name.endswith(".xml"))
+    if "pdf" in kind:
+        if not shutil.which("pdftotext"):
+            pytest.skip("pdftotext (Debian poppler-utils) reads the PDFs")
+        return subprocess.run(["pdftotext", "-", "-"], input=body, capture_output=True, check=True).stdout.decode()
+    if kind.startswith("image/"):
+        return ""
+    return body.decode("utf-8", "replace")
+
+
+def ask(client, url: str):
+    response = client.get(url)
+    if response.status_code == 405:
+        response = client.post(url)
+    return response
+
+
+def walked():
+    return [(name, converters) for name, converters in patterns() if name not in PERSONAL]
+
+
+@pytest.mark.parametrize(("name", "converters"), walked(), ids=[name for name, _c in walked()])
+def test_a_district_methodologist_reaches_nothing_of_another_district(region, name, converters):
+    ours, theirs, _region = region
+    client = Client()
+    client.force_login(ours.methodologist)
+
+    if OBJECTS & set(converters):
+        response = ask(client, reverse(name, kwargs=theirs.kwargs(name, converters)))
+        assert response.status_code == 404, f"{name}: {response.status_code}"
+        assert not ChangeEvent.objects.filter(pk=theirs.event.pk, acknowledged_at__isnull=False).exists()
+        return
+    if name in SIDE_EFFECTS:
+        return
+    response = ask(client, reverse(name, kwargs=ours.kwargs(name, converters)))
+    assert response.status_code < 500
+    text = text_of(response)
+    assert THEIRS not in text, f"{name} names the other district's school"
+    if name in ("dashboard", "rating", "checklist-matrix", "dashboard-export", "rating-export",
+                "district-report-pdf", "district-report-xlsx", "api-organization-list", "qr-posters-zip"):
+        assert OURS in text, f"{name} should list the district's own school"
+
+
+@pytest.mark.parametrize(("name", "converters"), [(n, c) for n, c in walked() if OBJECTS & set(c)],
+                         ids=[n for n, c in walked() if OBJECTS & set(c)])
+def test_the_regional_coordinator_reaches_every_district(region, name, converters):
+    ours, theirs, coordinator = region
+    client = Client()
+    client.force_login(coordinator)
+
+    for district in (ours, theirs):
+        if name in ("channel-check", "entry-approve", "entry-return", "evidence-upload", "page-set",
+                    "audience-update", "welcome-dismiss", "alert-acknowledge"):
+            continue  # writes: the staff's or the reviewer's own tests cover them
+        response = client.get(reverse(name, kwargs=district.kwargs(name, converters)))
+        assert response.status_code in (200, 302, 405), f"{name}: {response.status_code}"
+
+
+def test_the_regional_coordinator_lists_both_districts(region):
+    _ours, _theirs, coordinator = region
+    client = Client()
+    client.force_login(coordinator)
+
+    for name in ("dashboard", "rating", "checklist-matrix"):
+        text = text_of(client.get(reverse(name)))
+        assert OURS in text and THEIRS in text, name
+
+
+def test_a_run_of_the_region_shows_a_district_only_its_own_pages(region):
+    ours, theirs, coordinator = region
+    run = SweepRun.objects.create(started_at=world.CHECKED_AT, finished_at=world.CHECKED_AT, pages_total=4, pages_done=4,
+                                  status=SweepRun.Status.FINISHED, trigger=SweepRun.Trigger.SCHEDULE, scope="all",
+                                  networks=["vk", "ok"])
+
+    for page in OfficialPage.objects.filter(organization=ours.org):
+        Snapshot.objects.create(run=run, page=page, taken_at=world.CHECKED_AT)
+    client = Client()
+    client.force_login(ours.methodologist)
+
+    progress = client.get(reverse("sweep-detail", args=[run.pk]), HTTP_ACCEPT="application/json").json()
+
+    assert (progress["pages_done"], progress["pages_total"]) == (2, 2)
+    client.force_login(coordinator)
+    assert client.get(reverse("sweep-detail", args=[run.pk]), HTTP_ACCEPT="application/json").json()["pages_total"] == 4
+
+
+def test_with_several_districts_a_district_methodologist_reads_the_settings_but_cannot_change_them(region):
+    ours, _theirs, coordinator = region
+    client = Client()
+    client.force_login(ours.methodologist)
+
+    page = client.get(reverse("rule-settings")).content.decode()
+    assert "data-read-only" in page and "региональный координатор" in page
+    assert client.post(reverse("rule-settings"), {"weeks": 1}).status_code == 403
+    client.force_login(coordinator)
+    assert "data-read-only" not in client.get(reverse("rule-settings")).content.decode()
