@@ -1,5 +1,5 @@
 from checklist.selectors import review_queue_count
-from organizations.access import is_methodologist, membership_of, organizations_for
+from organizations.access import is_methodologist, membership_of, methodologist_district, organizations_for
 
 
 def roles(request):
@@ -17,4 +17,6 @@ def roles(request):
     }
     if methodologist:
         context["review_waiting"] = review_queue_count(organizations_for(user))
+        # The overview of the region's districts, for its coordinator.
+        context["is_coordinator"] = methodologist_district(user) is None
     return context

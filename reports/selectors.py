@@ -57,10 +57,12 @@ class DashboardFilters:
     criterion: str = ""  # a checklist code or a PAGE_CRITERIA code: show those not satisfied
     q: str = ""
     sort: str = "name"
+    district: str = ""  # a district's id: the regional coordinator's drill-down
 
     @classmethod
     def from_query(cls, query) -> "DashboardFilters":
         return cls(
+            district=query.get("district", "").strip() if query.get("district", "").strip().isdigit() else "",
             kind=query.get("kind", "").strip(),
             status=query.get("status", "").strip(),
             network=query.get("network", "").strip(),
@@ -183,6 +185,8 @@ def with_kept_values(queryset):
 
 
 def apply_filters(queryset, filters: DashboardFilters, items: list[ChecklistItem], max_required: bool = False):
+    if filters.district:
+        queryset = queryset.filter(district_id=int(filters.district))
     if filters.kind in Organization.Kind.values:
         queryset = queryset.filter(kind=filters.kind)
     if filters.status in STATUSES:

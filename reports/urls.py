@@ -1,10 +1,11 @@
-from reports.views import api, audience, dashboard, district_report, organization, qr, rating, tasks
+from reports.views import api, audience, dashboard, district_report, organization, qr, rating, region, tasks
 
 urlpatterns = [
     *dashboard.urlpatterns,
     *organization.urlpatterns,
     *audience.urlpatterns,
     *rating.urlpatterns,
+    *region.urlpatterns,
     *district_report.urlpatterns,
     *qr.urlpatterns,
     *api.urlpatterns,

@@ -1,0 +1,125 @@
+"""The regional coordinator's overview of the districts (issue 14, item 4): each district's
+shares, documents waiting, last sweep and rating average side by side, ranked and sortable,
+a drill-down to the district's dashboard, the regional report in three formats, and a fixed
+number of queries however many districts there are."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from checklist.tests.documents import entry_of, submit
+from monitoring.models import SweepRun
+from monitoring.rating import record_rating
+from reports.tests import world
+from tests.factories import DistrictFactory, OrganizationFactory, methodologist, staff_of
+
+pytestmark = pytest.mark.django_db
+
+
+def district(name: str, schools: int, *, in_order: int):
+    place = DistrictFactory(name=name)
+    for number in range(schools):
+        org = OrganizationFactory(short_name=f"{name}: СОШ №{number + 1}", district=place)
+        if number < in_order:
+            world.compliant(org)
+        else:
+            world.page(org, "vk", world.verdict(gov_mark=False))
+    return place
+
+
+@pytest.fixture
+def region(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    strong = district("Кущевский район", 4, in_order=3)
+    weak = district("Ейский район", 2, in_order=0)
+    org = weak.organizations.first()
+    submit(entry_of(org, "order_responsible"), staff_of(org, username="ejsk"))
+    SweepRun.objects.create(started_at=world.CHECKED_AT, finished_at=world.CHECKED_AT, status=SweepRun.Status.FINISHED,
+                            trigger=SweepRun.Trigger.SCHEDULE, scope=f"district:{weak.pk}")
+    record_rating()
+    coordinator = methodologist(username="region")
+    return strong, weak, coordinator
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", unescape(response.content.decode())))
+
+
+def test_the_districts_stand_side_by_side_best_first(region, client):
+    strong, weak, coordinator = region
+    client.force_login(coordinator)
+
+    page = client.get(reverse("region-overview"))
+
+    rows = re.findall(r'<tr data-district="([^"]+)"', page.content.decode())
+    assert rows == ["Кущевский район", "Ейский район"]
+    shown = text(page)
+    assert re.search(r"1 Кущевский район 4 75 %", shown)
+    assert re.search(r"2 Ейский район 2 0 % [\d,.]+ 1 12\.03\.2025 06:00", shown)
+    assert f'href="/dashboard/?district={weak.pk}"' in page.content.decode()
+
+
+def test_sorted_by_documents_waiting_the_weak_district_comes_first(region, client):
+    _strong, _weak, coordinator = region
+    client.force_login(coordinator)
+
+    page = client.get(reverse("region-overview") + "?sort=waiting").content.decode()
+
+    assert re.findall(r'<tr data-district="([^"]+)"', page)[0] == "Ейский район"
+
+
+def test_the_drill_down_shows_the_district_dashboard(region, client):
+    strong, weak, coordinator = region
+    client.force_login(coordinator)
+
+    page = text(client.get(reverse("dashboard") + f"?district={weak.pk}"))
+
+    assert "Ейский район: СОШ №1" in page and "Кущевский район: СОШ №1" not in page
+
+
+def test_a_district_methodologist_does_not_see_the_region(region, client):
+    strong, _weak, _coordinator = region
+    client.force_login(methodologist(district=strong, username="kush"))
+
+    assert client.get(reverse("region-overview")).status_code == 404
+    assert client.get(reverse("region-report", args=["xlsx"])).status_code == 404
+
+
+def test_the_regional_report_ranks_the_districts_in_every_format(region, client):
+    _strong, _weak, coordinator = region
+    client.force_login(coordinator)
+
+    sheet = load_workbook(io.BytesIO(client.get(reverse("region-report", args=["xlsx"])).content)).active
+    docx = client.get(reverse("region-report", args=["docx"])).content
+    pdf = client.get(reverse("region-report", args=["pdf"]))
+
+    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["Кущевский район", "Ейский район"]
+    assert sheet.cell(row=2, column=4).value == 0.75
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        assert "Кущевский район" in archive.read("word/document.xml").decode()
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_the_overview_costs_the_same_queries_for_2_or_12_districts(region, client):
+    _strong, _weak, coordinator = region
+    client.force_login(coordinator)
+    client.get(reverse("region-overview"))
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("region-overview"))
+    for number in range(10):
+        district(f"Район {number:02d}", 2, in_order=1)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("region-overview"))
+
+    assert len(many) == len(few)
+    assert len(re.findall(r"<tr data-district=", page.content.decode())) == 12

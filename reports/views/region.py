@@ -1,0 +1,61 @@
+"""The regional coordinator's overview: the districts side by side, sortable, each a link to
+its dashboard, and the regional report ranking them (issue 14, item 4). Only for the region's
+coordinator (and the administrator); a district's methodologist gets 404, as for anything
+outside their district."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from organizations.access import is_methodologist, methodologist_district
+from reports.region import SORTS, district_rows, region_docx, region_pdf, region_xlsx
+
+
+def _coordinator(request: HttpRequest) -> None:
+    if not is_methodologist(request.user) or methodologist_district(request.user) is not None:
+        raise Http404
+
+
+@require_GET
+@login_required
+def region_overview(request: HttpRequest) -> HttpResponse:
+    _coordinator(request)
+    sort = request.GET.get("sort", "rank")
+    rows, crits = district_rows(sort=sort if sort in SORTS else "rank")
+    return render(request, "reports/region.html", {
+        "rows": rows, "criteria": crits, "sort": sort,
+        "sorts": [("rank", _("по месту")), ("name", _("по названию")), ("in_order", _("по доле в порядке")),
+                  ("rating", _("по среднему баллу")), ("waiting", _("по документам на проверке")),
+                  ("last_sweep", _("по последней проверке"))],
+    })
+
+
+@require_GET
+@login_required
+def region_report(request: HttpRequest, fmt: str) -> HttpResponse:
+    _coordinator(request)
+    rows, crits = district_rows()
+    render_as = {
+        "xlsx": (region_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        "pdf": (region_pdf, "application/pdf"),
+        "docx": (region_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    }
+    if fmt not in render_as:
+        raise Http404
+    make, content_type = render_as[fmt]
+    response = HttpResponse(make(rows, crits), content_type=content_type)
+    disposition = "inline" if fmt == "pdf" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="region-{timezone.localtime():%Y-%m-%d}.{fmt}"'
+    return response
+
+
+urlpatterns = [
+    path("region/", region_overview, name="region-overview"),
+    path("region/report.<str:fmt>", region_report, name="region-report"),
+]
