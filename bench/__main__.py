@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 from bench.commentbench import measure_comments  # noqa: E402  (ROOT must be on sys.path first)
 from bench.load import measure_load  # noqa: E402
 from bench.maxbench import add_max_pages, max_section, measure_max, use_max  # noqa: E402
+from bench.regionbench import measure_region  # noqa: E402
 from bench.workers import measure_workers  # noqa: E402
 
 TMP = BENCH / "tmp"
@@ -431,6 +432,7 @@ def main() -> None:
     measure_workers(results)
     measure_dashboard(results)
     measure_load(results)
+    measure_region(results)  # last: it clears what the others left
     write(results)
 
 
