@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from checklist.models import ChecklistEntry, EntryEvent, WorkStatus
+from checklist.models import ChecklistEntry, WorkStatus
 from checklist.selectors import organization_checklist
 from monitoring.compliance import INFO_LABELS, community_entry, judge_item, overall_status, page_verdicts
 from monitoring.models import ChangeEvent, PagePost, RuleSettings
@@ -44,7 +44,7 @@ class Todo:
     anchor: str = ""
 
 
-def weekly_chart(organization, today: datetime.date, networks: list[str]) -> dict:
+def weekly_chart(organization, today: datetime.date, networks: list[str], rules: RuleSettings | None = None) -> dict:
     """Community posts per Moscow week for the last CHART_WEEKS weeks, per network; the
     last week is the unfinished current one (drawn apart, never judged)."""
     current = today - datetime.timedelta(days=today.weekday())
@@ -57,7 +57,7 @@ def weekly_chart(organization, today: datetime.date, networks: list[str]) -> dic
     for network, moment in rows:
         if network in counts:
             counts[network][moscow_week_start(moment)] += 1
-    rules = RuleSettings.load()
+    rules = rules or RuleSettings.load()
     return {
         "labels": [week.strftime("%d.%m") for week in weeks],
         "series": {network: [counts[network][week] for week in weeks] for network in networks},
@@ -208,13 +208,13 @@ def item_message_tag(code: str) -> str:
     return f"item-{code}"
 
 
-def _notes_in_reader_language(organization: Organization, entries: list[ChecklistEntry], pages: dict) -> None:
+def _notes_in_reader_language(organization: Organization, entries: list[ChecklistEntry], pages: dict,
+                              minimum: int) -> None:
     """The sweep stores each automatic item's note in Russian, the portal's language; a reader in
     another language gets it said again from the same page verdicts, in theirs."""
     if get_language() == settings.LANGUAGE_CODE or not entries:
         return
     verdicts = page_verdicts(organization, pages.values())
-    minimum = RuleSettings.load().posts_total_min
     for entry in entries:
         if entry.verdict_note:
             entry.verdict_note = judge_item(entry.item.code, verdicts, minimum)[1]
@@ -243,8 +243,9 @@ def organization_page(
         bound_forms[entry.pk] = form
     checklist = organization_checklist(organization, pages=list(pages.values()), bound_forms=bound_forms)
     page_messages = _messages_to_items(request, checklist["manual_entries"])
-    _notes_in_reader_language(organization, checklist["automatic_entries"], pages)
-    max_required = RuleSettings.load().max_required
+    rules = RuleSettings.load()
+    _notes_in_reader_language(organization, checklist["automatic_entries"], pages, rules.posts_total_min)
+    max_required = rules.max_required
     networks = shown_networks(pages, max_required)
     communities = [community_entry(pages.get(network), network) for network in networks]
     paperwork = [
@@ -252,15 +253,15 @@ def organization_page(
         for e in checklist["manual_entries"]
     ]
     status = overall_status(communities, paperwork, today, max_required)
-    chart = weekly_chart(organization, today, networks)
+    chart = weekly_chart(organization, today, networks, rules)
     bot_missing = any(c["network"] == Network.MAX and bot_missing_error() in (c.get("error") or "") for c in communities)
     todos = what_to_fix(communities, checklist["manual_entries"], today, max_required)
     changes = list(ChangeEvent.objects.filter(organization=organization).select_related("page")[:100])
     alerts = [event for event in changes if event.acknowledged_at is None]
     timeline = sorted(
         [("change", event.created_at, event) for event in changes[:30]]
-        + [("entry", event.created_at, event) for event in EntryEvent.objects.filter(entry__organization=organization)
-           .select_related("entry__item", "actor")[:30]],
+        # The checklist's entries came with their events: the timeline takes them from there.
+        + [("entry", event.created_at, event) for entry in checklist["entries"] for event in entry.events.all()],
         key=lambda item: item[1],
         reverse=True,
     )[:30]
