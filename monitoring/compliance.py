@@ -438,4 +438,6 @@ def flatten(export: dict[str, Any]) -> Iterable[dict[str, Any]]:
             rating = organization.get("rating") or {}  # the organization's, on each of its rows
             for name in ("score", "rank", "change"):
                 row[f"rating_{name}"] = rating.get(name)
+            # Every district has its «СОШ №1»: a region's rows are told apart by the district.
+            row["district"] = organization.get("district")
             yield row

@@ -19,7 +19,8 @@ class DistrictAdmin(admin.ModelAdmin):
 class OrganizationAdmin(admin.ModelAdmin):
     list_display = ("short_name", "name", "kind", "district")
     list_filter = ("kind", "district")
-    search_fields = ("short_name", "name")
+    # With the district: every district has its «СОШ №1», and «ейский 1» finds the right one.
+    search_fields = ("short_name", "name", "district__name")
     inlines = [OfficialPageInline]
 
 

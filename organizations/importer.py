@@ -8,7 +8,14 @@ detected and named in the summary. A formula is refused wherever it is (a cell s
 `=`, an XLSX formula cell): its value is not in the file, or is not what the person sees.
 
 A registry of a whole region (27,000 rows) is written in chunks of bulk queries, a fixed number
-of queries per chunk, inside one transaction: all or nothing still."""
+of queries per chunk, inside one transaction: all or nothing still.
+
+A row is identified by (district, short_name): every district has its «СОШ №1». The district
+is the row's `district` cell, else the `--district` given for the whole file; a cell that
+names another district than `--district` is a row error, not a silent choice of one. A name
+finds its district whatever its case, spaces or «ё» (`district_key`); one nobody has yet is
+created. A row that names no district goes to the only district there is — the install's
+one, or the one the file names — and is an error when there are several to choose from."""
 
 from __future__ import annotations
 
@@ -30,17 +37,23 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from openpyxl.utils import get_column_letter
 
 from organizations.links import NETWORKS, LinkError, PageLink, parse_page_link
-from organizations.models import District, OfficialPage, Organization, natural_key
+from organizations.models import District, OfficialPage, Organization, district_key, natural_key
 from organizations.services import page_set
 from organizations.signals import organizations_created
 from organizations.spreadsheets import is_formula
 
-COLUMNS = ("short_name", "name", "kind", "vk_url", "ok_url", "email", "phone", "address", "website", "max_url", "audience")
+COLUMNS = (
+    "short_name", "name", "kind", "vk_url", "ok_url", "email", "phone", "address", "website", "max_url", "audience",
+    "district",
+)
 REQUIRED = ("short_name", "name")
-MAX_LENGTHS = {"short_name": 100, "name": 500, "phone": 100, "address": 500, "website": 200}
+MAX_LENGTHS = {"short_name": 100, "name": 500, "phone": 100, "address": 500, "website": 200, "district": 200}
+# The district a row-less-of-district file makes on an install that has none yet.
+DEFAULT_DISTRICT = _lazy("Основной район")
 
 KIND_ALIASES = {
     "school": Organization.Kind.SCHOOL,
@@ -65,6 +78,10 @@ class ImportRow:
     # None when the cell is empty: a new organization gets "other", a known one keeps its kind.
     kind: str | None = None
     links: dict[str, PageLink] = field(default_factory=dict)
+    # The row's district as `district_key` gives it, and the name to create it with if it is
+    # new; empty when the row's district is in error.
+    district: str = ""
+    district_name: str = ""
 
 
 @dataclass
@@ -171,15 +188,32 @@ def _cell_text(cell) -> str:
 
 
 def validate_rows(
-    rows: list[tuple[int, dict[str, str]]], *, letters: dict[str, str] | None = None
+    rows: list[tuple[int, dict[str, str]]], *, letters: dict[str, str] | None = None, district: str | None = None
 ) -> tuple[list[ImportRow], list[str]]:
+    """Every row checked; `district` is the `--district` given for the whole file."""
     errors: list[str] = []
     checked: list[ImportRow] = []
-    seen_names: dict[str, int] = {}
+    seen_names: dict[tuple[str, str], int] = {}
     seen_links: dict[str, tuple[int, str]] = {}
 
     def error(number: int, column: str, message: str) -> None:
         errors.append(f"row {number}: {column}: {message}")
+
+    # Name → how it is spelled: the install's districts as stored, then new ones as first typed.
+    names = {district_key(name): name for name in District.objects.values_list("name", flat=True)}
+    option = " ".join((district or "").split())
+    if len(option) > MAX_LENGTHS["district"]:
+        # Said once, on the header's row: it is the whole file's district that is wrong.
+        limit = _("не длиннее %(limit)d символов") % {"limit": MAX_LENGTHS["district"]}
+        return [], [f"row 1: district: --district: {limit}"]
+    for name in [option, *(values.get("district", "") for _number, values in rows)]:
+        if name and not is_formula(name) and len(name) <= MAX_LENGTHS["district"]:
+            names.setdefault(district_key(name), " ".join(name.split()))
+    # Where a row naming no district goes: the only district there is, if there is one.
+    only = next(iter(names)) if len(names) == 1 else None
+    if not names:
+        only = district_key(str(DEFAULT_DISTRICT))
+        names[only] = str(DEFAULT_DISTRICT)
 
     for number, values in rows:
         row = ImportRow(number=number, values=values)
@@ -201,11 +235,34 @@ def validate_rows(
         for column, limit in MAX_LENGTHS.items():
             if len(values.get(column, "")) > limit:
                 error(number, column, _("не длиннее %(limit)d символов") % {"limit": limit})
+        cell = " ".join(values.get("district", "").split())
+        if cell and option and district_key(cell) != district_key(option):
+            error(
+                number, "district",
+                _("в строке район «%(row)s», а для всего файла задан --district «%(option)s»: "
+                  "оставьте что-то одно или исправьте район в строке") % {"row": cell, "option": option},
+            )
+        elif cell or option:
+            if len(cell or option) <= MAX_LENGTHS["district"]:
+                row.district = district_key(cell or option)
+        elif only is not None:
+            row.district = only
+        else:
+            listed = sorted(names.values())
+            error(
+                number, "district",
+                _("район не указан, а районов несколько (%(districts)s): заполните столбец district "
+                  "или задайте район для всего файла параметром --district")
+                % {"districts": ", ".join(listed[:3]) + (_(" и ещё %(n)d") % {"n": len(listed) - 3} if len(listed) > 3 else "")},
+            )
+        row.district_name = names.get(row.district, "")
         short_name = values.get("short_name", "")
-        if short_name:
-            if short_name in seen_names:
-                error(number, "short_name", _("повторяет строку %(row)d") % {"row": seen_names[short_name]})
-            seen_names.setdefault(short_name, number)
+        if short_name and row.district:
+            # One organization per short name in a district: «СОШ №1» of two districts is two rows.
+            identity = (row.district, short_name)
+            if identity in seen_names:
+                error(number, "short_name", _("повторяет строку %(row)d") % {"row": seen_names[identity]})
+            seen_names.setdefault(identity, number)
         raw_kind = values.get("kind", "")
         if raw_kind:
             kind = KIND_ALIASES.get(" ".join(raw_kind.lower().split()))
@@ -264,11 +321,12 @@ def validate_rows(
     urls = {link.url: row for row in checked for link in row.links.values()}
     for page in _pages_by_url(list(urls)):
         row = urls[page.url]
-        if page.organization.short_name != row.values.get("short_name"):
-            error(
-                row.number, f"{page.network}_url",
-                _("страница уже зарегистрирована за «%(org)s»") % {"org": page.organization.short_name},
-            )
+        owner = page.organization
+        if (district_key(owner.district.name), owner.short_name) != (row.district, row.values.get("short_name")):
+            where = owner.short_name
+            if district_key(owner.district.name) != row.district:
+                where = f"{owner.short_name} ({owner.district.name})"
+            error(row.number, f"{page.network}_url", _("страница уже зарегистрирована за «%(org)s»") % {"org": where})
     errors.sort(key=lambda line: int(line.split(":")[0].split()[1]))
     return checked, errors
 
@@ -312,21 +370,23 @@ def _row_errors(number: int, error: ValidationError, *, column: str | None = Non
 
 
 def import_organizations(
-    path: Path, *, district: District, progress: Callable[[int, int], None] | None = None
+    path: Path, *, district: str | None = None, progress: Callable[[int, int], None] | None = None
 ) -> ImportResult:
-    """All or nothing: on any error nothing is written and the errors are returned.
+    """All or nothing: on any error nothing is written (not even a new district) and the
+    errors are returned. `district` names the district of every row (`--district`).
     `progress(written, total)` is called after each chunk."""
     try:
         table = read_table(path)
     except ImportFileError as error:
         return ImportResult(errors=[f"row 1: file: {error}"])
-    checked, errors = validate_rows(table.rows, letters=table.letters)
+    checked, errors = validate_rows(table.rows, letters=table.letters, district=district)
     if errors:
         return ImportResult(errors=errors, source=table.source)
     result = ImportResult(source=table.source)
     with transaction.atomic():
+        districts = _districts_ensure(checked)
         for start in range(0, len(checked), CHUNK_ROWS):
-            _write_chunk(checked[start:start + CHUNK_ROWS], district=district, result=result)
+            _write_chunk(checked[start:start + CHUNK_ROWS], districts=districts, result=result)
             if progress is not None:
                 progress(min(start + CHUNK_ROWS, len(checked)), len(checked))
         if result.errors:
@@ -336,16 +396,38 @@ def import_organizations(
     return result
 
 
-def _write_chunk(rows: list[ImportRow], *, district: District, result: ImportResult) -> None:
+def _districts_ensure(rows: list[ImportRow]) -> dict[str, District]:
+    """The rows' districts by `district_key`, the ones nobody has yet created (and audited, as
+    a save is)."""
+    districts = {district_key(district.name): district for district in District.objects.all()}
+    for row in rows:
+        if row.district not in districts:
+            district = District(name=row.district_name)
+            district.full_clean()
+            district.save()
+            districts[row.district] = district
+    return districts
+
+
+def _write_chunk(rows: list[ImportRow], *, districts: dict[str, District], result: ImportResult) -> None:
     """Bulk queries, a fixed number per chunk whatever its rows: bulk writes send no post_save,
     so the audit rows and the `organizations_created` signal are sent here, in bulk as well."""
-    known = Organization.objects.in_bulk([row.values["short_name"] for row in rows], field_name="short_name")
+    district_of = {row.number: districts[row.district] for row in rows}
+    # (district, short name) pairs are few districts × the chunk's names: one query still.
+    known = {
+        (organization.district_id, organization.short_name): organization
+        for organization in Organization.objects.filter(
+            district__in={district.pk for district in district_of.values()},
+            short_name__in={row.values["short_name"] for row in rows},
+        )
+    }
     created: list[Organization] = []
     changed: list[tuple[Organization, Organization]] = []  # (before, after)
     organization_of: dict[int, Organization] = {}
     for row in rows:
         values = row.values
-        organization = known.get(values["short_name"])
+        district = district_of[row.number]
+        organization = known.get((district.pk, values["short_name"]))
         before = copy.copy(organization)
         if organization is None:
             # What Organization.save() would set: bulk_create does not call it.
@@ -362,8 +444,8 @@ def _write_chunk(rows: list[ImportRow], *, district: District, result: ImportRes
         if values.get("audience") not in (None, "") and values["audience"] != organization.audience:
             organization.audience, organization.audience_updated_at = values["audience"], timezone.now()
         try:
-            # No query per row: short names are unique in the file and name the row's own
-            # organization, and the district exists (it was read or created just now).
+            # No query per row: (district, short name) is unique in the file and names the row's
+            # own organization, and the district exists (it was read or created just now).
             organization.full_clean(exclude=["district"], validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             result.errors += _row_errors(row.number, error)
@@ -440,7 +522,9 @@ def _pages_by_url(urls: list[str]) -> list[OfficialPage]:
     """In slices: a query has a parameter limit (SQLite as compiled, 65,535 on PostgreSQL)."""
     pages: list[OfficialPage] = []
     for start in range(0, len(urls), CHUNK_ROWS):
-        pages += OfficialPage.objects.filter(url__in=urls[start:start + CHUNK_ROWS]).select_related("organization")
+        pages += OfficialPage.objects.filter(url__in=urls[start:start + CHUNK_ROWS]).select_related(
+            "organization__district"
+        )
     return pages
 
 

@@ -47,7 +47,8 @@ class Organization(models.Model):
     district = models.ForeignKey(
         District, on_delete=models.PROTECT, related_name="organizations", verbose_name=_("район")
     )
-    short_name = models.CharField(_("краткое название"), max_length=100, unique=True)
+    # Unique within the district, not across the region: every district has its «СОШ №1».
+    short_name = models.CharField(_("краткое название"), max_length=100)
     name = models.CharField(_("полное название"), max_length=500)
     kind = models.CharField(_("тип"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     address = models.CharField(_("адрес"), max_length=500, blank=True)
@@ -71,6 +72,13 @@ class Organization(models.Model):
         ordering = ["kind", "sort_name"]
         verbose_name = _("организация")
         verbose_name_plural = _("организации")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "short_name"],
+                name="short_name_unique_in_district",
+                violation_error_message=_("В этом районе уже есть организация с таким кратким названием."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.short_name
@@ -90,6 +98,12 @@ def briefing_key(kind: str, short_name: str) -> tuple[int, str]:
     """The same order as `in_briefing_order`, for rows sorted in Python."""
     rank = KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
     return rank, natural_key(short_name)
+
+
+def district_key(name: str) -> str:
+    """A district's name as a person may type it — «Кущёвский  район», «кущевский район» —
+    reduced to one form, so that a typed name finds its district instead of making a second."""
+    return " ".join(name.casefold().replace("ё", "е").split())
 
 
 def natural_key(text: str) -> str:

@@ -8,17 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.links import PageLink
-from organizations.models import District, Membership, OfficialPage, Organization
-
-
-def district_default() -> District:
-    """The district new organizations join when none is named: the only one there is."""
-    districts = list(District.objects.all()[:2])
-    if len(districts) == 1:
-        return districts[0]
-    if not districts:
-        return District.objects.create(name=_("Основной район"))
-    raise ValidationError(_("В системе несколько районов: укажите район явно."))
+from organizations.models import Membership, OfficialPage, Organization
 
 
 def membership_welcome_dismiss(*, membership: Membership) -> None:

@@ -64,15 +64,20 @@ def file_stems(organizations: Iterable[Organization]) -> dict[int, str]:
     """A file-system- and ZIP-safe name per organization, from its short name.
 
     Cyrillic stays (it is what people recognise: `СОШ_9`, `д_с_10`); slashes, `№` and spaces
-    go. Two short names may reduce to the same stem (`СОШ №9` and `СОШ 9`), and a file must not
-    overwrite another, so the later one gets its id appended."""
+    go. Two short names may reduce to the same stem (`СОШ №9` and `СОШ 9`, or two districts'
+    «СОШ №1»), and a file must not overwrite another, so the later one gets its district's name
+    appended where the district was read with it (`СОШ_1_Ейский_район`), else its id."""
     stems: dict[int, str] = {}
-    taken: set[str] = set()
+    taken: dict[str, int] = {}  # stem → the district of the organization that has it
     for organization in organizations:
         stem = re.sub(r"\W+", "_", organization.short_name).strip("_")[:80] or f"org_{organization.pk}"
+        if taken.get(stem.casefold(), organization.district_id) != organization.district_id and (
+            Organization.district.is_cached(organization)
+        ):
+            stem += "_" + re.sub(r"\W+", "_", organization.district.name).strip("_")[:80]
         if stem.casefold() in taken:
             stem = f"{stem}_{organization.pk}"
-        taken.add(stem.casefold())
+        taken[stem.casefold()] = organization.district_id
         stems[organization.pk] = stem
     return stems
 

@@ -107,20 +107,17 @@ def send_district_weekly(today: datetime.date | None = None) -> int:
         states = {str(STATUS_LABELS.get(status, status)): counts[status]
                   for status in sorted(counts, key=lambda s: STATUSES.index(s) if s in STATUSES else len(STATUSES))}
         pending_review = ChecklistEntry.objects.filter(organization_id__in=ids, status=WorkStatus.SUBMITTED).count()
-        overdue = sorted(
-            {
-                entry.organization.short_name
-                for entry in ChecklistEntry.objects.filter(
-                    Q(due_date__lt=today) | Q(due_date__isnull=True, item__due_date__lt=today),
-                    organization_id__in=ids,
-                    item__mode=ChecklistItem.Mode.MANUAL,
-                ).exclude(status=WorkStatus.APPROVED).select_related("organization")
-            }
+        overdue = _names(
+            ChecklistEntry.objects.filter(
+                Q(due_date__lt=today) | Q(due_date__isnull=True, item__due_date__lt=today),
+                organization_id__in=ids,
+                item__mode=ChecklistItem.Mode.MANUAL,
+            ).exclude(status=WorkStatus.APPROVED).values_list("organization_id", "organization__short_name",
+                                                                "organization__district__name")
         )
-        irregular = sorted(
+        irregular = _names(
             PageState.objects.filter(page__organization_id__in=ids, page__detached_at=None, verdict__regular=False)
-            .values_list("page__organization__short_name", flat=True)
-            .distinct()
+            .values_list("page__organization_id", "page__organization__short_name", "page__organization__district__name")
         )
         queue_message(
             recipient=membership.user,
@@ -132,6 +129,19 @@ def send_district_weekly(today: datetime.date | None = None) -> int:
                      "overdue": overdue, "irregular": irregular, "url": _site(reverse("dashboard"))},
         )
     return send_pending()
+
+
+def _names(rows) -> list[str]:
+    """The organizations' short names, sorted; a short name two districts share (each has its
+    «СОШ №1», and a regional digest holds both) carries its district, so neither is lost."""
+    organizations = {pk: (short_name, district) for pk, short_name, district in rows}
+    counts: dict[str, int] = defaultdict(int)
+    for short_name, _district in organizations.values():
+        counts[short_name] += 1
+    return sorted(
+        f"{short_name} ({district})" if counts[short_name] > 1 else short_name
+        for short_name, district in organizations.values()
+    )
 
 
 def week_shortfall(posts_so_far: int, minimum: int, now: datetime.datetime) -> int:

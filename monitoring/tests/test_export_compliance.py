@@ -19,7 +19,7 @@ from checklist.models import ChecklistEntry, WorkStatus
 from monitoring.audience import FIGURES
 from monitoring.models import SweepRun
 from monitoring.tests.sweeping import SCHOOL_VK, make_world, point_settings, register, run_sweep
-from tests.factories import OrganizationFactory
+from tests.factories import DistrictFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -278,13 +278,23 @@ def test_the_csv_and_xlsx_say_in_words_which_values_are_stale_and_from_when(
     records = sheet_records(fmt, tmp_path)
 
     # Added after every column scripts already read, newest last.
-    assert list(records[0])[-len(FIGURES) - 5:] == ["stale", "audience", *FIGURES, "rating_score", "rating_rank",
-                                                    "rating_change"]
+    assert list(records[0])[-len(FIGURES) - 6:] == ["stale", "audience", *FIGURES, "rating_score", "rating_rank",
+                                                    "rating_change", "district"]
     when = first.started_at.astimezone(MOSCOW).strftime("%d.%m.%Y %H:%M")
     assert record(records, "СОШ №101", "vk")["stale"] == f"устарело: {POST_DERIVED_WORDS} (данные от {when})"
     assert record(records, "СОШ №101", "vk")["posts_total"] in ("46", 46)
     assert record(records, "СОШ №101", "ok")["stale"] in ("", None)  # fresh: empty
     assert record(records, "СОШ №103", "ok")["stale"] in ("", None)  # no page
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_csv_and_xlsx_tell_two_districts_sosh_1_apart_by_their_district(db, tmp_path, fmt):
+    for district in ("Кущевский район", "Ейский район"):
+        OrganizationFactory(short_name="СОШ №1", district=DistrictFactory(name=district))
+
+    records = [r for r in sheet_records(fmt, tmp_path) if r["short_name"] == "СОШ №1" and r["network"] == "vk"]
+
+    assert sorted(r["district"] for r in records) == ["Ейский район", "Кущевский район"]
 
 
 # --- text a spreadsheet would run, and paths it cannot write ---------------------------------------

@@ -1,5 +1,5 @@
 """`manage.py sweep` as an operator runs it (DESIGN §5): exit 0 when it ran, exit 2 on a
-configuration error with nothing half-written, and `--org` / `--network` narrowing it."""
+configuration error with nothing half-written, and `--org` / `--network` / `--district` narrowing it."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from checklist.services import entries_ensure
 from monitoring.models import ChangeEvent, PagePost, PageState, Snapshot, SweepBatch, SweepRun
 from monitoring.sweep import pending_batches, sweep_batch, sweep_start
 from monitoring.tests.sweeping import make_world, point_settings, run_sweep
-from organizations.models import OfficialPage
-from tests.factories import OrganizationFactory
+from organizations.models import OfficialPage, Organization
+from tests.factories import DistrictFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +109,68 @@ def test_sweep_of_an_unknown_organization_exits_2_and_names_it(world):
     assert "СОШ №999" in str(raised.value) and "СОШ №101" not in str(raised.value)
     assert_nothing_written()
     assert world.simulator.count() == 0
+
+
+def move_to_another_district(organization: Organization, name: str = "Ейский район") -> None:
+    organization.district = DistrictFactory(name=name)
+    organization.save(update_fields=["district"])
+
+
+def test_sweep_of_a_district_reads_only_its_organizations_pages(world):
+    move_to_another_district(world.neighbour)
+
+    out = io.StringIO()
+    call_command("sweep", "--district", "ейский  район", stdout=out, stderr=io.StringIO())
+
+    run = SweepRun.objects.get()
+    assert "Район: Ейский район" in out.getvalue()
+    assert run.pages_done == run.pages_total == 2
+    assert run.scope == f"district:{world.neighbour.district_id}"  # the district's «Проверить сейчас» scope
+    swept = set(PageState.objects.values_list("page_id", flat=True))
+    assert swept == {world.pages["neighbour_vk"].pk, world.pages["neighbour_ok"].pk}
+    school = ChecklistEntry.objects.get(organization=world.school, item__code="vk_gov_mark")
+    assert school.verdict == Verdict.UNKNOWN and school.verdict_note == ""  # the other district is not judged
+
+
+def test_sweep_of_an_unknown_district_exits_2_naming_the_districts_there_are(world):
+    with pytest.raises(CommandError) as raised:
+        call_command("sweep", "--district", "Ейский район", stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert raised.value.returncode == 2
+    assert str(raised.value) == "Нет района «Ейский район». Районы: Кущевский район."
+    assert_nothing_written()
+    assert world.simulator.count() == 0
+
+
+def test_sweep_of_a_short_name_two_districts_have_is_refused_until_the_district_is_named(world):
+    namesake = OrganizationFactory(short_name="СОШ №101", district=DistrictFactory(name="Ейский район"))
+
+    with pytest.raises(CommandError) as raised:
+        call_command("sweep", "--org", "СОШ №101", stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert raised.value.returncode == 2
+    assert "«СОШ №101» — Ейский район, Кущевский район" in str(raised.value)
+    assert "Укажите район параметром --district" in str(raised.value)
+    assert_nothing_written()
+    assert world.simulator.count() == 0
+
+    run = run_sweep("--org", "СОШ №101", "--district", "Кущевский район")
+
+    assert run.organization_ids == [world.school.pk] and namesake.pk not in run.organization_ids
+    assert run.pages_done == run.pages_total == 2
+
+
+def test_sweep_of_a_short_name_not_in_the_named_district_exits_2(world):
+    move_to_another_district(world.neighbour)
+
+    with pytest.raises(CommandError) as raised:
+        call_command(
+            "sweep", "--org", "СОШ №101", "--district", "Ейский район", stdout=io.StringIO(), stderr=io.StringIO()
+        )
+
+    assert raised.value.returncode == 2
+    assert str(raised.value) == "В районе «Ейский район» нет организаций с кратким названием: СОШ №101"
+    assert_nothing_written()
 
 
 @pytest.mark.parametrize(

@@ -549,3 +549,140 @@ def test_an_audience_that_is_not_a_whole_number_is_refused_and_nothing_is_writte
 
     assert lines == ["row 2: audience: целое число не меньше нуля (ученики, сотрудники и родители)"]
     assert snapshot() == before
+
+
+# --- districts: a row is (district, short_name) ---------------------------------------------------
+
+
+DISTRICT_HEADER = ["district", *HEADER]
+SOSH_1_KUSH = {"district": "Кущевский район", "short_name": "СОШ №1", "name": "МБОУ СОШ №1 ст. Кущёвской",
+               "vk_url": "vk.com/club1001"}
+SOSH_1_EYSK = {"district": "Ейский район", "short_name": "СОШ №1", "name": "МБОУ СОШ №1 г. Ейска",
+               "vk_url": "vk.com/club2001"}
+
+
+def in_district(district: str, short_name: str) -> Organization:
+    return Organization.objects.get(district__name=district, short_name=short_name)
+
+
+def test_two_districts_each_with_a_sosh_1_are_imported_as_two_organizations(db, tmp_path):
+    output = run(write_csv(tmp_path, [SOSH_1_KUSH, SOSH_1_EYSK], header=DISTRICT_HEADER))
+
+    assert "создано 2, обновлено 0" in output
+    assert set(District.objects.values_list("name", flat=True)) == {"Кущевский район", "Ейский район"}
+    kush, eysk = in_district("Кущевский район", "СОШ №1"), in_district("Ейский район", "СОШ №1")
+    assert kush.pk != eysk.pk
+    assert (kush.name, eysk.name) == ("МБОУ СОШ №1 ст. Кущёвской", "МБОУ СОШ №1 г. Ейска")
+    assert [page.url for page in kush.pages.all()] == ["https://vk.com/club1001"]
+    assert [page.url for page in eysk.pages.all()] == ["https://vk.com/club2001"]
+
+
+def test_a_reimport_updates_the_sosh_1_of_the_rows_district_only(db, tmp_path):
+    run(write_csv(tmp_path, [SOSH_1_KUSH, SOSH_1_EYSK], header=DISTRICT_HEADER))
+
+    output = run(write_csv(tmp_path, [{**SOSH_1_EYSK, "name": "МБОУ СОШ №1 им. Ейского"}], header=DISTRICT_HEADER))
+
+    assert "создано 0, обновлено 1" in output
+    assert Organization.objects.count() == 2
+    assert in_district("Ейский район", "СОШ №1").name == "МБОУ СОШ №1 им. Ейского"
+    assert in_district("Кущевский район", "СОШ №1").name == "МБОУ СОШ №1 ст. Кущёвской"
+
+
+def test_the_same_short_name_twice_in_one_district_of_the_file_is_refused(db, tmp_path):
+    rows = [SOSH_1_KUSH, SOSH_1_EYSK, {**SOSH_1_EYSK, "vk_url": ""}]
+
+    lines = run_failing(write_csv(tmp_path, rows, header=DISTRICT_HEADER))
+
+    assert lines == ["row 4: short_name: повторяет строку 3"]
+    assert snapshot() == (0, 0, 0, 0)
+
+
+def test_a_row_without_a_district_is_refused_when_the_install_has_several_and_nothing_is_written(db, tmp_path):
+    District.objects.create(name="Кущевский район")
+    District.objects.create(name="Ейский район")
+    before = snapshot()
+
+    lines = run_failing(write_csv(tmp_path, [SOSH_9, DS_10]))
+
+    assert [line.split(":")[:2] for line in lines] == [["row 2", " district"], ["row 3", " district"]]
+    assert "район не указан" in lines[0] and "Ейский район, Кущевский район" in lines[0]
+    assert "--district" in lines[0]
+    assert snapshot() == before
+
+
+def test_a_row_without_a_district_is_refused_when_the_file_names_several(db, tmp_path):
+    rows = [SOSH_1_KUSH, SOSH_1_EYSK, {**DS_10, "district": ""}]
+
+    lines = run_failing(write_csv(tmp_path, rows, header=DISTRICT_HEADER))
+
+    assert len(lines) == 1 and lines[0].startswith("row 4: district: район не указан")
+    assert snapshot() == (0, 0, 0, 0)  # the two districts the file names are not created either
+
+
+def test_rows_without_a_district_go_to_the_one_district_the_file_names(db, tmp_path):
+    rows = [SOSH_1_EYSK, {**DS_10, "district": ""}]
+
+    run(write_csv(tmp_path, rows, header=DISTRICT_HEADER))
+
+    assert set(Organization.objects.values_list("district__name", flat=True)) == {"Ейский район"}
+
+
+def test_the_district_option_gives_every_row_its_district_beside_a_namesake(db, tmp_path):
+    kush = District.objects.create(name="Кущевский район")
+    namesake = Organization.objects.create(district=kush, short_name="СОШ №9", name="МБОУ СОШ №9 ст. Кущёвской")
+
+    output = run(write_csv(tmp_path, [SOSH_9, DS_10]), district="Ейский район")
+
+    assert "создано 2, обновлено 0" in output
+    assert in_district("Ейский район", "СОШ №9").name == SOSH_9["name"]
+    namesake.refresh_from_db()
+    assert namesake.name == "МБОУ СОШ №9 ст. Кущёвской"  # the other district's «СОШ №9» is left alone
+
+
+def test_a_district_typed_in_another_case_or_with_yo_finds_the_one_there_is(db, tmp_path):
+    kush = District.objects.create(name="Кущевский район")
+    Organization.objects.create(district=District.objects.create(name="Ейский район"), short_name="X", name="X")
+
+    run(write_csv(tmp_path, [{**SOSH_1_KUSH, "district": "  КУЩЁВСКИЙ   район "}], header=DISTRICT_HEADER))
+    run(write_csv(tmp_path, [DS_10]), district="кущевский район")
+
+    assert District.objects.count() == 2
+    assert set(kush.organizations.values_list("short_name", flat=True)) == {"СОШ №1", "д/с №10"}
+
+
+def test_a_row_naming_another_district_than_the_option_is_refused(db, tmp_path):
+    rows = [{**SOSH_9, "district": "Ейский район"}, {**DS_10, "district": "Кущевский район"}, {**SOSH_1_KUSH, "district": ""}]
+
+    lines = run_failing(write_csv(tmp_path, rows, header=DISTRICT_HEADER), district="Ейский район")
+
+    assert len(lines) == 1 and lines[0].startswith("row 3: district: в строке район «Кущевский район»")
+    assert "--district «Ейский район»" in lines[0]
+    assert snapshot() == (0, 0, 0, 0)
+
+
+def test_a_district_name_too_long_is_a_row_error(db, tmp_path):
+    lines = run_failing(write_csv(tmp_path, [{**SOSH_1_KUSH, "district": "Р" * 201}], header=DISTRICT_HEADER))
+
+    assert lines == ["row 2: district: не длиннее 200 символов"]
+
+
+def test_a_link_of_another_districts_namesake_is_refused_naming_its_district(db, tmp_path):
+    run(write_csv(tmp_path, [SOSH_1_KUSH], header=DISTRICT_HEADER))
+
+    lines = run_failing(write_csv(tmp_path, [{**SOSH_1_EYSK, "vk_url": SOSH_1_KUSH["vk_url"]}], header=DISTRICT_HEADER))
+
+    assert lines == ["row 2: vk_url: страница уже зарегистрирована за «СОШ №1 (Кущевский район)»"]
+    assert Organization.objects.count() == 1
+
+
+def test_two_organizations_of_one_district_cannot_share_a_short_name(db):
+    from django.core.exceptions import ValidationError
+
+    kush, eysk = District.objects.create(name="Кущевский район"), District.objects.create(name="Ейский район")
+    Organization.objects.create(district=kush, short_name="СОШ №1", name="Первая")
+    Organization(district=eysk, short_name="СОШ №1", name="Первая в Ейске").full_clean()  # another district: fine
+
+    with pytest.raises(ValidationError) as refused:
+        Organization(district=kush, short_name="СОШ №1", name="Вторая").full_clean()
+
+    assert "В этом районе уже есть организация с таким кратким названием." in str(refused.value)

@@ -378,3 +378,31 @@ def test_the_command_refuses_an_unknown_organization_and_writes_nothing(actors, 
         call_command("qr_posters", "--output", str(tmp_path / "out"), "--org", "СОШ №404", stdout=io.StringIO())
 
     assert not (tmp_path / "out").exists()
+
+
+def test_the_command_writes_two_districts_sosh_9_apart_and_takes_one_district(actors, pages, tmp_path):
+    namesake = OrganizationFactory(short_name="СОШ №9", district=DistrictFactory(name="Ейский район"))
+    register(namesake, "vk", "https://vk.com/club777")
+
+    call_command("qr_posters", "--output", str(tmp_path / "all"), stdout=io.StringIO())
+    call_command("qr_posters", "--output", str(tmp_path / "eysk"), "--district", "Ейский район", stdout=io.StringIO())
+
+    written = {path.name for path in (tmp_path / "all").iterdir()}
+    assert {"СОШ_9.pdf", "СОШ_9_Ейский_район.pdf", "СОШ_9_Ейский_район_vk.png"} <= written
+    assert len(written) == 11  # nothing overwritten: 3 posters, 4 codes in PNG and SVG
+    assert sorted(path.name for path in (tmp_path / "eysk").iterdir()) == ["СОШ_9.pdf", "СОШ_9_vk.png", "СОШ_9_vk.svg"]
+    assert decoded_png((tmp_path / "eysk" / "СОШ_9_vk.png").read_bytes()) == ["https://vk.com/club777"]
+
+
+def test_the_command_refuses_a_short_name_two_districts_have_unless_the_district_is_named(actors, pages, tmp_path):
+    OrganizationFactory(short_name="СОШ №9", district=DistrictFactory(name="Ейский район"))
+
+    with pytest.raises(CommandError, match="«СОШ №9» — Ейский район, Кущевский район.*--district"):
+        call_command("qr_posters", "--output", str(tmp_path / "out"), "--org", "СОШ №9", stdout=io.StringIO())
+    assert not (tmp_path / "out").exists()
+
+    call_command(
+        "qr_posters", "--output", str(tmp_path / "out"), "--org", "СОШ №9", "--district", "Кущевский район",
+        stdout=io.StringIO(),
+    )
+    assert decoded_png((tmp_path / "out" / "СОШ_9_ok.png").read_bytes()) == [OK_A]

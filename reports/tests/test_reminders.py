@@ -267,3 +267,14 @@ def test_the_nudge_suggests_directions_not_written_about_lately(mailboxes):
     line = next(line for line in message.body.splitlines() if line.startswith("Направления, о которых за месяц не было публикаций: "))
     assert "Профориентация" in line and "Учёба" in line
     assert "Спорт" not in line and "Безопасность" not in line
+
+
+def test_the_regional_digest_keeps_two_districts_sosh_1_apart(mailboxes):
+    for district in ("Кущевский район", "Ейский район"):
+        namesake = OrganizationFactory(short_name="СОШ №1", district=DistrictFactory(name=district))
+        world.compliant(namesake, regular=False)
+
+    reminders.send_district_weekly(TODAY)
+
+    [regional] = sent_to("metodist@example.ru")
+    assert "Нерегулярно публикуют: СОШ №1 (Ейский район), СОШ №1 (Кущевский район)." in regional.body

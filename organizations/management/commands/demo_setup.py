@@ -45,7 +45,9 @@ class Command(BaseCommand):
             for username, password, full_name, role, short_name in DEMO_USERS:
                 user = self._user(username, password, full_name, superuser=role is None)
                 if role is not None:
-                    organization = Organization.objects.get(short_name=short_name) if short_name else None
+                    organization = (
+                        Organization.objects.get(district__name=DEMO_DISTRICT, short_name=short_name) if short_name else None
+                    )
                     Membership.objects.update_or_create(
                         user=user, defaults={"role": role, "organization": organization, "district": None}
                     )

@@ -10,13 +10,17 @@ from django.utils.translation import gettext as _
 
 from organizations.files import write_atomically
 from organizations.models import Organization
+from organizations.selectors import NameLookupError, district_by_name, organizations_by_short_names
 from reports import qr
 
 
 class Command(BaseCommand):
     help = (
         "Write an A4 QR poster (PDF) per organization and a PNG and SVG code per official page "
-        "into --output DIR; file names come from the short name (СОШ_9.pdf, СОШ_9_vk.png)."
+        "into --output DIR; file names come from the short name (СОШ_9.pdf, СОШ_9_vk.png), with the "
+        "district's name added where two districts share one. --district NAME: that district's "
+        "organizations only, and the district --org short names are in (required when a short name "
+        "is in several districts)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -24,14 +28,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--org", action="append", dest="short_names", metavar="SHORT_NAME", help="only this organization (repeatable)"
         )
+        parser.add_argument("--district", metavar="NAME", help="only this district's organizations")
 
-    def handle(self, *args, output: Path, short_names: list[str] | None, **options) -> None:
-        organizations = Organization.objects.prefetch_related("pages").in_briefing_order()
-        if short_names:
-            organizations = organizations.filter(short_name__in=short_names)
-            unknown = set(short_names) - {organization.short_name for organization in organizations}
-            if unknown:
-                raise CommandError(_("нет организаций с кратким названием: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    def handle(self, *args, output: Path, short_names: list[str] | None, district: str | None = None, **options) -> None:
+        # The district read with each organization: a namesake's files are told apart by it.
+        organizations = Organization.objects.select_related("district").prefetch_related("pages").in_briefing_order()
+        try:
+            target = district_by_name(district) if district is not None else None
+            if target is not None:
+                organizations = organizations.filter(district=target)
+            if short_names:
+                # A short name is unique within a district only: with several, it must say which.
+                named = organizations_by_short_names(short_names, district=target)
+                organizations = organizations.filter(pk__in=[organization.pk for organization in named])
+        except NameLookupError as error:
+            raise CommandError(str(error)) from None
         organizations = list(organizations)
         try:
             output.mkdir(parents=True, exist_ok=True)
