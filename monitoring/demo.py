@@ -99,7 +99,11 @@ def read_registry(path: Path | None = None) -> list[dict[str, str]]:
 
 
 def build_scenario(rows: list[dict[str, str]] | None = None, *, now: datetime | None = None) -> dict[str, Any]:
-    rows = rows if rows is not None else read_registry()
+    """The simulator's world for `rows` (by default the demo district's registry and the three
+    small districts `manage.py demo_region` adds: their pages answer whether or not they are
+    registered)."""
+    if rows is None:
+        rows = read_registry() + read_registry(Path(settings.BASE_DIR) / "demo" / "region.csv")
     vk_groups: list[dict[str, Any]] = []
     vk_users: list[dict[str, Any]] = []
     ok_groups: list[dict[str, Any]] = []
@@ -111,7 +115,8 @@ def build_scenario(rows: list[dict[str, str]] | None = None, *, now: datetime | 
             vk_users.extend(users)
         if row.get("ok_url"):
             ok_groups.append(_ok_group(row, facts, number))
-    max_channels, max_updates = _max_section(rows)
+    # MAX channels are the demo district's (MAX_FACTS); the small districts of demo_region run none.
+    max_channels, max_updates = _max_section([row for row in rows if not row.get("district")])
     scenario: dict[str, Any] = {
         "vk": {
             "tokens": [{"token": VK_TOKEN, "type": "service"}],

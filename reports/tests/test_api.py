@@ -394,3 +394,14 @@ def test_the_schema_is_public_valid_openapi_with_every_endpoint(actors):
     ours = {"/api/organizations/", "/api/organizations/{id}/", "/api/pages/", "/api/checklist/"}
     assert ours <= set(schema["paths"])
     assert all(set(schema["paths"][path]) == {"get"} for path in ours)  # read-only, documented as such
+
+
+def test_two_districts_each_with_a_school_no_1_read_apart(db):
+    for name, mark in (("Ейский район", True), ("Кущевский район", False)):
+        school = OrganizationFactory(short_name="СОШ №1", district=District.objects.create(name=name))
+        world.page(school, "vk", world.verdict(gov_mark=mark))
+
+    rows = token_client(methodologist(username="region")).get("/api/organizations/").json()["results"]
+
+    marks = {row["district"]: row["communities"][0]["gov_mark"] for row in rows if row["short_name"] == "СОШ №1"}
+    assert marks == {"Ейский район": True, "Кущевский район": False}

@@ -39,16 +39,18 @@ def organization_order(prefix: str = "") -> list[str]:
 
 
 def organization_rows(user, organizations: Sequence[Organization]) -> list[dict[str, Any]]:
-    """The export's entries of these organizations, in their order, with ids and item titles.
+    """The export's entries of these organizations (their districts read with them), in their
+    order, with ids and item titles.
 
     A fixed number of queries however many organizations there are."""
     ids = [organization.pk for organization in organizations]
     export = compliance_export(organizations_for(user).filter(pk__in=ids), ranked=False)
-    by_short_name = {row["short_name"]: row for row in export["organizations"]}
+    # Two districts may each have a «СОШ №1»: a row is its district's and short name's.
+    by_name = {(row["district"], row["short_name"]): row for row in export["organizations"]}
     titles = dict(ChecklistItem.objects.values_list("code", "title"))
     rows = []
     for organization in organizations:
-        row = by_short_name.get(organization.short_name)
+        row = by_name.get((organization.district.name, organization.short_name))
         if row is None:  # deleted or renamed between the two reads
             continue
         checklist = [{**item, "title": titles.get(item["code"], "")} for item in row["checklist"]]
@@ -88,7 +90,7 @@ class OrganizationList(generics.ListAPIView):
     serializer_class = OrganizationSerializer
 
     def get_queryset(self):
-        return organizations_for(self.request.user).order_by(*organization_order())
+        return organizations_for(self.request.user).select_related("district").order_by(*organization_order())
 
     def list(self, request, *args, **kwargs):
         queryset = self.get_queryset()
