@@ -19,7 +19,7 @@ from monitoring.compliance import MISSING, NOT_CHECKED, compliance_export
 from monitoring.models import RatingSnapshot, RuleSettings
 from monitoring.rating import components, default_weights, ranks, rating_of, record_rating, score
 from organizations.models import Organization
-from tests.factories import OrganizationFactory
+from tests.factories import DistrictFactory, OrganizationFactory
 from reports.tests import world
 from reports.tests.test_tasks_and_settings import SETTINGS, form_data
 
@@ -195,3 +195,15 @@ def test_the_rating_spreadsheet_and_the_district_report_workbook_carry_the_place
         first = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
         assert (first["Место"], first["Краткое название"], first["Балл"]) == (1, "СОШ №9", 100)
         assert [row[1].value for row in sheet.iter_rows(min_row=2)] == ["СОШ №9", "д/с №10", "ЦДТ"]
+
+
+def test_the_region_ranks_every_district_together_and_narrows_to_one(district):
+    elsewhere = OrganizationFactory(short_name="СОШ №9", district=DistrictFactory(name="Ейский район"))
+    world.page(elsewhere, "vk", good(regular=False))
+    client = district.client_for(district.methodologist)  # the region's: no district of their own
+
+    whole = client.get(reverse("rating")).content.decode()
+    narrowed = client.get(reverse("rating") + f"?district={elsewhere.district_id}").content.decode()
+
+    assert re.findall(r'<tr data-org="([^"]+)"', whole).count("СОШ №9") == 2 and "Ейский район" in whole
+    assert re.findall(r'<tr data-org="([^"]+)"', narrowed) == ["СОШ №9"]

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from monitoring.models import RuleSettings
 from organizations.access import is_methodologist, organizations_for
-from organizations.models import Organization
+from organizations.models import District, Organization
 from organizations.spreadsheets import new_workbook, workbook_bytes, write_sheet
 from monitoring.rating import COMPONENTS, RatingRow, default_weights, rating_of, sheet_columns, sheet_row, weights_of
 
@@ -32,14 +32,16 @@ class RatingFilters:
     kind: str = ""
     q: str = ""
     sort: str = "rank"
+    district: str = ""  # the region's coordinator narrows to one district
 
     SORTS = ("rank", "-rank", "name", "change", *(f"c-{component.code}" for component in COMPONENTS))
 
     @classmethod
     def from_query(cls, query) -> "RatingFilters":
         sort = query.get("sort", "rank").strip()
+        district = query.get("district", "").strip()
         return cls(kind=query.get("kind", "").strip(), q=query.get("q", "").strip()[:100],
-                   sort=sort if sort in cls.SORTS else "rank")
+                   sort=sort if sort in cls.SORTS else "rank", district=district if district.isdigit() else "")
 
     def as_query(self) -> dict[str, str]:
         return {key: value for key, value in self.__dict__.items() if value and not (key == "sort" and value == "rank")}
@@ -65,6 +67,8 @@ def _scope(request: HttpRequest, filters: RatingFilters):
     organizations = organizations_for(request.user)
     if filters.kind:
         organizations = organizations.filter(kind=filters.kind)
+    if filters.district:
+        organizations = organizations.filter(district_id=int(filters.district))
     if filters.q:
         organizations = organizations.filter(Q(short_name__icontains=filters.q) | Q(name__icontains=filters.q))
     return organizations
@@ -111,6 +115,9 @@ def rating(request: HttpRequest) -> HttpResponse:
         "chart": chart,
         "chart_rows": list(zip(chart["labels"], chart["counts"], strict=True)),
         "kinds": Organization.Kind.choices,
+        # A region's rating names each organization's district and can be narrowed to one.
+        "districts": list(District.objects.filter(organizations__in=organizations_for(request.user)).distinct()
+                          .values_list("pk", "name")),
         "sorts": [("rank", _("по месту")), ("-rank", _("с конца")), ("name", _("по названию")),
                   ("change", _("по росту за месяц"))]
                  + [(f"c-{component.code}", component.label) for component in COMPONENTS],
