@@ -129,6 +129,7 @@ def _child_env(database_url: str, workdir: Path) -> dict:
         "MEDIA_ROOT": str(workdir / "media"),
         "PYTHONUNBUFFERED": "1",
     })
+    env.setdefault("DB_CONN_MAX_AGE", "60")  # the settings' default, written out so the results can name it
     return env
 
 
@@ -394,7 +395,7 @@ def measure_load(results: dict) -> None:
     inputs = {
         "requests": outcome["requests"], "users": len(prepared["users"]), "seconds": seconds,
         "server": f"gunicorn {WORKERS} workers × {THREADS} threads, PostgreSQL",
-        "think_ms": 0, "db_conn_max_age": int(os.environ.get("DB_CONN_MAX_AGE", "0") or 0),
+        "think_ms": 0, "db_conn_max_age": int(env["DB_CONN_MAX_AGE"] or 60),
     }
     mix = {
         "mix": f"{METHODOLOGISTS} methodologists (/dashboard/, /dashboard/?criterion=vk_regular, /org/<random>/, "
