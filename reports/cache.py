@@ -13,6 +13,10 @@ them does. An entry is found by what it was computed from, never invalidated by 
 - a counter that a save of those models bumps: for what the query cannot see (a renamed
   organization), at once where the cache is shared (Redis), else within TIMEOUT;
 - TIMEOUT bounds what no row records: comments turning «more than a day without an answer».
+
+The same key names the HTML of a page's table (`{% cache %}` in its template): that part shows
+data only, the same for everyone of the scope; the menu and the forms around it are rendered
+for each request.
 """
 
 from __future__ import annotations
@@ -82,9 +86,8 @@ def key(name: str, *parts: Any) -> str:
     return f"reports:{name}:{hashlib.sha256(identity.encode()).hexdigest()}"
 
 
-def computed(name: str, parts: tuple, compute: Callable[[], Any]) -> Any:
-    """The value `compute` returns for these parts, from the cache when it was computed already."""
-    cache_key = key(name, *parts)
+def computed(cache_key: str, compute: Callable[[], Any]) -> Any:
+    """The value `compute` returns for the key (of `key`), from the cache when it was computed already."""
     value = cache.get(cache_key)
     if value is None:
         value = compute()

@@ -266,13 +266,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     sweep = last_sweep()
     # Everyone of one scope asking the same sees the same data: kept until what it was computed
     # from changes (reports.cache); the page around it (menu, CSRF token) is rendered per request.
-    data = cache.computed(
+    data_key = cache.key(
         "dashboard",
-        (methodologist_district(request.user), filters.as_query(), request.GET.get("page", "")[:20], max_required,
-         [(item.code, item.mode, item.due_date) for item in items],
-         (sweep.pk, sweep.started_at, sweep.finished_at) if sweep else None),
-        lambda: _dashboard_data(request, filters, items, today, max_required, sweep),
+        methodologist_district(request.user), filters.as_query(), request.GET.get("page", "")[:20], max_required,
+        [(item.code, item.mode, item.due_date) for item in items],
+        (sweep.pk, sweep.started_at, sweep.finished_at) if sweep else None, bool(settings.MAX_BOT_TOKEN),
     )
+    data = cache.computed(data_key, lambda: _dashboard_data(request, filters, items, today, max_required, sweep))
     query = filters.as_query()
     return render(
         request,
@@ -282,6 +282,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "query_string": urlencode(query),
             "columns": _columns(items),
             **data,
+            "data_key": data_key,
+            "cache_seconds": cache.TIMEOUT,
             "last_sweep": sweep,
             "kinds": Organization.Kind.choices,
             "statuses": [(status, STATUS_LABELS[status]) for status in STATUSES],
