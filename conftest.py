@@ -63,3 +63,13 @@ def _fresh_rate_limiters():
     sweep._limiters.clear()
     yield
     sweep._limiters.clear()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with nothing kept from another's pages (reports.cache), as after a deploy."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -2,7 +2,7 @@
 gunicorn + PostgreSQL on loopback.
 
 The bench process already has Django set up on its own database, so everything here runs
-in subprocesses: a fresh PostgreSQL database (govpublic_bench_load) is created, migrated and
+in subprocesses: a fresh PostgreSQL database (govpublic_bench_load, or BENCH_LOAD_DB) is created, migrated and
 filled with the demo district (demo_setup, demo_paperwork, a sweep through the built-in
 simulator) plus the load users; gunicorn serves it; plain `requests` sessions in threads
 play the users (log in through the form with CSRF, then loop over the pages a person uses,
@@ -11,7 +11,16 @@ database dropped whatever happens.
 
 PostgreSQL: the server of DATABASE_URL when that is a postgres URL, else 127.0.0.1:5432 as
 postgres. The load database is always a separate one, so the figure does not depend on
-what the other measurements left behind. BENCH_LOAD_SECONDS shortens the run (default 60).
+what the other measurements left behind; BENCH_LOAD_DB names another one, so that two runs on
+one server do not drop each other's. BENCH_LOAD_SECONDS shortens the run (default 60).
+
+After the page mix, the same gunicorn serves the same number of clients asking only for
+`/healthz` (no database, no session, no template) for BENCH_LOAD_HEALTHZ_SECONDS (default a
+third of the mix's, at least 10): `portal_rps_ratio` is the mix's requests a second divided by
+that ceiling, so the figure says how far the pages are from what this machine, this server and
+this client can do at all, whatever else shares the machine at the time.
+
+`python -m bench.load` runs this part alone and prints its entries.
 """
 
 from __future__ import annotations
@@ -36,7 +45,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-DB_NAME = "govpublic_bench_load"
+DB_NAME = os.environ.get("BENCH_LOAD_DB") or "govpublic_bench_load"
 USERS = 50
 METHODOLOGISTS = 10  # the rest are staff, one per organization
 WORKERS, THREADS = 2, 4
@@ -120,6 +129,7 @@ def _child_env(database_url: str, workdir: Path) -> dict:
         "MEDIA_ROOT": str(workdir / "media"),
         "PYTHONUNBUFFERED": "1",
     })
+    env.setdefault("DB_CONN_MAX_AGE", "60")  # the settings' default, written out so the results can name it
     return env
 
 
@@ -288,6 +298,43 @@ def _user(url: str, user: dict, organizations: list[int], start: threading.Barri
         return done
 
 
+def _healthz_client(url: str, start: threading.Barrier, window: list[float], tally: Tally) -> int:
+    """A client of the trivial page: no login, so not even the session is read for it."""
+    import requests
+
+    with requests.Session() as session:
+        start.wait()
+        done = 0
+        while time.monotonic() < window[0]:
+            started = time.perf_counter()
+            try:
+                response = _get(session, url + "/healthz", tally)
+            except requests.RequestException as exc:
+                tally.error("healthz", f"{type(exc).__name__}: {exc}")
+            else:
+                if response.status_code == 200:
+                    tally.ok("healthz", time.perf_counter() - started)
+                else:
+                    tally.error("healthz", f"HTTP {response.status_code}")
+            done += 1
+        return done
+
+
+def _run_healthz(url: str, clients: int, seconds: int) -> dict:
+    tally = Tally()
+    window = [float("inf")]
+    started: list[float] = []
+
+    def open_window():
+        started.append(time.monotonic())
+        window[0] = started[0] + seconds
+
+    barrier = threading.Barrier(clients, action=open_window)
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        counts = list(pool.map(lambda _n: _healthz_client(url, barrier, window, tally), range(clients)))
+    return {"tally": tally, "requests": sum(counts), "elapsed": time.monotonic() - started[0]}
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]  # nearest rank
@@ -314,6 +361,7 @@ def _run(url: str, prepared: dict, seconds: int) -> dict:
 
 def measure_load(results: dict) -> None:
     seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
+    healthz_seconds = int(os.environ.get("BENCH_LOAD_HEALTHZ_SECONDS", "0") or 0) or max(10, seconds // 3)
     server = postgres_server()
     workdir = Path(tempfile.mkdtemp(prefix="govpublic-load-"))
     env = _child_env(database_url(server, DB_NAME), workdir)
@@ -330,6 +378,8 @@ def measure_load(results: dict) -> None:
         load_before = os.getloadavg()[0]  # other work on the machine shares the CPUs with the server
         outcome = _run(url, prepared, seconds)
         load_after = os.getloadavg()[0]
+        print(f"load: {len(prepared['users'])} clients of /healthz for {healthz_seconds} s …", flush=True)
+        healthz = _run_healthz(url, len(prepared["users"]), healthz_seconds)
         server_log = (workdir / "gunicorn.log").read_text(errors="replace")
     finally:
         if gunicorn is not None:
@@ -345,7 +395,7 @@ def measure_load(results: dict) -> None:
     inputs = {
         "requests": outcome["requests"], "users": len(prepared["users"]), "seconds": seconds,
         "server": f"gunicorn {WORKERS} workers × {THREADS} threads, PostgreSQL",
-        "think_ms": 0, "db_conn_max_age": int(os.environ.get("DB_CONN_MAX_AGE", "0") or 0),
+        "think_ms": 0, "db_conn_max_age": int(env["DB_CONN_MAX_AGE"] or 60),
     }
     mix = {
         "mix": f"{METHODOLOGISTS} methodologists (/dashboard/, /dashboard/?criterion=vk_regular, /org/<random>/, "
@@ -357,15 +407,51 @@ def measure_load(results: dict) -> None:
         raise RuntimeError(f"load: no successful page request; errors: {tally.errors}; {tally.examples}")
     p = {kind: (round(1000 * statistics.median(values), 1), round(1000 * _percentile(values, 0.95), 1))
          for kind, values in sorted(tally.latencies.items())}
+    healthz_tally: Tally = healthz["tally"]
+    healthz_latencies = healthz_tally.latencies.get("healthz", [])
+    if not healthz_latencies:
+        raise RuntimeError(f"load: no successful /healthz request; errors: {healthz_tally.errors}; {healthz_tally.examples}")
+    errors += sum(healthz_tally.errors.values())
+    mix_rps = outcome["requests"] / outcome["elapsed"]
+    healthz_rps = healthz["requests"] / healthz["elapsed"]
     results["load_errors"] = {"value": errors, "target": "0", **inputs, **mix, "logins": len(tally.latencies.get("login", [])),
-                              "page_errors": page_errors, "by_kind": tally.errors or {}, "examples": tally.examples,
+                              "page_errors": page_errors, "by_kind": {**tally.errors, **healthz_tally.errors},
+                              "examples": tally.examples + healthz_tally.examples,
                               "server_log_tracebacks": server_log.count("Traceback"),
-                              "keepalive_retries": tally.keepalive_retries}
+                              "keepalive_retries": tally.keepalive_retries + healthz_tally.keepalive_retries}
     results["load_p50_ms"] = {"value": round(1000 * statistics.median(page_latencies), 1), **inputs}
     results["load_p95_ms"] = {"value": round(1000 * _percentile(page_latencies, 0.95), 1), **inputs,
                               "p50_p95_ms_by_page": p}
-    results["load_requests_per_second"] = {"value": round(outcome["requests"] / outcome["elapsed"], 1), **inputs,
+    for kind, values in sorted(tally.latencies.items()):
+        if kind != "login":
+            results[f"load_p95_ms_{kind}"] = {"value": p[kind][1], "p50_ms": p[kind][0], "requests": len(values),
+                                              "seconds": seconds, "db_conn_max_age": inputs["db_conn_max_age"]}
+    results["load_requests_per_second"] = {"value": round(mix_rps, 1), **inputs,
                                            "elapsed_s": round(outcome["elapsed"], 2)}
+    results["load_p95_ms_healthz"] = {
+        "value": round(1000 * _percentile(healthz_latencies, 0.95), 1),
+        "p50_ms": round(1000 * statistics.median(healthz_latencies), 1), "requests": healthz["requests"],
+        "seconds": healthz_seconds, "clients": len(prepared["users"]),
+    }
+    results["load_healthz_requests_per_second"] = {
+        "value": round(healthz_rps, 1), "requests": healthz["requests"], "clients": len(prepared["users"]),
+        "seconds": healthz_seconds, "elapsed_s": round(healthz["elapsed"], 2), "page": "/healthz (no database, no session)",
+        "server": inputs["server"], "after": "the page mix, same gunicorn",
+    }
+    results["portal_rps_ratio"] = {
+        "value": round(mix_rps / healthz_rps, 3), "target": ">= 0.5", "mix_rps": round(mix_rps, 1),
+        "healthz_rps": round(healthz_rps, 1), "users": len(prepared["users"]),
+        "db_conn_max_age": inputs["db_conn_max_age"], "cpus": os.cpu_count(),
+    }
     if errors:
         print(f"load: {errors} errors: {tally.errors}; e.g. {tally.examples[:3]}", flush=True)
         print("load: gunicorn log (tail):\n" + server_log[-8000:], flush=True)
+
+
+if __name__ == "__main__":
+    # This part alone: `python -m bench.load` (BENCH_LOAD_DB, BENCH_LOAD_SECONDS as above).
+    alone: dict = {}
+    measure_load(alone)
+    for key, entry in alone.items():
+        rest = ", ".join(f"{k}={v}" for k, v in entry.items() if k not in ("value", "target"))
+        print(f"{key}: {entry['value']} {entry.get('target', '')}  ({rest})")

@@ -37,3 +37,15 @@ class EvidenceForm(forms.Form):
         else:
             del self.fields["document_number"]
             del self.fields["document_date"]
+        for field in self.fields.values():  # Bootstrap's look (templates/checklist/_field.html)
+            field.widget.attrs["class"] = "form-control"
+
+    def full_clean(self):
+        super().full_clean()
+        # A refused field is drawn red and names its error to a screen reader, beside its help.
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["class"] = "form-control is-invalid"
+                described = [f"{self[name].auto_id}_helptext"] if self.fields[name].help_text else []
+                attrs["aria-describedby"] = " ".join([*described, f"{self[name].auto_id}_error"])

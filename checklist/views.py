@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -14,17 +15,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from checklist import audit, selectors, services
 from checklist.forms import EvidenceForm
-from checklist.models import ChecklistEntry, EvidenceRevision, WorkStatus
+from checklist.models import ChecklistEntry, ChecklistItem, EvidenceRevision, WorkStatus
 from checklist.preview import has_preview
 from checklist.upload_handlers import MIB, UploadSizeLimit
 from organizations.access import (
     Access,
     get_organization_for_user,
     is_methodologist,
+    methodologist_district,
     organizations_for,
     require_edit,
     require_review,
 )
+from reports import cache as page_cache
 from reports.views.organization import item_message_tag, organization_page
 
 
@@ -170,8 +173,13 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 def checklist_matrix(request: HttpRequest) -> HttpResponse:
     if not is_methodologist(request.user):
         raise PermissionDenied
-    columns, rows = selectors.checklist_matrix(organizations_for(request.user))
-    return render(request, "checklist/matrix.html", {"columns": columns, "rows": rows})
+    # The table shows data only, the same for the whole scope: its HTML is kept until an entry,
+    # an item or the day changes (reports.cache), and the entries are read only to render it anew.
+    items = list(ChecklistItem.objects.order_by("position").values_list("code", "mode", "due_date"))
+    table_key = page_cache.key("matrix", methodologist_district(request.user), items)
+    matrix = SimpleLazyObject(lambda: selectors.checklist_matrix(organizations_for(request.user)))
+    return render(request, "checklist/matrix.html",
+                  {"matrix": matrix, "table_key": table_key, "cache_seconds": page_cache.TIMEOUT})
 
 
 @require_GET

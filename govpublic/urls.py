@@ -7,6 +7,7 @@ from django.views.generic.base import RedirectView
 
 from checklist import preview
 from checklist import views as checklist_views
+from govpublic.health import healthz
 from monitoring import bot_views
 from monitoring import views as monitoring_views
 from organizations import accounts
@@ -18,6 +19,7 @@ admin.site.index_title = _("Данные портала")
 
 urlpatterns = [
     path("", organizations_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -108,3 +108,25 @@ def test_the_matrix_is_built_in_the_same_number_of_queries_for_2_and_20_organiza
     assert total_of(client.get(URL).content.decode(), "instruction") == "0 из 20 утверждено"
     with django_assert_max_num_queries(7):  # the menu's count of documents waiting for review among them
         client.get(URL)
+
+
+def test_the_table_is_kept_for_the_next_look_and_an_approval_shows_at_once(actors):
+    """The table's HTML is kept per scope (reports.cache): the entries are not read again until
+    one of them changes, here in another worker whose signal this process never saw."""
+    from django.core.cache import cache
+
+    from reports import cache as page_cache
+
+    entry = entry_of(actors.org_a, "order_responsible")
+    submit(entry, actors.staff_a)
+    client = actors.client_for(actors.methodologist)
+    client.get(URL)
+    with CaptureQueriesContext(connection) as kept:
+        assert total_of(client.get(URL).content.decode(), "order_responsible") == "0 из 2 утверждено"
+    assert not any("checklist_checklistentry" in query["sql"] and "verdict_note" in query["sql"] for query in kept)
+
+    generation = page_cache.generation()
+    services.entry_approve(entry=entry, user=actors.methodologist)
+    cache.set(page_cache.GENERATION_KEY, generation)
+
+    assert total_of(client.get(URL).content.decode(), "order_responsible") == "1 из 2 утверждено"

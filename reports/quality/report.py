@@ -3,12 +3,15 @@ low resolution, engagement, and the selector `organization_quality` that reads t
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,6 +25,7 @@ from reports.quality.examples import EXAMPLES_PER_ADVICE, PostExample, example, 
 from reports.quality.spelling import SPELLING_LANGUAGE, SpellingAdvice, SpellingChecker, spelling_advice, spelling_checker
 
 DEFAULT_DAYS = 30
+QUALITY_CACHE_SECONDS = 3600
 
 # Photos whose longest side is under this many pixels are "low resolution". VK keeps a
 # proportional copy of every photo with the longest side 807 px (size type "y") only when the
@@ -251,11 +255,15 @@ def organization_quality(
         .select_related("page")
         .order_by("-date", "-id")
     )
+    posts = [post_from_row(row, row.page.network) for row in rows]
     checker, notice = spelling_checker(spelling_language)
-    return quality_report(
-        [post_from_row(row, row.page.network) for row in rows],
-        now=now,
-        days=days,
-        checker=checker,
-        spelling_notice=notice,
-    )
+    # The spelling and the topics cost the organization page most of its time, and the report
+    # follows from its inputs alone: kept under their digest, so a post read, edited or leaving
+    # the window is another key, and the same posts on the same day (the dates it names) are one.
+    inputs = repr((posts, days, timezone.localdate(now), spelling_language, checker is None, notice, get_language()))
+    key = "reports:quality:" + hashlib.sha256(inputs.encode()).hexdigest()
+    report = cache.get(key)
+    if report is None:
+        report = quality_report(posts, now=now, days=days, checker=checker, spelling_notice=notice)
+        cache.set(key, report, QUALITY_CACHE_SECONDS)
+    return report

@@ -347,6 +347,22 @@ def test_the_selector_reads_every_post_in_one_query(django_assert_num_queries, c
 
 
 @pytest.mark.django_db
+def test_the_kept_report_follows_a_post_edited_or_added_at_once(django_assert_num_queries):
+    organization = OrganizationFactory()
+    vk = _page(organization)
+    PagePost.objects.bulk_create([_row(vk, n, text="Соревнования по футболу") for n in (1, 2)])
+    first = organization_quality(organization, now=NOW)
+    with django_assert_num_queries(1):  # the posts are still read: they are the key
+        assert organization_quality(organization, now=NOW) == first
+
+    PagePost.objects.filter(external_id=f"-{vk.external_id}_1").update(text="Концерт хора и выставка рисунков")
+    PagePost.objects.bulk_create([_row(vk, 3, text="Концерт хора")])
+    again = organization_quality(organization, now=NOW)
+
+    assert again.posts == 3 and again.coverage != first.coverage
+
+
+@pytest.mark.django_db
 def test_the_selector_keeps_to_its_organization_window_and_community():
     organization, other = OrganizationFactory(), OrganizationFactory()
     ok = _page(organization, OK, "555")

@@ -25,8 +25,9 @@ from checklist.models import ChecklistEntry, ChecklistItem, Verdict, WorkStatus
 from govpublic import states
 from monitoring.compliance import kept_fields, stale_entry, stale_text
 from monitoring.models import ChangeEvent, RuleSettings
-from organizations.access import is_methodologist, organizations_for
+from organizations.access import is_methodologist, methodologist_district, organizations_for
 from organizations.models import Organization
+from reports import cache
 from organizations.spreadsheets import STATUS, Column, Marked, inert_row, new_workbook, workbook_bytes, write_sheet
 from reports.selectors import (
     MAX,
@@ -200,19 +201,79 @@ def _dashboard(request: HttpRequest):
     return filters, items, today, apply_filters(queryset, filters, items, max_required), max_required
 
 
-@require_GET
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    filters, items, today, queryset, max_required = _dashboard(request)
-    sweep = last_sweep()
+@dataclass(frozen=True)
+class PageOfRows:
+    """What the template asks of the paginator's page, kept in the cache with its rows."""
+
+    number: int
+    num_pages: int
+    count: int  # rows on every page
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _dashboard_data(request: HttpRequest, filters: DashboardFilters, items: list[ChecklistItem], today,
+                    max_required: bool, sweep) -> dict:
+    """The rows of the asked page, the totals, the legend and the agenda: plain data, no queryset,
+    so that it can be kept (reports.cache) and shared by everyone of the same scope."""
+    scope = organizations_for(request.user)
+    queryset = apply_filters(dashboard_queryset(scope, items, today, max_required), filters, items, max_required)
     stale_before = sweep.started_at if sweep else None
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     codes = [code for code, _label in _columns(items)]
-    rows = [(row, list(zip(codes, _row_cells(row, items, today, stale_before, max_required)))) for row in page.object_list]
-    query = filters.as_query()
+    rows = [
+        ({"pk": row.pk, "short_name": row.short_name}, list(zip(codes, _row_cells(row, items, today, stale_before, max_required))))
+        for row in page.object_list
+    ]
     totals = dashboard_totals(queryset, items)
-    scope = organizations_for(request.user)
     add_week_ago(totals, scope, filters, today)
+    return {
+        "rows": rows,
+        "page": PageOfRows(page.number, page.paginator.num_pages, page.paginator.count),
+        "totals": totals,
+        "legend": [(states.state(code), totals.statuses.get(code, 0)) for code in STATUSES],
+        "agenda": _agenda(scope, sweep),
+    }
+
+
+@require_GET
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not is_methodologist(request.user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    items = list(ChecklistItem.objects.order_by("position"))
+    filters = DashboardFilters.from_query(request.GET)
+    max_required = RuleSettings.load().max_required
+    sweep = last_sweep()
+    # Everyone of one scope asking the same sees the same data: kept until what it was computed
+    # from changes (reports.cache); the page around it (menu, CSRF token) is rendered per request.
+    data_key = cache.key(
+        "dashboard",
+        methodologist_district(request.user), filters.as_query(), request.GET.get("page", "")[:20], max_required,
+        [(item.code, item.mode, item.due_date) for item in items],
+        (sweep.pk, sweep.started_at, sweep.finished_at) if sweep else None, bool(settings.MAX_BOT_TOKEN),
+    )
+    data = cache.computed(data_key, lambda: _dashboard_data(request, filters, items, today, max_required, sweep))
+    query = filters.as_query()
     return render(
         request,
         "reports/dashboard.html",
@@ -220,12 +281,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "query_string": urlencode(query),
             "columns": _columns(items),
-            "rows": rows,
-            "page": page,
-            "totals": totals,
-            "legend": [(states.state(code), totals.statuses.get(code, 0)) for code in STATUSES],
+            **data,
+            "data_key": data_key,
+            "cache_seconds": cache.TIMEOUT,
             "last_sweep": sweep,
-            "agenda": _agenda(scope, sweep),
             "kinds": Organization.Kind.choices,
             "statuses": [(status, STATUS_LABELS[status]) for status in STATUSES],
             "networks": [(network, NETWORK_LABELS[network]) for network in (*NETWORKS, MAX)],
