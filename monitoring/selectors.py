@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,8 +36,7 @@ def recent_runs(district_id: int | None, limit: int = 10) -> list[SweepRun]:
     runs = SweepRun.objects.order_by("-started_at")
     if district_id is None:
         return list(runs[:limit])
-    candidates = list(runs.exclude(scope__startswith="district:").union(
-        runs.filter(scope=f"district:{district_id}")).order_by("-started_at")[: limit * 5])
+    candidates = list(runs.filter(~Q(scope__startswith="district:") | Q(scope=f"district:{district_id}"))[: limit * 5])
     return [run for run in candidates if run_concerns(run, district_id)][:limit]
 
 

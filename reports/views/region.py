@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from organizations.access import is_methodologist, methodologist_district
+from reports import cache
 from reports.region import SORTS, district_rows, region_docx, region_pdf, region_xlsx
+from reports.selectors import last_sweep
 
 
 def _coordinator(request: HttpRequest) -> None:
@@ -27,7 +29,11 @@ def _coordinator(request: HttpRequest) -> None:
 def region_overview(request: HttpRequest) -> HttpResponse:
     _coordinator(request)
     sort = request.GET.get("sort", "rank")
-    rows, crits = district_rows(sort=sort if sort in SORTS else "rank")
+    sort = sort if sort in SORTS else "rank"
+    # The same for every coordinator: kept until the data behind it changes (reports.cache).
+    sweep = last_sweep()
+    data_key = cache.key("region", sort, (sweep.pk, sweep.finished_at) if sweep else None)
+    rows, crits = cache.computed(data_key, lambda: district_rows(sort=sort))
     return render(request, "reports/region.html", {
         "rows": rows, "criteria": crits, "sort": sort,
         "sorts": [("rank", _("по месту")), ("name", _("по названию")), ("in_order", _("по доле в порядке")),
