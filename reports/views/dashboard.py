@@ -28,6 +28,7 @@ from monitoring.models import ChangeEvent, RuleSettings
 from organizations.access import is_methodologist, methodologist_district, organizations_for
 from organizations.models import Organization
 from reports import cache
+from reports.views import document_response
 from organizations.spreadsheets import STATUS, Column, Marked, inert_row, new_workbook, workbook_bytes, write_sheet
 from reports.selectors import (
     MAX,
@@ -190,15 +191,13 @@ def _agenda(scope, sweep) -> dict[str, int]:
     }
 
 
-def _dashboard(request: HttpRequest):
+def _asked(request: HttpRequest):
+    """What every dashboard answer starts from: the filters asked, the checklist's items, today
+    and whether the district requires MAX channels. Methodologists only."""
     if not is_methodologist(request.user):
         raise PermissionDenied
-    today = timezone.localdate()
-    items = list(ChecklistItem.objects.order_by("position"))
-    filters = DashboardFilters.from_query(request.GET)
-    max_required = RuleSettings.load().max_required
-    queryset = dashboard_queryset(organizations_for(request.user), items, today, max_required)
-    return filters, items, today, apply_filters(queryset, filters, items, max_required), max_required
+    return (DashboardFilters.from_query(request.GET), list(ChecklistItem.objects.order_by("position")),
+            timezone.localdate(), RuleSettings.load().max_required)
 
 
 @dataclass(frozen=True)
@@ -257,12 +256,7 @@ def _dashboard_data(request: HttpRequest, filters: DashboardFilters, items: list
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    if not is_methodologist(request.user):
-        raise PermissionDenied
-    today = timezone.localdate()
-    items = list(ChecklistItem.objects.order_by("position"))
-    filters = DashboardFilters.from_query(request.GET)
-    max_required = RuleSettings.load().max_required
+    filters, items, today, max_required = _asked(request)
     sweep = last_sweep()
     # Everyone of one scope asking the same sees the same data: kept until what it was computed
     # from changes (reports.cache); the page around it (menu, CSRF token) is rendered per request.
@@ -302,7 +296,9 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered rows (all pages of them), as the methodologist sees them."""
     if fmt not in ("xlsx", "csv"):
         raise Http404
-    filters, items, today, queryset, max_required = _dashboard(request)
+    filters, items, today, max_required = _asked(request)
+    queryset = apply_filters(dashboard_queryset(organizations_for(request.user), items, today, max_required),
+                             filters, items, max_required)
     sweep = last_sweep()
     stale_before = sweep.started_at if sweep else None
     header = [_("Краткое название"), _("Полное название"), _("Тип")] + [label for _code, label in _columns(items)]
@@ -320,7 +316,7 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
         writer = csv.writer(buffer)
         writer.writerow(header)
         writer.writerows(inert_row(value.value if isinstance(value, Cell) else value for value in row) for row in rows)
-        response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+        body = buffer.getvalue().encode("utf-8-sig")
     else:
         workbook = new_workbook()
         # A state cell keeps its words on the state's colour; names wide, state columns narrow.
@@ -331,11 +327,8 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
             ([Marked(v.value, v.state) if isinstance(v, Cell) else v for v in row] for row in rows),
             freeze="B2",
         )
-        response = HttpResponse(
-            workbook_bytes(workbook), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    response["Content-Disposition"] = f'attachment; filename="gospubliki-{stamp}.{fmt}"'
-    return response
+        body = workbook_bytes(workbook)
+    return document_response(body, f"gospubliki-{stamp}", fmt)
 
 
 urlpatterns = [

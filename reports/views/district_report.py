@@ -12,15 +12,12 @@ from django.views.decorators.http import require_GET
 from monitoring.models import RuleSettings
 from organizations.access import is_methodologist, organizations_for
 from reports.district import PeriodError, build_district_report, parse_period
+from reports.views import document_response
 from reports.district.docx import render_district_docx
 from reports.district.pdf import render_district_pdf
 from reports.district.xlsx import render_district_xlsx
 
-FORMATS = {
-    "pdf": ("application/pdf", render_district_pdf),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", render_district_docx),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", render_district_xlsx),
-}
+RENDERERS = {"pdf": render_district_pdf, "docx": render_district_docx, "xlsx": render_district_xlsx}
 
 
 @require_GET
@@ -33,12 +30,7 @@ def district_report(request: HttpRequest, fmt: str) -> HttpResponse:
     except PeriodError as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     report = build_district_report(organizations_for(request.user), period=period)
-    content_type, render = FORMATS[fmt]
-    response = HttpResponse(render(report), content_type=content_type)
-    # PDF opens in the browser's viewer; the Word and Excel files are saved.
-    disposition = "inline" if fmt == "pdf" else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{report.filename_stem}.{fmt}"'
-    return response
+    return document_response(RENDERERS[fmt](report), report.filename_stem, fmt)
 
 
 urlpatterns = [

@@ -21,6 +21,7 @@ from monitoring.models import RuleSettings
 from organizations.access import is_methodologist, organizations_for
 from organizations.models import District, Organization
 from organizations.spreadsheets import new_workbook, workbook_bytes, write_sheet
+from reports.views import document_response
 from monitoring.rating import COMPONENTS, RatingRow, default_weights, rating_of, sheet_columns, sheet_row, weights_of
 
 # Engagement rate buckets of the chart, in percent: [low, high).
@@ -132,11 +133,7 @@ def rating_export(request: HttpRequest) -> HttpResponse:
     rows = _sorted(rating_of(_scope(request, filters)), filters.sort)
     workbook = new_workbook()
     write_sheet(workbook, _("Рейтинг госпабликов"), sheet_columns(), (sheet_row(row) for row in rows))
-    response = HttpResponse(
-        workbook_bytes(workbook), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="reiting-{timezone.localtime():%Y-%m-%d}.xlsx"'
-    return response
+    return document_response(workbook_bytes(workbook), f"reiting-{timezone.localtime():%Y-%m-%d}", "xlsx")
 
 
 urlpatterns = [

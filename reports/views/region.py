@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from organizations.access import is_methodologist, methodologist_district
 from reports import cache
+from reports.views import document_response
 from reports.region import SORTS, district_rows, region_docx, region_pdf, region_xlsx
 from reports.selectors import last_sweep
 
@@ -47,18 +48,10 @@ def region_overview(request: HttpRequest) -> HttpResponse:
 def region_report(request: HttpRequest, fmt: str) -> HttpResponse:
     _coordinator(request)
     rows, crits = district_rows()
-    render_as = {
-        "xlsx": (region_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        "pdf": (region_pdf, "application/pdf"),
-        "docx": (region_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    }
-    if fmt not in render_as:
+    renderers = {"xlsx": region_xlsx, "pdf": region_pdf, "docx": region_docx}
+    if fmt not in renderers:
         raise Http404
-    make, content_type = render_as[fmt]
-    response = HttpResponse(make(rows, crits), content_type=content_type)
-    disposition = "inline" if fmt == "pdf" else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="region-{timezone.localtime():%Y-%m-%d}.{fmt}"'
-    return response
+    return document_response(renderers[fmt](rows, crits), f"region-{timezone.localtime():%Y-%m-%d}", fmt)
 
 
 urlpatterns = [
