@@ -105,24 +105,50 @@ def components(verdicts: Mapping[str, Any], audience: int | None, posts_total_mi
         outcomes = [judge_page(component.law, network, verdicts[network], posts_total_min) for network in NETWORKS]
         known = [outcome == Verdict.COMPLIANT for outcome in outcomes if outcome != Verdict.UNKNOWN]
         values[component.code] = sum(known) / len(known) if known else None
-    read = [verdict for verdict in verdicts.values() if isinstance(verdict, dict)]
-    subscribers = [verdict["subscribers"] for verdict in read if verdict.get("subscribers") is not None]
+    best = figures_of(verdicts, audience)
     if not audience:
         values["audience"] = 0.0
-    elif subscribers:
-        values["audience"] = _share(Decimal(str(audience_share(max(subscribers), audience))), AUDIENCE_FULL)
+    elif best["audience_share"] is not None:
+        values["audience"] = _share(Decimal(str(best["audience_share"])), AUDIENCE_FULL)
     else:
         values["audience"] = None
-    reach = [
+    reach = [  # views against the subscribers of the same page
         Decimal(str(verdict["views_per_post"])) / verdict["subscribers"]
-        for verdict in read if verdict.get("views_per_post") is not None and verdict.get("subscribers")
+        for verdict in verdicts.values()
+        if isinstance(verdict, dict) and verdict.get("views_per_post") is not None and verdict.get("subscribers")
     ]
     values["views"] = _share(max(reach), REACH_FULL) if reach else None
-    rates = [Decimal(str(verdict["engagement_rate"])) for verdict in read if verdict.get("engagement_rate") is not None]
-    values["engagement"] = _share(max(rates), ENGAGEMENT_FULL) if rates else None
-    answered = verdicts.get(VK).get("comments_answered_share") if isinstance(verdicts.get(VK), dict) else None
+    rate = best["engagement_rate"]
+    values["engagement"] = _share(Decimal(str(rate)), ENGAGEMENT_FULL) if rate is not None else None
+    answered = best["comments_answered_share"]
     values["answers"] = float(answered) if answered is not None else None
     return values
+
+
+def figures_of(verdicts: Mapping[str, Any], audience: int | None) -> dict[str, Any]:
+    """The organization's figures as the rating reads them: the best page's subscribers (and
+    their share of the audience), views and engagement; VK's answers."""
+    read = [verdict for verdict in verdicts.values() if isinstance(verdict, dict)]
+
+    def best(key: str):
+        values = [verdict[key] for verdict in read if verdict.get(key) is not None]
+        return max(values) if values else None
+
+    vk = verdicts.get(VK) if isinstance(verdicts.get(VK), dict) else {}
+    subscribers = best("subscribers")
+    return {
+        "subscribers": subscribers, "audience": audience, "audience_share": audience_share(subscribers, audience),
+        "views_per_post": best("views_per_post"), "engagement_rate": best("engagement_rate"),
+        "comments_unanswered": vk.get("comments_unanswered"), "comments_answered_share": vk.get("comments_answered_share"),
+    }
+
+
+def points(values: Mapping[str, float | None], weights: Mapping[str, int]) -> dict[str, float]:
+    """The points out of 100 each known, weighted component brings: the weights of the others
+    carry the score, so an unknown never lowers it."""
+    known = {code: value for code, value in values.items() if value is not None and weights.get(code)}
+    total = sum(weights[code] for code in known)
+    return {code: weights[code] * value * 100 / total for code, value in known.items()}
 
 
 def score(values: Mapping[str, float | None], weights: Mapping[str, int]) -> float | None:
@@ -130,11 +156,8 @@ def score(values: Mapping[str, float | None], weights: Mapping[str, int]) -> flo
     the law's four is known or every known component weighs 0."""
     if all(values.get(component.code) is None for component in COMPONENTS[:4]):
         return None
-    known = {code: value for code, value in values.items() if value is not None and weights.get(code)}
-    total = sum(weights[code] for code in known)
-    if not total:
-        return None
-    return rounded(Decimal(str(sum(weights[code] * value for code, value in known.items()))) * 100 / total, 1)
+    brought = points(values, weights)
+    return rounded(Decimal(str(sum(brought.values()))), 1) if brought else None
 
 
 def ranks(scores: Iterable[float | None]) -> list[int | None]:
@@ -185,29 +208,9 @@ class RatingRow:
 
     def points(self) -> list[tuple[Component, float | None, float | None]]:
         """(component, its share 0–1, the points it brought out of 100) in the settings' order."""
-        known = {code: value for code, value in self.components.items() if value is not None and self.weights.get(code)}
-        total = sum(self.weights[code] for code in known) or 1
-        return [
-            (component, self.components.get(component.code),
-             None if component.code not in known else rounded(self.weights[component.code] * known[component.code] * 100 / total, 1))
-            for component in COMPONENTS
-        ]
-
-
-def _figures(verdicts: Mapping[str, Any], audience: int | None) -> dict[str, Any]:
-    read = [verdict for verdict in verdicts.values() if isinstance(verdict, dict)]
-
-    def best(key: str):
-        values = [verdict[key] for verdict in read if verdict.get(key) is not None]
-        return max(values) if values else None
-
-    vk = verdicts.get(VK) if isinstance(verdicts.get(VK), dict) else {}
-    subscribers = best("subscribers")
-    return {
-        "subscribers": subscribers, "audience": audience, "audience_share": audience_share(subscribers, audience),
-        "views_per_post": best("views_per_post"), "engagement_rate": best("engagement_rate"),
-        "comments_unanswered": vk.get("comments_unanswered"), "comments_answered_share": vk.get("comments_answered_share"),
-    }
+        brought = points(self.components, self.weights)
+        return [(component, self.components.get(component.code),
+                 rounded(brought[component.code], 1) if component.code in brought else None) for component in COMPONENTS]
 
 
 def month_of(day: datetime.date) -> datetime.date:
@@ -227,7 +230,7 @@ def rating_rows(organizations: Iterable[Organization], settings: RuleSettings | 
     for organization in organizations:
         verdicts = page_verdicts(organization)
         values = components(verdicts, organization.audience, settings.posts_total_min)
-        rows.append(RatingRow(organization, score(values, weights), values, _figures(verdicts, organization.audience),
+        rows.append(RatingRow(organization, score(values, weights), values, figures_of(verdicts, organization.audience),
                               weights=weights))
     previous = _previous_scores([row.organization.pk for row in rows], month)
     for row, rank, earlier_rank in zip(
