@@ -21,23 +21,32 @@ SEVERITY_STATES = {
 }
 
 
-def run_concerns(run: SweepRun, district_id: int | None) -> bool:
+def run_concerns(run: SweepRun, district_id: int | None, district_orgs: set[int] | None = None) -> bool:
     """Whether a run read pages of the district (None: the region sees every run): a run of
-    the region, of that district, or of organizations among which one is the district's."""
+    the region, of that district, or of organizations among which one is the district's
+    (`district_orgs`: their ids, when the caller has them already)."""
     if district_id is None or run.scope in ("all", f"district:{district_id}"):
         return True
-    if run.scope.startswith("orgs:"):
-        return Organization.objects.filter(pk__in=run.organization_ids or [], district_id=district_id).exists()
-    return False
+    if not run.scope.startswith("orgs:"):
+        return False
+    if district_orgs is None:
+        district_orgs = _district_orgs(district_id)
+    return not district_orgs.isdisjoint(run.organization_ids or [])
+
+
+def _district_orgs(district_id: int) -> set[int]:
+    return set(Organization.objects.filter(district_id=district_id).values_list("pk", flat=True))
 
 
 def recent_runs(district_id: int | None, limit: int = 10) -> list[SweepRun]:
-    """The latest runs the district's methodologist may open (every run for the region)."""
+    """The latest runs the district's methodologist may open (every run for the region): two
+    queries."""
     runs = SweepRun.objects.order_by("-started_at")
     if district_id is None:
         return list(runs[:limit])
     candidates = list(runs.filter(~Q(scope__startswith="district:") | Q(scope=f"district:{district_id}"))[: limit * 5])
-    return [run for run in candidates if run_concerns(run, district_id)][:limit]
+    orgs = _district_orgs(district_id)
+    return [run for run in candidates if run_concerns(run, district_id, orgs)][:limit]
 
 
 def sweep_progress(run: SweepRun, district_id: int | None = None) -> dict:

@@ -12,7 +12,9 @@ import subprocess
 import zipfile
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
@@ -44,7 +46,7 @@ def patterns(resolver: URLResolver | None = None, prefix: str = ""):
 
 
 class District:
-    def __init__(self, name: str, school: str, tmp_path):
+    def __init__(self, name: str, school: str):
         self.district = DistrictFactory(name=name)
         self.org = OrganizationFactory(short_name=school, name=f"МБОУ {school}", district=self.district)
         self.methodologist = methodologist(district=self.district, username=f"met-{self.district.pk}")
@@ -71,7 +73,7 @@ class District:
 @pytest.fixture
 def region(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    ours, theirs = District("Кущевский район", OURS, tmp_path), District("Ейский район", THEIRS, tmp_path)
+    ours, theirs = District("Кущевский район", OURS), District("Ейский район", THEIRS)
     return ours, theirs, methodologist(username="region")
 
 
@@ -181,3 +183,20 @@ def test_with_several_districts_a_district_methodologist_reads_the_settings_but_
     assert client.post(reverse("rule-settings"), {"weeks": 1}).status_code == 403
     client.force_login(coordinator)
     assert "data-read-only" not in client.get(reverse("rule-settings")).content.decode()
+
+
+def test_the_latest_runs_list_a_districts_channel_checks_not_the_others_in_two_queries(region):
+    ours, theirs, _coordinator = region
+    from monitoring.selectors import recent_runs
+
+    for district in (ours, theirs):
+        for _n in range(3):  # «Проверить канал», pressed three times
+            SweepRun.objects.create(started_at=world.CHECKED_AT, finished_at=world.CHECKED_AT, networks=["max"],
+                                    status=SweepRun.Status.FINISHED, trigger=SweepRun.Trigger.MANUAL,
+                                    scope=f"orgs:{district.org.pk}", organization_ids=[district.org.pk])
+
+    with CaptureQueriesContext(connection) as queries:
+        runs = recent_runs(ours.district.pk)
+
+    assert len(queries) == 2
+    assert {run.scope for run in runs} == {f"district:{ours.district.pk}", f"orgs:{ours.org.pk}"}
