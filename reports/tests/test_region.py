@@ -82,9 +82,13 @@ def test_the_drill_down_shows_the_district_dashboard(region, client):
     strong, weak, coordinator = region
     client.force_login(coordinator)
 
-    page = text(client.get(reverse("dashboard") + f"?district={weak.pk}"))
+    response = client.get(reverse("dashboard") + f"?district={weak.pk}")
+    page = text(response)
 
     assert "Ейский район: СОШ №1" in page and "Кущевский район: СОШ №1" not in page
+    assert "Госпаблики района: Ейский район" in page
+    # A tile narrows further within the district, not back to the whole region.
+    assert f'href="?district={weak.pk}&amp;criterion=vk_gov_mark"' in response.content.decode()
 
 
 def test_a_district_methodologist_does_not_see_the_region(region, client):

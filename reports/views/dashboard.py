@@ -26,7 +26,7 @@ from govpublic import states
 from monitoring.compliance import kept_fields, stale_entry, stale_text
 from monitoring.models import ChangeEvent, RuleSettings
 from organizations.access import is_methodologist, methodologist_district, organizations_for
-from organizations.models import Organization
+from organizations.models import District, Organization
 from reports import cache
 from reports.views import document_response
 from organizations.spreadsheets import STATUS, Column, Marked, inert_row, new_workbook, workbook_bytes, write_sheet
@@ -268,11 +268,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     data = cache.computed(data_key, lambda: _dashboard_data(request, filters, items, today, max_required, sweep))
     query = filters.as_query()
+    # A tile or a chip changes one filter and keeps the type and the district drilled into.
+    kept = urlencode({key: query[key] for key in ("kind", "district") if key in query})
     return render(
         request,
         "reports/dashboard.html",
         {
             "filters": filters,
+            "kept_query": f"{kept}&" if kept else "",
+            "district_name": District.objects.filter(pk=filters.district).values_list("name", flat=True).first()
+            if filters.district else None,
             "query_string": urlencode(query),
             "columns": _columns(items),
             **data,
