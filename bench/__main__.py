@@ -182,9 +182,14 @@ def measure_sweeps(results: dict) -> None:
             if token_type == "service":
                 _seconds, _run = vk_sweep(sim, token, token_type, rate)
                 second_items = sum(r.items for r in sim.requests("vk") if r.method in ("wall.get", "execute"))
+                # The second night asks for what is new and, since §3.6, the reply window's posts
+                # again (their comments.count tells which have new comments): 14 days of a wall of
+                # four posts a week is 8 of the first night's 42 items a page. Target restated from
+                # 0.90 (before §3.6) to what that leaves: ≥ 0.75.
                 results["incremental_item_reduction"] = {
-                    "value": round(1 - second_items / max(first_items, 1), 4), "target": ">= 0.90",
+                    "value": round(1 - second_items / max(first_items, 1), 4), "target": ">= 0.75",
                     "first_sweep_items": first_items, "second_sweep_items": second_items, "pages": PAGES,
+                    "second_night": "new posts + the 14-day reply window re-read for comments.count (§3.6)",
                 }
         finally:
             sim.stop()

@@ -23,6 +23,7 @@ class ChecklistEntryAdmin(admin.ModelAdmin):
     list_display = ("organization", "item", "status", "verdict", "due_date", "updated_at")
     list_filter = ("status", "verdict", "item")
     search_fields = ("organization__short_name",)
+    readonly_fields = ("due_date",)  # the district's settings write it (`due_dates_apply`)
     inlines = [EvidenceRevisionInline]
 
 

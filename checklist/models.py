@@ -127,7 +127,8 @@ class ChecklistEntry(models.Model):
     verdict = models.CharField(_("оценка"), max_length=20, choices=Verdict.choices, default=Verdict.UNKNOWN)
     # Why the verdict is what it is, in one sentence (the sweep writes it for automatic items).
     verdict_note = models.CharField(_("пояснение"), max_length=500, blank=True)
-    # Overrides the item's due date for this organization.
+    # The date the organization's district set for itself, written by
+    # `checklist.services.due_dates_apply`; empty: the item's date, the region's, counts.
     due_date = models.DateField(_("срок"), null=True, blank=True)
     updated_at = models.DateTimeField(_("изменено"), auto_now=True)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
-from checklist.models import ChecklistEntry, ChecklistItem, EntryEvent, EvidenceRevision, Verdict, WorkStatus
+from checklist.models import MAX_ITEM, ChecklistEntry, ChecklistItem, EntryEvent, EvidenceRevision, Verdict, WorkStatus
 from organizations.models import Organization
 
 
@@ -101,10 +101,22 @@ class MatrixRow:
     cells: list[ChecklistEntry | None] = field(default_factory=list)
 
 
-def checklist_matrix(organizations: QuerySet[Organization]) -> tuple[list[MatrixColumn], list[MatrixRow]]:
-    """Organization × item, with per-item totals: approved documents for paperwork,
-    compliant verdicts for automatic items. Three queries whatever the size."""
-    items = list(ChecklistItem.objects.order_by("position"))
+def items_for(district_id: int | None) -> list[ChecklistItem]:
+    """The checklist's items as the pages of a district (None: of the region) list them:
+    «Канал в MAX» only where the district requires MAX channels (anywhere, for the region)."""
+    from monitoring.models import RuleSettings  # monitoring judges checklists: it imports this app
+
+    items = list(ChecklistItem.objects.order_by("position", "code"))
+    if any(item.code == MAX_ITEM["code"] for item in items):
+        book = RuleSettings.book()
+        if not (book.of(district_id).max_required if district_id is not None else book.any_max_required()):
+            items = [item for item in items if item.code != MAX_ITEM["code"]]
+    return items
+
+
+def checklist_matrix(organizations: QuerySet[Organization], items: list[ChecklistItem]) -> tuple[list[MatrixColumn], list[MatrixRow]]:
+    """Organization × item (`items_for` the scope), with per-item totals: approved documents
+    for paperwork, compliant verdicts for automatic items. Two queries whatever the size."""
     columns = [MatrixColumn(item=item) for item in items]
     position = {item.pk: index for index, item in enumerate(items)}
     rows = {org.pk: MatrixRow(organization=org, cells=[None] * len(items)) for org in organizations.in_briefing_order()}
@@ -113,7 +125,7 @@ def checklist_matrix(organizations: QuerySet[Organization]) -> tuple[list[Matrix
     )
     for entry in entries:
         row = rows.get(entry.organization_id)
-        if row is None:
+        if row is None or entry.item_id not in position:
             continue
         index = position[entry.item_id]
         entry.item = items[index]

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,25 +18,38 @@ from checklist.uploads import check_upload
 from organizations.models import Organization
 
 
-def max_item_sync(*, required: bool) -> bool:
-    """Add «Канал в MAX» to every organization's checklist when the district requires MAX
-    channels, or take it away (with its entries) when it no longer does. True when it changed."""
+def max_item_sync(*, required: Q | None) -> list[int]:
+    """«Канал в MAX» on the checklists of the organizations `required` selects (those whose
+    district requires MAX channels, §3.5) and on no other; the item exists while any district
+    requires them (None: none does). Returns the organizations that gained it."""
     item = ChecklistItem.objects.filter(code=MAX_ITEM["code"]).first()
-    if required and item is None:
-        entries_ensure(item=ChecklistItem.objects.create(**MAX_ITEM))
-        return True
-    if not required and item is not None:
-        ChecklistEntry.objects.filter(item=item).delete()  # entries protect their item; its events go with them
-        item.delete()
-        return True
-    return False
+    if required is None:
+        if item is not None:
+            ChecklistEntry.objects.filter(item=item).delete()  # entries protect their item; its events go with them
+            item.delete()
+        return []
+    had = set(ChecklistEntry.objects.filter(item=item, organization__in=Organization.objects.filter(required))
+              .values_list("organization_id", flat=True)) if item else set()
+    item = item or ChecklistItem.objects.create(**MAX_ITEM)  # its creation gives it its entries (checklist.signals)
+    ChecklistEntry.objects.filter(item=item).exclude(organization__in=Organization.objects.filter(required)).delete()
+    entries_ensure(organizations=list(Organization.objects.filter(required).only("pk")), item=item)
+    return sorted(set(ChecklistEntry.objects.filter(item=item).values_list("organization_id", flat=True)) - had)
 
 
 def entries_ensure(*, organizations: list[Organization] | None = None, item: ChecklistItem | None = None) -> int:
     """Create the missing entries (one per organization per item; by default for every
-    organization). Returns how many."""
+    organization), «Канал в MAX» only where the organization's district requires it (§3.5).
+    Returns how many."""
+    from monitoring.models import RuleSettings  # monitoring judges checklists: it imports this module
+
     organizations = organizations if organizations is not None else list(Organization.objects.only("pk"))
-    items = [item] if item else list(ChecklistItem.objects.only("pk"))
+    items = [item] if item else list(ChecklistItem.objects.only("pk", "code"))
+    requiring: set[int] = set()
+    if any(it.code == MAX_ITEM["code"] for it in items):
+        requiring = set(
+            Organization.objects.filter(RuleSettings.book().max_required_q(), pk__in=[org.pk for org in organizations])
+            .values_list("pk", flat=True)
+        )
     existing = set(
         ChecklistEntry.objects.filter(
             organization__in=organizations, item__in=items
@@ -46,10 +59,33 @@ def entries_ensure(*, organizations: list[Organization] | None = None, item: Che
         ChecklistEntry(organization_id=org.pk, item_id=it.pk)
         for org in organizations
         for it in items
-        if (org.pk, it.pk) not in existing
+        if (org.pk, it.pk) not in existing and (it.code != MAX_ITEM["code"] or org.pk in requiring)
     ]
     ChecklistEntry.objects.bulk_create(missing, ignore_conflicts=True)
+    if missing:
+        due_dates_apply(organization_ids=sorted({entry.organization_id for entry in missing}))
     return len(missing)
+
+
+def due_dates_apply(*, organization_ids: list[int] | None = None, district_id: int | None = None) -> None:
+    """Write onto the entries (of these organizations, or this district's, or all) the due
+    dates their district set for itself (DESIGN §2); the others get none, so the item's — the
+    region's — date counts. Every list reads `ChecklistEntry.effective_due_date` or its SQL
+    twin, so this is where a district's dates reach them all."""
+    from monitoring.models import RuleSettings  # monitoring judges checklists: it imports this module
+
+    entries = ChecklistEntry.objects.filter(item__mode=ChecklistItem.Mode.MANUAL)
+    own = RuleSettings.objects.exclude(district=None).exclude(due_dates={})
+    if organization_ids is not None:
+        entries = entries.filter(organization_id__in=organization_ids)
+    if district_id is not None:
+        entries, own = entries.filter(organization__district_id=district_id), own.filter(district_id=district_id)
+    now = timezone.now()  # `updated_at` moves too: the dashboard's cache sees the change
+    with transaction.atomic():
+        entries.exclude(due_date=None).update(due_date=None, updated_at=now)
+        for district, dates in own.values_list("district_id", "due_dates"):
+            for code, value in dates.items():
+                entries.filter(organization__district_id=district, item__code=code).update(due_date=value, updated_at=now)
 
 
 def _transition(

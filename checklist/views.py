@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from checklist import audit, selectors, services
 from checklist.forms import EvidenceForm
-from checklist.models import ChecklistEntry, ChecklistItem, EvidenceRevision, WorkStatus
+from checklist.models import ChecklistEntry, EvidenceRevision, WorkStatus
 from checklist.preview import has_preview
 from checklist.upload_handlers import MIB, UploadSizeLimit
 from organizations.access import (
@@ -175,9 +175,9 @@ def checklist_matrix(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     # The table shows data only, the same for the whole scope: its HTML is kept until an entry,
     # an item or the day changes (reports.cache), and the entries are read only to render it anew.
-    items = list(ChecklistItem.objects.order_by("position").values_list("code", "mode", "due_date"))
-    table_key = page_cache.key("matrix", methodologist_district(request.user), items)
-    matrix = SimpleLazyObject(lambda: selectors.checklist_matrix(organizations_for(request.user)))
+    items = selectors.items_for(methodologist_district(request.user))
+    table_key = page_cache.key("matrix", methodologist_district(request.user), [(i.code, i.mode, i.due_date) for i in items])
+    matrix = SimpleLazyObject(lambda: selectors.checklist_matrix(organizations_for(request.user), items))
     return render(request, "checklist/matrix.html",
                   {"matrix": matrix, "table_key": table_key, "cache_seconds": page_cache.TIMEOUT})
 

@@ -5,10 +5,12 @@ from monitoring.models import ChangeEvent, DailyMetric, Notification, PagePost, 
 
 @admin.register(RuleSettings)
 class RuleSettingsAdmin(admin.ModelAdmin):
-    list_display = ("weeks", "posts_per_week_min", "posts_per_week_target", "posts_total_min", "raw_retention_days")
+    list_display = ("__str__", "weeks", "posts_per_week_min", "posts_per_week_target", "posts_total_min", "max_required")
+
+    readonly_fields = ("district", "due_dates")  # the settings page writes these with the entries' dates
 
     def has_add_permission(self, request):
-        return not RuleSettings.objects.exists()  # one row
+        return False  # the region's row comes with the install, a district's from its settings page
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -16,12 +16,11 @@ from django.utils.translation import gettext as _
 from checklist.models import MAX_ITEM, ChecklistEntry, Verdict, WorkStatus
 from checklist.services import entries_set_verdicts
 from monitoring.audience import FIGURES
-from monitoring.models import DailyMetric, PageState, RuleSettings, SweepRun
+from monitoring.models import DailyMetric, PageState, RuleSettings, RulesBook, SweepRun
 from monitoring.rules import (
     STATUS_UNKNOWN,
     VERDICT_FIELDS,
     PaperworkItem,
-    Thresholds,
     missing_page_entry,
     organization_status,
 )
@@ -218,15 +217,17 @@ def _mandatory_info(verdict: dict) -> tuple[str, str]:
     return Verdict.COMPLIANT, _("вся обязательная информация указана")
 
 
-def update_checklists(organizations: QuerySet[Organization], *, thresholds: Thresholds | None = None) -> int:
-    """Set the automatic items of each organization from its pages' current verdicts, by
-    `thresholds` (the sweep passes those its pages were judged by; else today's settings)."""
-    minimum = (thresholds or RuleSettings.load().thresholds()).posts_total_min
-    by_org = {org.pk: page_verdicts(org) for org in organizations_with_pages(organizations)}
+def update_checklists(organizations: QuerySet[Organization], *, book: RulesBook | None = None) -> int:
+    """Set the automatic items of each organization from its pages' current verdicts, by its
+    district's thresholds in `book` (the sweep passes those its pages were judged by; else
+    today's settings)."""
+    book = book or RuleSettings.book()
+    organizations = organizations_with_pages(organizations)
+    by_org = {org.pk: (page_verdicts(org), book.of(org.district_id).posts_total_min) for org in organizations}
     entries = ChecklistEntry.objects.filter(organization__in=organizations, item__code__in=AUTOMATIC_CODES).values_list(
         "pk", "organization_id", "item__code"
     )
-    verdicts = {pk: judge_item(code, by_org[organization_id], minimum) for pk, organization_id, code in entries}
+    verdicts = {pk: judge_item(code, *by_org[organization_id]) for pk, organization_id, code in entries}
     return len(entries_set_verdicts(verdicts=verdicts))
 
 
@@ -319,15 +320,14 @@ def compliance_export(organizations: QuerySet[Organization], *, today: datetime.
     `rating` places it among the organizations exported; `ranked=False` (a page of the API,
     where that would be a place among a page) leaves the places out."""
     today = today or timezone.localdate()
-    settings = RuleSettings.load()
-    thresholds = settings.thresholds()
+    book = RuleSettings.book()
     organizations = organizations_with_pages(organizations).prefetch_related(
         Prefetch("checklist_entries", queryset=ChecklistEntry.objects.select_related("item").order_by("item__position"))
     ).select_related("district").in_briefing_order()
-    max_required = settings.max_required
     result = []
     order = {organization.pk: index for index, organization in enumerate(organizations)}
     for organization in organizations:
+        max_required = book.of(organization.district_id).max_required
         pages = {page.network: page for page in organization.pages.all()}
         communities = [community_entry(pages.get(network), network) for network in shown_networks(pages, max_required)]
         entries = list(organization.checklist_entries.all())
@@ -354,17 +354,23 @@ def compliance_export(organizations: QuerySet[Organization], *, today: datetime.
         )
     from monitoring.rating import rating_rows  # the rating judges pages with this module's rules
 
-    for entry, row in zip(result, sorted(rating_rows(organizations, settings, today), key=lambda row: order[row.organization.pk]), strict=True):
+    for entry, row in zip(result, sorted(rating_rows(organizations, book, today), key=lambda row: order[row.organization.pk]), strict=True):
         entry["rating"] = row.as_export(ranked)
-    return {
+    # `rules`: those the export's organizations are judged by — their district's, when they are
+    # of one; else the region's, with each district that has its own in `district_rules` (added).
+    districts = {organization.district_id: organization.district.name for organization in organizations}
+    export = {
         "generated_at": timezone.localtime().isoformat(),
-        "rules": {
-            "weeks": thresholds.weeks,
-            "posts_per_week_min": thresholds.posts_per_week_min,
-            "posts_total_min": thresholds.posts_total_min,
-        },
+        "rules": _rules_entry(book.of(next(iter(districts)) if len(districts) == 1 else None)),
         "organizations": result,
     }
+    if len(districts) > 1:
+        export["district_rules"] = {name: _rules_entry(book.own[pk]) for pk, name in districts.items() if pk in book.own}
+    return export
+
+
+def _rules_entry(rules: RuleSettings) -> dict[str, int]:
+    return {"weeks": rules.weeks, "posts_per_week_min": rules.posts_per_week_min, "posts_total_min": rules.posts_total_min}
 
 
 def overall_status(communities: list[dict[str, Any]], paperwork: list[PaperworkItem], today: datetime.date,

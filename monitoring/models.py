@@ -11,11 +11,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.rules import Thresholds
-from organizations.models import Network, OfficialPage, Organization
+from organizations.models import DistrictSettings, Network, OfficialPage, Organization
 
 
-class RuleSettings(models.Model):
-    """The thresholds of DESIGN §3.2: one row, edited by the methodologist."""
+class RuleSettings(DistrictSettings):
+    """The thresholds of DESIGN §3.2 and the choices §2 lets a district make: the region's
+    defaults, edited by the regional coordinator (by the methodologist where the install is one
+    district), and a row per district that changed them; the settings page shows where a
+    district's differ from the region's."""
 
     weeks = models.PositiveSmallIntegerField(_("недель в окне"), default=4)
     posts_per_week_min = models.PositiveSmallIntegerField(_("минимум публикаций в неделю"), default=3)
@@ -38,6 +41,11 @@ class RuleSettings(models.Model):
     rating_views = models.PositiveSmallIntegerField(_("вес: просмотры публикации"), default=10)
     rating_engagement = models.PositiveSmallIntegerField(_("вес: вовлечённость"), default=10)
     rating_answers = models.PositiveSmallIntegerField(_("вес: ответы на комментарии"), default=10)
+    # A district's own paperwork due dates: checklist item code → ISO date. An item not here
+    # has the region's date (`ChecklistItem.due_date`); `checklist.services.due_dates_apply`
+    # writes them onto the district's entries, where every list reads them.
+    due_dates = models.JSONField(_("сроки документов района"), default=dict, blank=True)
+    # The install's, not a district's: the region row's value is the one that counts.
     raw_retention_days = models.PositiveIntegerField(
         _("хранить исходные ответы API, дней"), default=90,
         help_text=_("После этого срока сырые JSON-ответы удаляются, нормализованные данные остаются."),
@@ -48,12 +56,16 @@ class RuleSettings(models.Model):
         verbose_name_plural = _("пороги правил")
 
     def __str__(self) -> str:
-        return str(_("Пороги правил"))
+        if self.district_id is None:
+            return str(_("Пороги правил региона"))
+        return str(_("Пороги правил: %(district)s") % {"district": self.district})
 
     @classmethod
-    def load(cls) -> "RuleSettings":
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
+    def book(cls) -> "RulesBook":
+        """Every district's settings from one query, for work that spans districts."""
+        rows = list(cls.objects.all())
+        region = next((row for row in rows if row.district_id is None), None) or cls.load()
+        return RulesBook(region, {row.district_id: row for row in rows if row.district_id is not None})
 
     def thresholds(self) -> Thresholds:
         """The thresholds the rules judge by (`monitoring.rules` knows nothing of the database)."""
@@ -63,6 +75,34 @@ class RuleSettings(models.Model):
             posts_total_min=self.posts_total_min,
             posts_per_week_target=self.posts_per_week_target,
         )
+
+
+class RulesBook:
+    """The region's settings and each district's own: `of(district_id)` is what the district's
+    organizations are judged by."""
+
+    def __init__(self, region: RuleSettings, own: dict[int, RuleSettings]):
+        self.region, self.own = region, own
+
+    def of(self, district_id: int | None) -> RuleSettings:
+        return self.own.get(district_id, self.region) if district_id is not None else self.region
+
+    def max_required_q(self, field: str = "district_id") -> models.Q:
+        """Organizations whose district requires a MAX channel (§3.5), as a filter on `field`."""
+        differ = [pk for pk, row in self.own.items() if row.max_required != self.region.max_required]
+        if self.region.max_required:
+            return ~models.Q(**{f"{field}__in": differ})
+        return models.Q(**{f"{field}__in": differ})
+
+    def max_required_key(self) -> tuple:
+        """What `max_required_q` depends on, for a cache key."""
+        return self.region.max_required, sorted((pk, row.max_required) for pk, row in self.own.items())
+
+    def any_max_required(self) -> bool:
+        return self.region.max_required or any(row.max_required for row in self.own.values())
+
+    def widest_weeks(self) -> int:
+        return max([self.region.weeks, *(row.weeks for row in self.own.values())])
 
 
 class SweepRun(models.Model):

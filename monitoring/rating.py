@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from checklist.models import Verdict
 from monitoring.audience import audience_share, rounded
 from monitoring.compliance import NETWORKS, judge_page, organizations_with_pages, page_verdicts
-from monitoring.models import RatingSnapshot, RuleSettings
+from monitoring.models import RatingSnapshot, RuleSettings, RulesBook
 from monitoring.types import VK
 from organizations.models import Organization
 from organizations.spreadsheets import Column
@@ -217,19 +217,20 @@ def month_of(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
-def rating_rows(organizations: Iterable[Organization], settings: RuleSettings | None = None,
+def rating_rows(organizations: Iterable[Organization], book: RulesBook | None = None,
                 today: datetime.date | None = None) -> list[RatingRow]:
     """Every organization given (with its pages and their states prefetched, as
-    `monitoring.compliance.organizations_with_pages` does) scored now, ranked among them, with
-    its score and rank of the previous month's last sweep; best first, no score last. One
-    query beyond the organizations."""
-    settings = settings or RuleSettings.load()
-    weights = weights_of(settings)
+    `monitoring.compliance.organizations_with_pages` does) scored now by its district's weights
+    and thresholds, ranked among them, with its score and rank of the previous month's last
+    sweep; best first, no score last. One query beyond the organizations and the settings."""
+    book = book or RuleSettings.book()
     month = month_of(today or timezone.localdate())
     rows = []
     for organization in organizations:
+        rules = book.of(organization.district_id)
+        weights = weights_of(rules)
         verdicts = page_verdicts(organization)
-        values = components(verdicts, organization.audience, settings.posts_total_min)
+        values = components(verdicts, organization.audience, rules.posts_total_min)
         rows.append(RatingRow(organization, score(values, weights), values, figures_of(verdicts, organization.audience),
                               weights=weights))
     previous = _previous_scores([row.organization.pk for row in rows], month)
@@ -241,9 +242,9 @@ def rating_rows(organizations: Iterable[Organization], settings: RuleSettings | 
     return rows
 
 
-def rating_of(organizations: QuerySet[Organization], settings: RuleSettings | None = None) -> list[RatingRow]:
-    """`rating_rows` of a queryset: three queries."""
-    return rating_rows(organizations_with_pages(organizations.select_related("district")), settings)
+def rating_of(organizations: QuerySet[Organization]) -> list[RatingRow]:
+    """`rating_rows` of a queryset: four queries."""
+    return rating_rows(organizations_with_pages(organizations.select_related("district")))
 
 
 def _previous_scores(organization_ids: list[int], month: datetime.date) -> dict[int, float]:

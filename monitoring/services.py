@@ -32,13 +32,17 @@ def alert_acknowledge(*, event: ChangeEvent, user) -> bool:
     return True
 
 
-def max_requirement_apply(*, required: bool) -> None:
-    """The district's `max_required` takes effect at once (§3.5): «Канал в MAX» joins or leaves
-    every checklist, judged from the channels' stored verdicts, without waiting for a sweep."""
+def max_requirement_apply() -> None:
+    """The districts' `max_required` takes effect at once (§3.5): «Канал в MAX» joins or leaves
+    the checklists of each district that changed it, judged from the channels' stored verdicts,
+    without waiting for a sweep."""
     from checklist.services import max_item_sync
     from monitoring.compliance import update_checklists
+    from monitoring.models import RuleSettings
     from organizations.models import Organization
 
+    book = RuleSettings.book()
     with transaction.atomic():
-        if max_item_sync(required=required) and required:
-            update_checklists(Organization.objects.all())
+        gained = max_item_sync(required=book.max_required_q() if book.any_max_required() else None)
+        if gained:
+            update_checklists(Organization.objects.filter(pk__in=gained), book=book)

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from organizations.models import District, Membership, Organization
+from organizations.models import Membership, Organization
 
 
 @dataclass(frozen=True)
@@ -62,13 +62,13 @@ def methodologist_district(user) -> int | None:
     return membership.district_id if membership is not None else None
 
 
-def may_change_settings(user) -> bool:
-    """The thresholds, due dates and weights are one set for the whole install: a district's
-    methodologist changes them only where their district is the install's only one."""
-    if not is_methodologist(user):
-        return False
-    district_id = methodologist_district(user)
-    return district_id is None or not District.objects.exclude(pk=district_id).exists()
+def district_looked_at(user, asked: str | int | None = None) -> int | None:
+    """The district a methodologist's page shows: their own; for the region's coordinator the
+    one drilled into (`?district=`), else None, the whole region."""
+    own = methodologist_district(user)
+    if own is not None:
+        return own
+    return int(asked) if str(asked or "").isdigit() else None
 
 
 def access_to(user, organization: Organization) -> Access:

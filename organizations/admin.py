@@ -23,6 +23,16 @@ class OrganizationAdmin(admin.ModelAdmin):
     search_fields = ("short_name", "name", "district__name")
     inlines = [OfficialPageInline]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "district" in form.changed_data:
+            # Moved to another district: its due dates and «Канал в MAX» become the new district's (§2).
+            from checklist.services import due_dates_apply
+            from monitoring.services import max_requirement_apply
+
+            due_dates_apply(organization_ids=[obj.pk])
+            max_requirement_apply()
+
 
 @admin.register(OfficialPage)
 class OfficialPageAdmin(admin.ModelAdmin):

@@ -24,6 +24,36 @@ class District(models.Model):
         return self.name
 
 
+class DistrictSettings(models.Model):
+    """Settings a district may make its own (DESIGN §2): the row without a district holds the
+    region's defaults; a district that changed them has a row of its own, holding all its
+    values, until it goes back to the region's (its row is deleted)."""
+
+    district = models.OneToOneField(
+        District, on_delete=models.CASCADE, null=True, blank=True, related_name="%(class)s", verbose_name=_("район"),
+    )
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def load(cls):
+        """The region's defaults (the install's only row until a district changes its own)."""
+        return cls.objects.filter(district=None).order_by("pk").first() or cls.objects.create()
+
+    @classmethod
+    def for_district(cls, district_id: int | None):
+        """What holds for the district: its own row, else the region's."""
+        own = cls.objects.filter(district_id=district_id).first() if district_id is not None else None
+        return own or cls.load()
+
+    def copied_for(self, district: District):
+        """An unsaved row of `district` with these values: what a district starts from."""
+        values = {field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields
+                  if not field.primary_key and field.name != "district"}
+        return type(self)(district=district, **values)
+
+
 class OrganizationQuerySet(models.QuerySet):
     def in_briefing_order(self) -> "OrganizationQuerySet":
         """Schools, kindergartens, clubs, the rest — each in natural name order, as the

@@ -1,9 +1,12 @@
 """The settings page's forms: the rule thresholds (DESIGN §3.2) and the report's letterhead.
 Each field says what it does and its default; every refusal stands at its field."""
 
+import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from checklist.models import ChecklistItem
 from monitoring.models import RuleSettings
 from reports.models import Letterhead
 from monitoring.rating import COMPONENTS
@@ -51,7 +54,7 @@ class RuleSettingsForm(MarksInvalid, forms.ModelForm):
                                 "итоги проверок остаются. Не меньше 7. По умолчанию — %(default)s."),
     }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, region: RuleSettings | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         for name, text in self.HELP.items():
             self.fields[name].help_text = text % {"default": _default(RuleSettings, name)}
@@ -64,6 +67,15 @@ class RuleSettingsForm(MarksInvalid, forms.ModelForm):
             self.fields[name].help_text = _("%(mirrors)s По умолчанию — %(default)s.") % {
                 "mirrors": component.mirrors, "default": _default(RuleSettings, name)}
             self.fields[name].widget.attrs["max"] = 100
+        if region is not None:
+            # A district's settings: how long raw answers are kept is the install's; where the
+            # district's value is not the region's, the field says the region's.
+            del self.fields["raw_retention_days"]
+            for name, field in self.fields.items():
+                theirs = getattr(region, name)
+                if theirs != getattr(self.instance, name):
+                    shown = (_("включено") if theirs else _("выключено")) if isinstance(theirs, bool) else theirs
+                    field.region_note = _("В регионе — %(value)s.") % {"value": shown}
 
     def rating_fields(self):
         return [self[name] for name in RATING_FIELDS]
@@ -86,6 +98,38 @@ class RuleSettingsForm(MarksInvalid, forms.ModelForm):
         if None not in weights and not sum(weights):
             self.add_error(RATING_FIELDS[0], _("Хотя бы одна составляющая рейтинга должна иметь вес больше нуля."))
         return data
+
+
+class DueDatesForm(MarksInvalid, forms.Form):
+    """A due date per paperwork item: the region's (on the items) or a district's own, where an
+    empty field or the region's date means the region's date (DESIGN §2: inherited until changed)."""
+
+    prefix = "due"
+
+    def __init__(self, *args, items: list[ChecklistItem], district_dates: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items, self.for_district = items, district_dates is not None
+        for item in items:
+            own = (district_dates or {}).get(item.code)
+            field = forms.DateField(
+                label=item.title, required=False, initial=datetime.date.fromisoformat(own) if own else item.due_date,
+                widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"),
+            )
+            if self.for_district and item.due_date and own and own != item.due_date.isoformat():
+                field.region_note = _("В регионе — %(date)s.") % {"date": item.due_date.strftime("%d.%m.%Y")}
+            self.fields[item.code] = field
+
+    def district_dates(self) -> dict[str, str]:
+        """The district's own dates: those that are not the region's."""
+        return {item.code: self.cleaned_data[item.code].isoformat() for item in self.items
+                if self.cleaned_data[item.code] and self.cleaned_data[item.code] != item.due_date}
+
+    def save_region(self) -> None:
+        """The region's dates, on the items (each change in the audit log)."""
+        for item in self.items:
+            if self.cleaned_data[item.code] != item.due_date:
+                item.due_date = self.cleaned_data[item.code]
+                item.save(update_fields=["due_date"])
 
 
 class LetterheadForm(MarksInvalid, forms.ModelForm):

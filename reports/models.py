@@ -1,14 +1,18 @@
 """What the district report needs to be an official letter: the department's letterhead,
-the outgoing number, the addressee, the signature and the executor. One row, edited by the
-methodologist on the settings page next to the rule thresholds."""
+the outgoing number, the addressee, the signature and the executor. The region's row and a
+district's own, edited on the settings page next to the rule thresholds."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from organizations.models import DistrictSettings
 
-class Letterhead(models.Model):
+
+class Letterhead(DistrictSettings):
+    """A district's own letterhead once it saves one; the region's until then."""
+
     body_name = models.CharField(
         _("наименование органа"), max_length=300, default="Управление образования",
         help_text=_("Печатается первой строкой бланка, например «Управление образования администрации района»."),
@@ -55,10 +59,6 @@ class Letterhead(models.Model):
         verbose_name_plural = _("бланк справки")
 
     def __str__(self) -> str:
-        return str(_("Бланк справки"))
-
-    @classmethod
-    def load(cls) -> "Letterhead":
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
-
+        if self.district_id is None:
+            return str(_("Бланк справки"))
+        return str(_("Бланк справки: %(district)s") % {"district": self.district})

@@ -20,6 +20,7 @@ from monitoring.models import PageState, RatingSnapshot, SweepRun
 from monitoring.rating import month_of
 from organizations.models import District, Organization
 from organizations.spreadsheets import PERCENT, Column, new_workbook, workbook_bytes, write_sheet
+from checklist.selectors import items_for
 from reports.selectors import dashboard_queryset
 
 
@@ -28,6 +29,8 @@ class DistrictRow:
     district: District
     organizations: int = 0
     done: dict[str, int] = field(default_factory=dict)  # criterion code → organizations meeting it
+    # item code → organizations with the item on their checklist (not all, for «Канал в MAX»)
+    judged: dict[str, int] = field(default_factory=dict)
     in_order: int = 0  # organizations whose status is «в порядке»
     waiting: int = 0  # documents submitted, not yet reviewed
     last_sweep: datetime.datetime | None = None
@@ -36,7 +39,8 @@ class DistrictRow:
     shares: list[float | None] = field(default_factory=list)  # per criterion, in `criteria` order
 
     def share(self, code: str) -> float | None:
-        return self.done.get(code, 0) / self.organizations if self.organizations else None
+        total = self.judged.get(code, self.organizations)
+        return self.done.get(code, 0) / total if total else None
 
     @property
     def in_order_share(self) -> float | None:
@@ -62,18 +66,19 @@ def district_rows(today: datetime.date | None = None, sort: str = "rank") -> tup
     """Every district with its figures, ranked by the share of organizations in order (then
     the rating): seven queries whatever the number of districts."""
     today = today or timezone.localdate()
-    items = list(ChecklistItem.objects.order_by("position"))
-    rows = {d.pk: DistrictRow(d) for d in District.objects.all()}
+    items = items_for(None)
+    rows = {d.pk: DistrictRow(d, judged=dict.fromkeys((item.code for item in items), 0)) for d in District.objects.all()}
     for district_id, count in Organization.objects.order_by().values_list("district_id").annotate(n=Count("pk")):
         rows[district_id].organizations = count
-    for district_id, code, compliant, approved in (
+    for district_id, code, compliant, approved, total in (
         ChecklistEntry.objects.order_by().values_list("organization__district_id", "item__code")
         .annotate(compliant=Count("pk", filter=Q(verdict=Verdict.COMPLIANT)),
-                  approved=Count("pk", filter=Q(status=WorkStatus.APPROVED)))
+                  approved=Count("pk", filter=Q(status=WorkStatus.APPROVED)), total=Count("pk"))
     ):
         item = next((i for i in items if i.code == code), None)
         if item is not None:
             rows[district_id].done[code] = approved if item.is_manual else compliant
+            rows[district_id].judged[code] = total
     for district_id, waiting in (
         ChecklistEntry.objects.filter(status=WorkStatus.SUBMITTED).order_by()
         .values_list("organization__district_id").annotate(n=Count("pk"))

@@ -163,21 +163,21 @@ def send_midweek_nudges(now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     local_today = timezone.localtime(now).date()
     monday = local_today - datetime.timedelta(days=local_today.weekday())
-    minimum = RuleSettings.load().posts_per_week_min
+    book = RuleSettings.book()  # each organization's district's minimum
     staff_by_org: dict[int, list] = defaultdict(list)
     for membership in _staff_with_email():
         staff_by_org[membership.organization_id].append(membership)
     behind: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
     states = PageState.objects.filter(
         page__organization_id__in=staff_by_org, page__detached_at=None
-    ).select_related("page")
+    ).select_related("page__organization")
     for state in states:
         current = (state.verdict or {}).get("current_week") or {}
         if current.get("week_start") != monday.isoformat():
             continue  # the last sweep did not see this week: no guessing
         posts = int(current.get("posts") or 0)
-        missing = week_shortfall(posts, minimum, now)
-        if missing:
+        minimum = book.of(state.page.organization.district_id).posts_per_week_min
+        if week_shortfall(posts, minimum, now):
             behind[state.page.organization_id].append((Network(state.page.network).label, posts, minimum - posts))
     uncovered = _uncovered_directions(behind)
     for organization_id, pages in behind.items():
@@ -188,7 +188,8 @@ def send_midweek_nudges(now: datetime.datetime | None = None) -> int:
                 period=monday.isoformat(),
                 subject=_("Госпаблики: на этой неделе пока мало публикаций"),
                 template="reports/email/midweek_nudge.txt",
-                context={"organization": membership.organization, "pages": pages, "minimum": minimum,
+                context={"organization": membership.organization, "pages": pages,
+                         "minimum": book.of(membership.organization.district_id).posts_per_week_min,
                          "directions": uncovered.get(organization_id, []),
                          "url": _site(reverse("organization-detail", args=[organization_id]))},
             )

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
     Exists,
+    ExpressionWrapper,
     IntegerField,
     OuterRef,
     Q,
@@ -29,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from checklist.models import ChecklistEntry, ChecklistItem, Verdict, WorkStatus
 from govpublic.states import LABELS, ORDER
-from monitoring.models import DailyMetric, PageState, RuleSettings, SweepRun
+from monitoring.models import DailyMetric, PageState, RuleSettings, RulesBook, SweepRun
 from monitoring.unanswered import unanswered_comments
 from organizations.models import OfficialPage, Organization, natural_key
 
@@ -117,14 +119,14 @@ def _comments_unanswered():
 
 
 def dashboard_queryset(organizations: QuerySet[Organization], items: list[ChecklistItem], today: datetime.date,
-                       max_required: bool | None = None):
+                       book: RulesBook | None = None):
     """Organizations annotated with everything a dashboard row shows, and `status`. The MAX
-    channel is annotated too; it counts toward `status` only where the district requires it
-    (§3.5). `comments_unanswered` is an advisory (§3.6), outside the status."""
-    if max_required is None:
-        max_required = RuleSettings.load().max_required
-    counted = (*NETWORKS, MAX) if max_required else NETWORKS
-    annotations: dict[str, Any] = {}
+    channel is annotated too; it counts toward `status` only where the organization's district
+    requires it (§3.5; `max_required` says so per row, by `book`). `comments_unanswered` is an
+    advisory (§3.6), outside the status."""
+    book = book or RuleSettings.book()
+    required = book.max_required_q()
+    annotations: dict[str, Any] = {"max_required": ExpressionWrapper(required, output_field=BooleanField())}
     for network in (*NETWORKS, MAX):
         annotations[f"{network}_has_page"] = Exists(OfficialPage.objects.filter(organization=OuterRef("pk"), network=network))
         annotations[f"{network}_status"] = _page_state(network, "status")
@@ -150,11 +152,12 @@ def dashboard_queryset(organizations: QuerySet[Organization], items: list[Checkl
     )
     # DESIGN §3.2: the worst of the networks (no page = fail) and the paperwork.
     fail, unknown, warning = Q(paperwork_overdue=True), Q(pk__in=[]), Q(paperwork_open=True)
-    for network in counted:
+    for network in (*NETWORKS, MAX):
         status = f"{network}_status"
-        fail |= Q(**{f"{network}_has_page": False}) | Q(**{status: "fail"})
-        unknown |= Q(**{status: "unknown"}) | Q(**{f"{status}__isnull": True})
-        warning |= Q(**{status: "warning"})
+        counts = Q(max_required=True) if network == MAX else Q()
+        fail |= counts & (Q(**{f"{network}_has_page": False}) | Q(**{status: "fail"}))
+        unknown |= counts & (Q(**{status: "unknown"}) | Q(**{f"{status}__isnull": True}))
+        warning |= counts & Q(**{status: "warning"})
     return queryset.annotate(
         status=Case(
             When(fail, then=Value("fail")),
@@ -184,7 +187,7 @@ def with_kept_values(queryset):
     return queryset.annotate(**annotations)
 
 
-def apply_filters(queryset, filters: DashboardFilters, items: list[ChecklistItem], max_required: bool = False):
+def apply_filters(queryset, filters: DashboardFilters, items: list[ChecklistItem]):
     if filters.district:
         queryset = queryset.filter(district_id=int(filters.district))
     if filters.kind in Organization.Kind.values:
@@ -197,8 +200,8 @@ def apply_filters(queryset, filters: DashboardFilters, items: list[ChecklistItem
         # channel nobody registered is a problem only where the district requires one.
         status = f"{filters.network}_status"
         problem = Q(**{f"{status}__isnull": True}) | ~Q(**{status: "ok"})
-        if filters.network == MAX and not max_required:
-            problem &= Q(max_has_page=True)
+        if filters.network == MAX:
+            problem &= Q(max_has_page=True) | Q(max_required=True)
         queryset = queryset.filter(problem)
     if filters.q:
         # sort_name is the short name lowercased in Python: SQLite's LIKE folds only ASCII

@@ -173,18 +173,6 @@ def test_a_run_of_the_region_shows_a_district_only_its_own_pages(region):
     assert client.get(reverse("sweep-detail", args=[run.pk]), HTTP_ACCEPT="application/json").json()["pages_total"] == 4
 
 
-def test_with_several_districts_a_district_methodologist_reads_the_settings_but_cannot_change_them(region):
-    ours, _theirs, coordinator = region
-    client = Client()
-    client.force_login(ours.methodologist)
-
-    page = client.get(reverse("rule-settings")).content.decode()
-    assert "data-read-only" in page and "региональный координатор" in page
-    assert client.post(reverse("rule-settings"), {"weeks": 1}).status_code == 403
-    client.force_login(coordinator)
-    assert "data-read-only" not in client.get(reverse("rule-settings")).content.decode()
-
-
 def test_the_latest_runs_list_a_districts_channel_checks_not_the_others_in_two_queries(region):
     ours, theirs, _coordinator = region
     from monitoring.selectors import recent_runs

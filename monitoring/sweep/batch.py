@@ -24,10 +24,10 @@ from django.utils.translation import gettext_lazy
 from monitoring import compliance
 from monitoring.audience import REPLY_WINDOW
 from monitoring.clients import ConfigurationError
-from monitoring.models import RuleSettings, SweepBatch, SweepRun
+from monitoring.models import RuleSettings, RulesBook, SweepBatch, SweepRun
 from monitoring.networks import READERS
 from monitoring.reading import PageRead, PageRef
-from monitoring.rules import MOSCOW, Thresholds, Window, window_for
+from monitoring.rules import MOSCOW, Window, window_for
 from monitoring.sweep.clients import SweepConfigurationError, build_clients
 from monitoring.sweep.replies import channels_without_bot, comment_counts_read
 from monitoring.sweep.store import persist_pages, stored_lists
@@ -67,8 +67,8 @@ class BatchWork:
 
     batch: SweepBatch
     pages: list[OfficialPage]
-    window: Window
-    thresholds: Thresholds
+    window: Window  # the widest of the districts' windows: what is read
+    book: RulesBook  # each district's thresholds: what each page is judged by
     control: FetchControl
     holder: str  # who leases the batch
     arrivals: queue.Queue  # (work, page id, PageRead) …, then (work, FETCHED, None)
@@ -191,13 +191,13 @@ def prepare_batch(
     """What the batch still has to read: its pages but those already stored (or, on the first
     attempt, left for the second) by an earlier try of it; none when it is `given_up`."""
     run = batch.run
-    thresholds = RuleSettings.load().thresholds()
-    window = window_for(run.started_at, thresholds.weeks)
+    book = RuleSettings.book()
+    window = window_for(run.started_at, book.widest_weeks())
     handled = set(batch.stored_ids) | set(batch.failed_ids)
     wanted = [pk for pk in batch.page_ids if pk not in handled]
     pages = list(OfficialPage.objects.filter(pk__in=wanted).select_related("organization").order_by("pk"))
     work = BatchWork(
-        batch=batch, pages=pages, window=window, thresholds=thresholds, control=control or FetchControl(),
+        batch=batch, pages=pages, window=window, book=book, control=control or FetchControl(),
         holder=holder, arrivals=arrivals or queue.Queue(), given_up=given_up,
     )
     if given_up:
@@ -368,11 +368,11 @@ def _persist_chunk(
         if not held:
             raise LeaseLost(batch.pk)
         if pages:
-            persist_pages(run=run, pages=pages, window=work.window, thresholds=work.thresholds)
+            persist_pages(run=run, pages=pages, window=work.window, book=work.book)
             ids = sorted({page.organization_id for page, _read in pages})
             organizations = Organization.objects.filter(pk__in=ids)
             list(organizations.select_for_update().order_by("pk").values_list("pk", flat=True))  # one order: no deadlock
-            compliance.update_checklists(organizations, thresholds=work.thresholds)
+            compliance.update_checklists(organizations, book=work.book)
         # The second attempt re-reads pages the first already counted as done.
         done = len(stored) + len(failed) if batch.attempt == 1 else 0
         SweepRun.objects.filter(pk=run.pk).update(

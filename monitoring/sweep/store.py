@@ -13,19 +13,20 @@ from django.utils import timezone
 
 from monitoring.audience import page_figures
 from monitoring.changes import detect_changes
-from monitoring.models import ChangeEvent, PagePost, PageState, Snapshot, SweepRun
+from monitoring.models import ChangeEvent, PagePost, PageState, RulesBook, Snapshot, SweepRun
 from monitoring.networks import JUDGES
 from monitoring.reading import PageRead, Stored
-from monitoring.rules import PageObservation, Thresholds, Window
+from monitoring.rules import PageObservation, Window, window_for
 from monitoring.sweep.replies import replies_by_page, store_comments
 from monitoring.types import VK, Community, Post
 from organizations.models import OfficialPage
 
 
-def persist_pages(*, run: SweepRun, pages: list[tuple[OfficialPage, PageRead]], window: Window, thresholds: Thresholds) -> None:
-    """Store what was read of these pages, judge each, write change events and the pages'
-    states: about ten queries for the lot (a chunk of up to PERSIST_CHUNK pages), not ten a
-    page, so storing keeps up with reading on PostgreSQL too."""
+def persist_pages(*, run: SweepRun, pages: list[tuple[OfficialPage, PageRead]], window: Window, book: RulesBook) -> None:
+    """Store what was read of these pages, judge each by its district's thresholds in `book`
+    (`window` is the widest of their windows), write change events and the pages' states:
+    about ten queries for the lot (a chunk of up to PERSIST_CHUNK pages), not ten a page, so
+    storing keeps up with reading on PostgreSQL too."""
     ids = [page.pk for page, _read in pages]
     previous = _previous_snapshots(run, ids)
     _upsert_posts(run, [(page, read.posts) for page, read in pages if read.posts])
@@ -39,7 +40,9 @@ def persist_pages(*, run: SweepRun, pages: list[tuple[OfficialPage, PageRead]], 
     snapshots, new_states, renamed = [], [], []
     for page, read in pages:
         before, before_info = previous.get(page.pk, (None, None))
-        page_posts = stored.get(page.pk, [])
+        thresholds = book.of(page.organization.district_id).thresholds()
+        own = window_for(run.started_at, thresholds.weeks)
+        page_posts = [post for post in stored.get(page.pk, []) if post.date >= own.start]
         observation = PageObservation(
             network=page.network,
             is_community=read.is_community,
@@ -52,7 +55,7 @@ def persist_pages(*, run: SweepRun, pages: list[tuple[OfficialPage, PageRead]], 
             wall_error=read.wall_error,
         )
         read_fresh, merge = JUDGES[page.network]
-        fresh = read_fresh(observation, window, thresholds)
+        fresh = read_fresh(observation, own, thresholds)
         verdict = merge(before.verdict if before else None, fresh)
         verdict.update(page_figures(
             verdict, before.verdict if before else None,

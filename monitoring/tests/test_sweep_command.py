@@ -295,7 +295,7 @@ def test_storing_a_chunk_of_pages_costs_the_same_queries_for_one_page_as_for_thr
         """(queries apart from writing posts, statements writing posts, posts)"""
         chosen = [(pages[name], reads[pages[name].pk]) for name in names]
         with CaptureQueriesContext(connection) as queries:
-            persist_pages(run=run, pages=chosen, window=works["vk"].window, thresholds=works["vk"].thresholds)
+            persist_pages(run=run, pages=chosen, window=works["vk"].window, book=works["vk"].book)
         posts = sum(len(read.posts) for _page, read in chosen)
         writes = sum('INSERT INTO "monitoring_pagepost"' in query["sql"] for query in queries.captured_queries)
         return len(queries) - writes, writes, posts

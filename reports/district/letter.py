@@ -67,7 +67,7 @@ def _lines(text: str) -> list[str]:
 
 
 def official_document(report: DistrictReport, letterhead: Letterhead | None = None) -> OfficialDocument:
-    letterhead = letterhead or Letterhead.load()
+    letterhead = letterhead or Letterhead.for_district(report.district_id)
     date = letterhead.outgoing_date or report.generated_at.date()
     deadline = date + datetime.timedelta(days=letterhead.proposals_days)
     responsible = letterhead.proposals_responsible

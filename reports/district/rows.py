@@ -264,6 +264,7 @@ class DistrictReport:
     weeks: list[datetime.date] = field(default_factory=list)  # judged week starts of the verdicts
     max_channels: MaxChannels | None = None
     rating: list = field(default_factory=list)  # reports.rating.RatingRow, best first
+    district_id: int | None = None  # whose letterhead heads it: the one district's, else the region's
 
     @property
     def few_posts_organizations(self) -> list[str]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from checklist.models import ChecklistItem, Verdict, WorkStatus
 from monitoring.compliance import INFO_LABELS, NETWORKS, compliance_export, stale_text
+from checklist.selectors import items_for
 from monitoring.models import RuleSettings
 from monitoring.networks.max.rules import bot_missing_error
 from organizations.models import Organization
@@ -54,7 +55,9 @@ def build_district_report(
     for org in orgs:
         status_counts[org["status"]] = status_counts.get(org["status"], 0) + 1
 
-    items_total, items_by_org = _checklist(orgs)
+    districts = set(organizations.order_by().values_list("district_id", flat=True).distinct())
+    district = next(iter(districts)) if len(districts) == 1 else None  # else the region's
+    items_total, items_by_org = _checklist(orgs, items_for(district))
     posts, stats = posts_of_period(organizations, period, best_posts_limit)
     return DistrictReport(
         title=str(TITLE),
@@ -93,12 +96,13 @@ def build_district_report(
         best_posts=posts,
         post_stats=stats,
         weeks=_window_weeks(pages),
-        max_channels=_max_channels(orgs),
+        max_channels=_max_channels(orgs, RuleSettings.for_district(district).max_required),
         rating=rating_of(organizations),
+        district_id=district,
     )
 
 
-def _max_channels(orgs: list[dict[str, Any]]) -> MaxChannels:
+def _max_channels(orgs: list[dict[str, Any]], required: bool) -> MaxChannels:
     """The MAX section: every organization's channel entry of the export (present where one is
     registered, or where the district requires one)."""
     channels = [(org, c) for org in orgs for c in org["communities"] if c["network"] == "max"]
@@ -110,7 +114,7 @@ def _max_channels(orgs: list[dict[str, Any]]) -> MaxChannels:
         if channel["status"] != "ok":
             issues.append(_issue(org, channel, _channel_problem(channel)))
     return MaxChannels(
-        required=RuleSettings.load().max_required,
+        required=required,
         organizations_total=len(orgs),
         channels=sum(not c.get("missing") for _org, c in channels),
         status_counts=counts,
@@ -253,9 +257,8 @@ def _window_weeks(pages: list[tuple[dict, dict]]) -> list[datetime.date]:
     return [datetime.date.fromisoformat(week["week_start"]) for week in longest]
 
 
-def _checklist(orgs: list[dict[str, Any]]) -> tuple[list[ChecklistItemRow], list[ChecklistOrganizationRow]]:
+def _checklist(orgs: list[dict[str, Any]], items: list[ChecklistItem]) -> tuple[list[ChecklistItemRow], list[ChecklistOrganizationRow]]:
     """Done = approved for documents, compliant for automatic items (as on the checklist matrix)."""
-    items = list(ChecklistItem.objects.order_by("position", "code"))
     done = dict.fromkeys((item.code for item in items), 0)
     submitted = dict.fromkeys(done, 0)
     totals = dict.fromkeys(done, 0)

@@ -133,12 +133,10 @@ def form_data(rules: dict | None = None, due: dict | None = None) -> dict:
     items = list(ChecklistItem.objects.filter(mode=ChecklistItem.Mode.MANUAL).order_by("position"))
     letter = {"letter-body_name": "Управление образования", "letter-addressee": "Руководителям ОО",
               "letter-proposals_days": 14, "letter-proposals_responsible": "Руководители ОО"}
-    data = {**values, **letter, "items-TOTAL_FORMS": len(items), "items-INITIAL_FORMS": len(items),
-            "items-MIN_NUM_FORMS": 0, "items-MAX_NUM_FORMS": 1000}
-    for index, item in enumerate(items):
-        data[f"items-{index}-id"] = item.pk
+    data = {**values, **letter}
+    for item in items:
         value = (due or {}).get(item.code, item.due_date)
-        data[f"items-{index}-due_date"] = value.isoformat() if value else ""
+        data[f"due-{item.code}"] = value.isoformat() if value else ""
     return data
 
 
@@ -231,7 +229,7 @@ def test_out_of_range_thresholds_are_refused(actors, field, value, message):
 
 def test_a_bad_due_date_is_refused_and_the_thresholds_are_not_saved(actors):
     data = form_data({"posts_per_week_min": 2})
-    data["items-1-due_date"] = "31.02.2026"
+    data["due-instruction"] = "31.02.2026"
 
     response = actors.client_for(actors.methodologist).post(SETTINGS, data)
 

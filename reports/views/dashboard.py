@@ -24,8 +24,9 @@ from django.views.decorators.http import require_GET
 from checklist.models import ChecklistEntry, ChecklistItem, Verdict, WorkStatus
 from govpublic import states
 from monitoring.compliance import kept_fields, stale_entry, stale_text
-from monitoring.models import ChangeEvent, RuleSettings
-from organizations.access import is_methodologist, methodologist_district, organizations_for
+from checklist.selectors import items_for
+from monitoring.models import ChangeEvent, RuleSettings, RulesBook
+from organizations.access import district_looked_at, is_methodologist, methodologist_district, organizations_for
 from organizations.models import District, Organization
 from reports import cache
 from reports.views import document_response
@@ -165,12 +166,12 @@ def _columns(items: list[ChecklistItem]) -> list[tuple[str, str]]:
     return columns
 
 
-def _row_cells(row, items: list[ChecklistItem], today, stale_before, max_required: bool) -> list[Cell]:
+def _row_cells(row, items: list[ChecklistItem], today, stale_before) -> list[Cell]:
     """The «Итог» cell, then a cell per column; «Итог» names the worst reasons in words."""
     cells = []
     for network in NETWORKS:
         cells += [_page_cell(row, network, stale_before), _regular_cell(row, network)]
-    cells.append(_channel_cell(row, max_required, stale_before))
+    cells.append(_channel_cell(row, row.max_required, stale_before))
     cells += [_item_cell(row, item, today) for item in items]
     reasons = _reasons(cells)
     total = _status_cell(row.status, "; ".join(f"{cell.reason}: {cell.title}" for cell in reasons))
@@ -192,12 +193,13 @@ def _agenda(scope, sweep) -> dict[str, int]:
 
 
 def _asked(request: HttpRequest):
-    """What every dashboard answer starts from: the filters asked, the checklist's items, today
-    and whether the district requires MAX channels. Methodologists only."""
+    """What every dashboard answer starts from: the filters asked, the checklist's items as the
+    district looked at lists them, today and every district's settings. Methodologists only."""
     if not is_methodologist(request.user):
         raise PermissionDenied
-    return (DashboardFilters.from_query(request.GET), list(ChecklistItem.objects.order_by("position")),
-            timezone.localdate(), RuleSettings.load().max_required)
+    filters = DashboardFilters.from_query(request.GET)
+    district = district_looked_at(request.user, filters.district)
+    return filters, items_for(district), timezone.localdate(), RuleSettings.book(), district
 
 
 @dataclass(frozen=True)
@@ -230,16 +232,16 @@ class PageOfRows:
 
 
 def _dashboard_data(request: HttpRequest, filters: DashboardFilters, items: list[ChecklistItem], today,
-                    max_required: bool, sweep) -> dict:
+                    book: RulesBook, sweep) -> dict:
     """The rows of the asked page, the totals, the legend and the agenda: plain data, no queryset,
     so that it can be kept (reports.cache) and shared by everyone of the same scope."""
     scope = organizations_for(request.user)
-    queryset = apply_filters(dashboard_queryset(scope, items, today, max_required), filters, items, max_required)
+    queryset = apply_filters(dashboard_queryset(scope, items, today, book), filters, items)
     stale_before = sweep.started_at if sweep else None
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     codes = [code for code, _label in _columns(items)]
     rows = [
-        ({"pk": row.pk, "short_name": row.short_name}, list(zip(codes, _row_cells(row, items, today, stale_before, max_required))))
+        ({"pk": row.pk, "short_name": row.short_name}, list(zip(codes, _row_cells(row, items, today, stale_before))))
         for row in page.object_list
     ]
     totals = dashboard_totals(queryset, items)
@@ -256,17 +258,17 @@ def _dashboard_data(request: HttpRequest, filters: DashboardFilters, items: list
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    filters, items, today, max_required = _asked(request)
+    filters, items, today, book, district = _asked(request)
     sweep = last_sweep()
     # Everyone of one scope asking the same sees the same data: kept until what it was computed
     # from changes (reports.cache); the page around it (menu, CSRF token) is rendered per request.
     data_key = cache.key(
         "dashboard",
-        methodologist_district(request.user), filters.as_query(), request.GET.get("page", "")[:20], max_required,
+        methodologist_district(request.user), filters.as_query(), request.GET.get("page", "")[:20], book.max_required_key(),
         [(item.code, item.mode, item.due_date) for item in items],
         (sweep.pk, sweep.started_at, sweep.finished_at) if sweep else None, bool(settings.MAX_BOT_TOKEN),
     )
-    data = cache.computed(data_key, lambda: _dashboard_data(request, filters, items, today, max_required, sweep))
+    data = cache.computed(data_key, lambda: _dashboard_data(request, filters, items, today, book, sweep))
     query = filters.as_query()
     # A tile or a chip changes one filter and keeps the type and the district drilled into.
     kept = urlencode({key: query[key] for key in ("kind", "district") if key in query})
@@ -288,7 +290,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "statuses": [(status, STATUS_LABELS[status]) for status in STATUSES],
             "networks": [(network, NETWORK_LABELS[network]) for network in (*NETWORKS, MAX)],
             "max_unread": not settings.MAX_BOT_TOKEN,
-            "max_required": max_required,
+            # The MAX column's note: the district's rule; for the region, where some require it, «обязателен».
+            "max_required": book.of(district).max_required if district else book.any_max_required(),
             "criteria": [(item.code, item.short_title) for item in items] + PAGE_CRITERIA,
             "sorts": [("name", _("по названию")), ("status", _("сначала нарушения")), ("-status", _("сначала в порядке"))],
         },
@@ -301,9 +304,8 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered rows (all pages of them), as the methodologist sees them."""
     if fmt not in ("xlsx", "csv"):
         raise Http404
-    filters, items, today, max_required = _asked(request)
-    queryset = apply_filters(dashboard_queryset(organizations_for(request.user), items, today, max_required),
-                             filters, items, max_required)
+    filters, items, today, book, _district = _asked(request)
+    queryset = apply_filters(dashboard_queryset(organizations_for(request.user), items, today, book), filters, items)
     sweep = last_sweep()
     stale_before = sweep.started_at if sweep else None
     header = [_("Краткое название"), _("Полное название"), _("Тип")] + [label for _code, label in _columns(items)]
@@ -311,7 +313,7 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
     header += [_("%(n)s: устаревшие данные") % {"n": NETWORK_LABELS[network]} for network in NETWORKS]
     rows = [
         [row.short_name, row.name, row.get_kind_display()]
-        + _row_cells(row, items, today, stale_before, max_required)
+        + _row_cells(row, items, today, stale_before)
         + [_stale_value(row, network) for network in NETWORKS]
         for row in with_kept_values(queryset).iterator(chunk_size=500)
     ]

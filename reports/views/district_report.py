@@ -10,7 +10,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET
 
 from monitoring.models import RuleSettings
-from organizations.access import is_methodologist, organizations_for
+from organizations.access import is_methodologist, methodologist_district, organizations_for
 from reports.district import PeriodError, build_district_report, parse_period
 from reports.views import document_response
 from reports.district.docx import render_district_docx
@@ -26,7 +26,7 @@ def district_report(request: HttpRequest, fmt: str) -> HttpResponse:
     if not is_methodologist(request.user):
         raise PermissionDenied
     try:
-        period = parse_period(request.GET.get("from"), request.GET.get("to"), weeks=RuleSettings.load().thresholds().weeks)
+        period = parse_period(request.GET.get("from"), request.GET.get("to"), weeks=RuleSettings.for_district(methodologist_district(request.user)).weeks)
     except PeriodError as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     report = build_district_report(organizations_for(request.user), period=period)

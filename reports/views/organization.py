@@ -57,7 +57,7 @@ def weekly_chart(organization, today: datetime.date, networks: list[str], rules:
     for network, moment in rows:
         if network in counts:
             counts[network][moscow_week_start(moment)] += 1
-    rules = rules or RuleSettings.load()
+    rules = rules or RuleSettings.for_district(organization.district_id)
     return {
         "labels": [week.strftime("%d.%m") for week in weeks],
         "series": {network: [counts[network][week] for week in weeks] for network in networks},
@@ -243,7 +243,7 @@ def organization_page(
         bound_forms[entry.pk] = form
     checklist = organization_checklist(organization, pages=list(pages.values()), bound_forms=bound_forms)
     page_messages = _messages_to_items(request, checklist["manual_entries"])
-    rules = RuleSettings.load()
+    rules = RuleSettings.for_district(organization.district_id)  # its district's (§2)
     _notes_in_reader_language(organization, checklist["automatic_entries"], pages, rules.posts_total_min)
     max_required = rules.max_required
     networks = shown_networks(pages, max_required)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from monitoring.models import RuleSettings
-from organizations.access import is_methodologist, organizations_for
+from organizations.access import district_looked_at, is_methodologist, organizations_for
 from organizations.models import District, Organization
 from organizations.spreadsheets import new_workbook, workbook_bytes, write_sheet
 from reports.views import document_response
@@ -99,10 +99,10 @@ def engagement_chart(rows: list[RatingRow]) -> dict:
 @login_required
 def rating(request: HttpRequest) -> HttpResponse:
     filters = RatingFilters.from_query(request.GET)
-    settings = RuleSettings.load()
-    rows = rating_of(_scope(request, filters), settings)
+    rows = rating_of(_scope(request, filters))
     scored = [row.score for row in rows if row.score is not None]
-    weights = weights_of(settings)
+    # The weights of the district looked at (each organization is scored by its own district's).
+    weights = weights_of(RuleSettings.for_district(district_looked_at(request.user, filters.district)))
     chart = engagement_chart(rows)
     return render(request, "reports/rating.html", {
         "filters": filters,
