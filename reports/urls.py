@@ -1,4 +1,4 @@
-from reports.views import api, audience, dashboard, district_report, organization, qr, rating, region, tasks
+from reports.views import api, audience, dashboard, district_report, organization, qr, rating, region, settings, tasks
 
 urlpatterns = [
     *dashboard.urlpatterns,
@@ -10,4 +10,5 @@ urlpatterns = [
     *qr.urlpatterns,
     *api.urlpatterns,
     *tasks.urlpatterns,
+    *settings.urlpatterns,
 ]
