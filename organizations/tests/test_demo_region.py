@@ -12,7 +12,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from monitoring.models import PageState
+from checklist.models import ChecklistEntry
+from monitoring.models import PageState, RuleSettings
 from organizations.models import District, Membership, Organization
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,6 +32,13 @@ def test_the_region_is_added_swept_and_seen_by_its_coordinator():
     printed = out.getvalue()
     assert "koordinator" in printed and "koordinator-demo-2026" in printed
     assert Membership.objects.get(user__username="metodist-ejsk").district.name == "Ейский район"
+    # One district with settings of its own, judged by them: six weeks in its pages' verdicts.
+    own = RuleSettings.objects.get(district__name="Щербиновский район")
+    assert (own.max_required, own.weeks) == (True, 6)
+    shcherb = PageState.objects.filter(page__organization__district__name="Щербиновский район", page__network="vk")
+    assert {len(state.verdict["weekly_posts"]) for state in shcherb} == {6}
+    assert ChecklistEntry.objects.filter(item__code="max_channel", organization__district=own.district).exists()
+    assert not ChecklistEntry.objects.filter(item__code="max_channel").exclude(organization__district=own.district).exists()
     client = Client()
     login = client.post(reverse("login"), {"username": "koordinator", "password": "koordinator-demo-2026"})
     assert login.status_code == 302  # the printed password works

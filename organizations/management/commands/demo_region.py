@@ -15,6 +15,7 @@ from govpublic.security import refuse_demo_data_on_a_secure_install
 from monitoring.demo import build_scenario, demo_settings
 from monitoring.simulator.server import start_simulator
 from organizations.management.commands.demo_setup import Command as DemoSetup
+from monitoring.models import RuleSettings
 from organizations.models import District, Membership
 
 REGION_FILE = Path(settings.BASE_DIR) / "demo" / "region.csv"
@@ -25,6 +26,9 @@ REGION_USERS = [
     ("metodist-starominsk", "starominsk-demo-2026", "Методист Староминского района", "Староминский район"),
     ("metodist-shcherb", "shcherb-demo-2026", "Методист Щербиновского района", "Щербиновский район"),
 ]
+# A district with settings of its own (DESIGN §2), so «Настройки» shows one beside the region's:
+# Щербиновский район asks for MAX channels and six weeks of regular posts.
+OWN_SETTINGS = ("Щербиновский район", {"max_required": True, "weeks": 6})
 
 
 class Command(BaseCommand):
@@ -45,6 +49,14 @@ class Command(BaseCommand):
                     user=user, defaults={"role": Membership.Role.METHODOLOGIST, "organization": None, "district": district}
                 )
                 self.stdout.write(f"  {username:<20} {password:<22} {full_name}")
+            name, values = OWN_SETTINGS
+            district = District.objects.get(name=name)
+            if not RuleSettings.objects.filter(district=district).exists():
+                rules = RuleSettings.load().copied_for(district)
+                for field, value in values.items():
+                    setattr(rules, field, value)
+                rules.save()
+            self.stdout.write(f"Свои настройки района: {name} (канал в MAX обязателен, окно — 6 недель).")
         if no_sweep:
             return
         simulator = start_simulator(build_scenario())
