@@ -101,46 +101,33 @@ def rows_version() -> tuple:
 
 
 def organization_version(organization_id: int) -> tuple:
-    """`rows_version` for one organization, in one query: counts and latest changes of what its
-    page is made of beyond the rows the view reads anyway (the organization, its pages and their
-    states): checklist entries, their documents and events, change events and their
-    acknowledgement, and its pages' history (all of it, detached pages too), posts and snapshots.
-    A row added, changed or removed at another organization leaves it as it is."""
+    """`rows_version` for one organization, in one query: per table, the count, the latest id
+    and the latest change of what its page is made of beyond the rows the view reads anyway
+    (the organization, its pages and their states): checklist entries, their documents and
+    events, change events and their acknowledgement, and its pages' posts and snapshots (of
+    detached pages too: their history is shown). A row added, changed or removed at another
+    organization leaves it as it is."""
     from checklist.models import ChecklistEntry, EntryEvent, EvidenceRevision
-    from monitoring.models import ChangeEvent, PagePost, PageState, Snapshot
+    from monitoring.models import ChangeEvent, PagePost, Snapshot
     from organizations.models import OfficialPage
 
     entries, pages = ChecklistEntry._meta.db_table, OfficialPage._meta.db_table
-    of_entries = f"entry_id IN (SELECT id FROM {entries} WHERE organization_id = %s)"
-    of_pages = f"page_id IN (SELECT id FROM {pages} WHERE organization_id = %s)"
     revisions, events = EvidenceRevision._meta.db_table, EntryEvent._meta.db_table
-    changes, states = ChangeEvent._meta.db_table, PageState._meta.db_table
-    posts, snapshots = PagePost._meta.db_table, Snapshot._meta.db_table
-    parts = [
-        f"SELECT COUNT(*) FROM {entries} WHERE organization_id = %s",
-        f"SELECT MAX(updated_at) FROM {entries} WHERE organization_id = %s",
-        f"SELECT COUNT(*) FROM {revisions} WHERE {of_entries}",
-        f"SELECT MAX(id) FROM {revisions} WHERE {of_entries}",
-        f"SELECT COUNT(*) FROM {events} WHERE {of_entries}",
-        f"SELECT MAX(id) FROM {events} WHERE {of_entries}",
-        f"SELECT COUNT(*) FROM {changes} WHERE organization_id = %s",
-        f"SELECT MAX(id) FROM {changes} WHERE organization_id = %s",
-        f"SELECT COUNT(acknowledged_at) FROM {changes} WHERE organization_id = %s",
-        f"SELECT MAX(acknowledged_at) FROM {changes} WHERE organization_id = %s",
-        f"SELECT COUNT(*) FROM {pages} WHERE organization_id = %s",
-        f"SELECT MAX(updated_at) FROM {pages} WHERE organization_id = %s",
-        f"SELECT COUNT(*) FROM {states} WHERE {of_pages}",
-        f"SELECT MAX(checked_at) FROM {states} WHERE {of_pages}",
-        f"SELECT COUNT(*) FROM {posts} WHERE {of_pages}",
-        f"SELECT MAX(id) FROM {posts} WHERE {of_pages}",
-        f"SELECT MAX(updated_at) FROM {posts} WHERE {of_pages}",
-        f"SELECT COUNT(*) FROM {snapshots} WHERE {of_pages}",
-        f"SELECT MAX(id) FROM {snapshots} WHERE {of_pages}",
-    ]
-    sql = "SELECT " + ", ".join(f"({part})" for part in parts)
+    changes, posts, snapshots = ChangeEvent._meta.db_table, PagePost._meta.db_table, Snapshot._meta.db_table
+    of_entries = f"JOIN {entries} e ON e.id = t.entry_id WHERE e.organization_id = %s"
+    of_pages = f"JOIN {pages} p ON p.id = t.page_id WHERE p.organization_id = %s"
+    sql = " UNION ALL ".join([
+        f"SELECT 1, COUNT(*), MAX(t.id), MAX(t.updated_at), 0 FROM {entries} t WHERE t.organization_id = %s",
+        f"SELECT 2, COUNT(*), MAX(t.id), NULL, 0 FROM {revisions} t {of_entries}",
+        f"SELECT 3, COUNT(*), MAX(t.id), NULL, 0 FROM {events} t {of_entries}",
+        f"SELECT 4, COUNT(*), MAX(t.id), MAX(t.acknowledged_at), COUNT(t.acknowledged_at) FROM {changes} t"
+        " WHERE t.organization_id = %s",
+        f"SELECT 5, COUNT(*), MAX(t.id), MAX(t.updated_at), 0 FROM {posts} t {of_pages}",
+        f"SELECT 6, COUNT(*), MAX(t.id), NULL, 0 FROM {snapshots} t {of_pages}",
+    ])
     with connection.cursor() as cursor:
-        cursor.execute(sql, [organization_id] * sql.count("%s"))
-        return tuple(cursor.fetchone())
+        cursor.execute(sql, [organization_id] * 6)
+        return tuple(sorted(cursor.fetchall()))
 
 
 def key(name: str, *parts: Any, version: Callable[[], tuple] = rows_version) -> str:

@@ -1,7 +1,8 @@
-"""The organization page keeps what it built (reports.cache): the next look of the same role at
-the same organization costs fewer queries and shows the same, yet every change behind the page
-shows on the very next look, in this worker or another, and no reader ever gets another
-organization's page, another role's forms or another reader's CSRF token."""
+"""The organization page and staff's «Мои задачи» keep what they built (reports.cache): the next
+look of the same role at the same organization costs fewer queries and shows the same, yet
+every change behind the page shows on the very next look, in this worker or another, and no
+reader ever gets another organization's page, another role's forms or another reader's CSRF
+token."""
 
 from __future__ import annotations
 
@@ -198,3 +199,51 @@ def test_a_new_day_builds_the_page_anew(actors, page_a):
 
     assert overdue not in on_the_day
     assert overdue in the_day_after
+
+
+# --- «Мои задачи» -------------------------------------------------------------------------------
+
+TASKS = reverse("my-tasks")
+
+
+def test_staffs_tasks_are_kept_and_cost_fewer_queries_the_second_time(actors, page_a):
+    client = actors.client_for(actors.staff_a)
+    client.get(TASKS)
+    cache.clear()
+
+    with CaptureQueriesContext(connection) as built:
+        first = client.get(TASKS).content.decode()
+    with CaptureQueriesContext(connection) as kept:
+        second = client.get(TASKS).content.decode()
+
+    assert len(kept) < len(built), (len(kept), len(built))
+    assert without_tokens(second) == without_tokens(first) and "документ не загружен" in second
+
+
+def test_staff_of_another_organization_get_their_own_tasks(actors, page_a):
+    world.compliant(actors.org_b)
+    world.paperwork(actors.org_b, WorkStatus.RETURNED, codes=["qr_codes"])
+    actors.client_for(actors.staff_a).get(TASKS)
+
+    tasks_b = actors.client_for(actors.staff_b).get(TASKS).content.decode()
+
+    assert "д/с №10" in tasks_b and "СОШ №9" not in tasks_b
+    assert f'{url(actors.org_b)}#item-qr_codes' in tasks_b and url(page_a) not in tasks_b
+
+
+def test_a_document_sent_leaves_the_tasks_at_once(actors, page_a):
+    client = actors.client_for(actors.staff_a)
+    assert "документ не загружен" in client.get(TASKS).content.decode()
+
+    client.post(reverse("evidence-upload", args=[entry_of(page_a, "instruction").pk]), {"instruction-file": pdf_upload()})
+
+    assert "документ не загружен" not in client.get(TASKS).content.decode()
+
+
+def test_a_page_judged_anew_in_bulk_shows_in_the_tasks_at_once(actors, page_a):
+    client = actors.client_for(actors.staff_a)
+    assert "нет метки" not in client.get(TASKS).content.decode()
+
+    PageState.objects.filter(page__organization=page_a, page__network="vk").update(verdict=world.verdict(gov_mark=False))
+
+    assert "нет метки «Госорганизация»" in client.get(TASKS).content.decode()

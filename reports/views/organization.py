@@ -253,15 +253,9 @@ def organization_page(
                                   welcome_reopen=is_staff_member and not show_welcome, refused=refused, waiting=waiting)
 
     if refused is None and not waiting:
-        body_key = page_cache.key(
-            "organization", _values(organization), organization.district.name, access.can_edit, access.can_review,
-            show_welcome, is_staff_member, _values(rules),
-            # The settings the page is drawn with (a form's size limit, the MAX card).
-            settings.MAX_BOT_TOKEN != "", settings.UPLOAD_MAX_MB,
-            [(_values(page), _values(getattr(page, "state", None)), _values(getattr(getattr(page, "state", None), "last_run", None)))
-             for page in pages.values()],
-            list(ChecklistItem.objects.order_by("position").values_list()),
-            version=lambda: page_cache.organization_version(organization.pk),
+        body_key = organization_page_key(
+            "organization", organization, pages, access.can_edit, access.can_review, show_welcome, is_staff_member,
+            _values(rules), settings.MAX_BOT_TOKEN != "",
         )
         body, top_messages = page_cache.computed(body_key, build)
     else:
@@ -272,6 +266,21 @@ def organization_page(
         "reports/organization.html",
         {"organization": organization, "access": access, "messages": top_messages,
          "body": page_cache.filled(body, request, unanswered=unanswered)},
+    )
+
+
+def organization_page_key(name: str, organization: Organization, pages: dict, *parts) -> str:
+    """The cache key (reports.cache) of a part of a page about one organization, drawn from
+    the rows the view has read (the organization, its pages with their states), the checklist
+    items, the settings it is drawn with, `parts`, and the organization's version."""
+    return page_cache.key(
+        name, _values(organization),
+        [(_values(page), _values(getattr(page, "state", None)), _values(getattr(getattr(page, "state", None), "last_run", None)))
+         for page in pages.values()],
+        list(ChecklistItem.objects.order_by("position").values_list()),
+        settings.UPLOAD_MAX_MB,  # the upload forms' limit
+        *parts,
+        version=lambda: page_cache.organization_version(organization.pk),
     )
 
 
