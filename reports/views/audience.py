@@ -35,6 +35,10 @@ class AudienceForm(forms.Form):
         help_text=gettext_lazy("Ученики или воспитанники, сотрудники и родители вместе. С этим числом сравнивается число подписчиков."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audience"].widget.attrs["class"] = "textinput form-control"  # templates/checklist/_field.html
+
     def clean_audience(self) -> int | None:
         raw = self.cleaned_data["audience"].strip()
         if not raw:
