@@ -21,8 +21,8 @@ for each request.
 A page about one organization is keyed the same way with that organization's version instead
 of the district's (`organization_version`), so that a change at one school does not drop every
 other school's page. Its kept HTML has holes for what must never be shared or kept: the CSRF
-token of each form (`CSRF_HOLE`, filled with the reader's own) and parts that age by the minute
-(`hole`), filled on each request by `filled`.
+token of each form (`CSRF_HOLE`, filled with the reader's own) and parts that move with the
+clock (`hole`, kept apart a minute at most), filled on each request by `filled`.
 """
 
 from __future__ import annotations
@@ -104,16 +104,17 @@ def organization_version(organization_id: int) -> tuple:
     """`rows_version` for one organization, in one query: per table, the count, the latest id
     and the latest change of what its page is made of beyond the rows the view reads anyway
     (the organization, its pages and their states): checklist entries, their documents and
-    events, change events and their acknowledgement, and its pages' posts and snapshots (of
-    detached pages too: their history is shown). A row added, changed or removed at another
+    events, change events and their acknowledgement, and its pages' posts, snapshots and people's
+    comments (of detached pages too: their history is shown). A row added, changed or removed at another
     organization leaves it as it is."""
     from checklist.models import ChecklistEntry, EntryEvent, EvidenceRevision
-    from monitoring.models import ChangeEvent, PagePost, Snapshot
+    from monitoring.models import ChangeEvent, PageComment, PagePost, Snapshot
     from organizations.models import OfficialPage
 
     entries, pages = ChecklistEntry._meta.db_table, OfficialPage._meta.db_table
     revisions, events = EvidenceRevision._meta.db_table, EntryEvent._meta.db_table
     changes, posts, snapshots = ChangeEvent._meta.db_table, PagePost._meta.db_table, Snapshot._meta.db_table
+    comments = PageComment._meta.db_table
     of_entries = f"JOIN {entries} e ON e.id = t.entry_id WHERE e.organization_id = %s"
     of_pages = f"JOIN {pages} p ON p.id = t.page_id WHERE p.organization_id = %s"
     sql = " UNION ALL ".join([
@@ -124,9 +125,10 @@ def organization_version(organization_id: int) -> tuple:
         " WHERE t.organization_id = %s",
         f"SELECT 5, COUNT(*), MAX(t.id), MAX(t.updated_at), 0 FROM {posts} t {of_pages}",
         f"SELECT 6, COUNT(*), MAX(t.id), NULL, 0 FROM {snapshots} t {of_pages}",
+        f"SELECT 7, COUNT(*), MAX(t.id), NULL, COUNT(CASE WHEN t.answered THEN 1 END) FROM {comments} t {of_pages}",
     ])
     with connection.cursor() as cursor:
-        cursor.execute(sql, [organization_id] * 6)
+        cursor.execute(sql, [organization_id] * 7)
         return tuple(sorted(cursor.fetchall()))
 
 

@@ -187,6 +187,20 @@ def test_comments_waiting_for_an_answer_follow_the_clock_not_the_kept_page(actor
     assert "data-unanswered" in after and "ждёт 1\xa0день" in after
 
 
+def test_a_comment_answered_leaves_the_list_at_once(actors, page_a):
+    page = page_a.pages.get(network="vk")
+    now = timezone.now()
+    PagePost.objects.create(page=page, external_id=f"-{page.pk}_1", date=now - timedelta(days=2), from_community=True,
+                            text="Новость", comments=1, comments_read=1)
+    PageComment.objects.create(page=page, post_id=f"-{page.pk}_1", comment_id="1", written_at=now - timedelta(hours=30))
+    client = actors.client_for(actors.staff_a)
+    assert "data-unanswered" in client.get(url(page_a)).content.decode()
+
+    PageComment.objects.filter(page=page).update(answered=True)  # as the sweep's read of the replies writes it
+
+    assert "data-unanswered" not in client.get(url(page_a)).content.decode()
+
+
 def test_a_new_day_builds_the_page_anew(actors, page_a):
     today = timezone.localdate()
     world.item_due("instruction", today)

@@ -239,7 +239,8 @@ def organization_page(
     data changes: it is kept (reports.cache) under the organization, the role, the rows the view
     reads anyway and the organization's version, with holes for the CSRF token and the comments
     waiting for an answer (their ages move with the clock). A refused form or a message to show
-    is for one reader only: that page is built afresh and not kept."""
+    is for one reader only: that page is built afresh and not kept. The comments waiting for an
+    answer are kept apart, for a minute at most."""
     today = timezone.localdate()
     pages = {page.network: page for page in organization.pages.select_related("state__last_run")}
     rules = RuleSettings.load()
@@ -252,15 +253,22 @@ def organization_page(
         return _organization_body(request, organization, access, pages, rules, today, show_welcome=show_welcome,
                                   welcome_reopen=is_staff_member and not show_welcome, refused=refused, waiting=waiting)
 
+    def unanswered_part() -> str:
+        return render_to_string("reports/_unanswered.html", {"unanswered": unanswered_comments(pages.get(Network.VK))})
+
     if refused is None and not waiting:
         body_key = organization_page_key(
             "organization", organization, pages, access.can_edit, access.can_review, show_welcome, is_staff_member,
             _values(rules), settings.MAX_BOT_TOKEN != "",
         )
         body, top_messages = page_cache.computed(body_key, build)
+        # The comments' list moves with the clock (a comment turns a day old, a post leaves the
+        # fortnight, an age gains an hour): kept a minute at most, and anew at any change.
+        minute = timezone.now().replace(second=0, microsecond=0)
+        unanswered = page_cache.computed(f"{body_key}:unanswered:{minute.isoformat()}", unanswered_part)
     else:
         body, top_messages = build()
-    unanswered = render_to_string("reports/_unanswered.html", {"unanswered": unanswered_comments(pages.get(Network.VK))})
+        unanswered = unanswered_part()
     return render(
         request,
         "reports/organization.html",
