@@ -22,6 +22,7 @@ class PageLinkForm(forms.Form):
         self.fields["url"].widget.attrs["placeholder"] = (
             "https://vk.com/club123456" if network == Network.VK else "https://ok.ru/group/123456"
         )
+        self.fields["url"].widget.attrs["class"] = "textinput form-control"  # templates/checklist/_field.html
 
     def clean_url(self):
         raw = self.cleaned_data["url"].strip()

@@ -44,8 +44,12 @@ class DistrictSettings(models.Model):
     @classmethod
     def for_district(cls, district_id: int | None):
         """What holds for the district: its own row, else the region's."""
-        own = cls.objects.filter(district_id=district_id).first() if district_id is not None else None
-        return own or cls.load()
+        if district_id is None:
+            return cls.load()
+        # One query: the district's row first, else the region's.
+        row = (cls.objects.filter(Q(district_id=district_id) | Q(district=None))
+               .order_by(models.F("district_id").asc(nulls_last=True), "pk").first())
+        return row or cls.load()
 
     def copied_for(self, district: District):
         """An unsaved row of `district` with these values: what a district starts from."""

@@ -35,6 +35,10 @@ class AudienceForm(forms.Form):
         help_text=gettext_lazy("Ученики или воспитанники, сотрудники и родители вместе. С этим числом сравнивается число подписчиков."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audience"].widget.attrs["class"] = "textinput form-control"  # templates/checklist/_field.html
+
     def clean_audience(self) -> int | None:
         raw = self.cleaned_data["audience"].strip()
         if not raw:
@@ -46,8 +50,9 @@ class AudienceForm(forms.Form):
 
 
 def audience_context(organization: Organization, pages: dict[str, OfficialPage], communities: list[dict]) -> dict:
-    """What the section shows: figures per page, the history for the charts, the comments
-    waiting for an answer. Three queries."""
+    """What the section shows but the comments waiting for an answer (`unanswered_comments`,
+    read on each request: their ages move with the clock): figures per page, the history for
+    the charts. One query."""
     since = timezone.now() - datetime.timedelta(weeks=CHART_WEEKS)
     history: dict[str, list[tuple[str, int | None, float | None]]] = {network: [] for network in pages}
     by_page = {page.pk: network for network, page in pages.items()}
@@ -71,7 +76,6 @@ def audience_context(organization: Organization, pages: dict[str, OfficialPage],
                        for network, points in history.items() if len(points) > 1},
             "texts": {"subscribers": _("Подписчики"), "views": _("Просмотров на публикацию")},
         },
-        "unanswered": unanswered_comments(pages.get(Network.VK)),
     }
 
 

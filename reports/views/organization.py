@@ -13,13 +13,14 @@ from django.contrib.messages import get_messages
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from checklist.models import ChecklistEntry, WorkStatus
+from checklist.models import ChecklistEntry, ChecklistItem, WorkStatus
 from checklist.selectors import organization_checklist
 from monitoring.compliance import INFO_LABELS, community_entry, judge_item, overall_status, page_verdicts
 from monitoring.models import ChangeEvent, PagePost, RuleSettings
@@ -29,7 +30,8 @@ from monitoring.rules import MOSCOW, PaperworkItem, moscow_week_start
 from organizations.access import Access, get_organization_for_user, membership_of, require_edit
 from organizations.models import Membership, Network, Organization, shown_networks
 from organizations.services import membership_welcome_dismiss
-from reports.views.audience import audience_context
+from reports import cache as page_cache
+from reports.views.audience import audience_context, unanswered_comments
 from reports.quality import organization_quality
 from reports.welcome import this_week
 
@@ -231,9 +233,78 @@ def organization_page(
     request: HttpRequest, organization: Organization, access: Access, *, refused: tuple[ChecklistEntry, Form] | None = None
 ) -> HttpResponse:
     """The page, also as the answer to a refused upload: `refused` is (entry, bound form),
-    shown with what was typed and each error at its field."""
+    shown with what was typed and each error at its field.
+
+    Everything but the menu is the same for every reader of one role until the organization's
+    data changes: it is kept (reports.cache) under the organization, the role, the rows the view
+    reads anyway and the organization's version, with holes for the CSRF token and the comments
+    waiting for an answer (their ages move with the clock). A refused form or a message to show
+    is for one reader only: that page is built afresh and not kept. The comments waiting for an
+    answer are kept apart, for a minute at most."""
     today = timezone.localdate()
     pages = {page.network: page for page in organization.pages.select_related("state__last_run")}
+    rules = RuleSettings.for_district(organization.district_id)  # its district's (§2)
+    membership = membership_of(request.user)
+    is_staff_member = access.can_edit and membership is not None and membership.role == Membership.Role.STAFF
+    show_welcome = is_staff_member and (membership.welcome_dismissed_at is None or request.GET.get("welcome") == "1")
+    waiting = list(get_messages(request))
+
+    def build() -> tuple[str, list]:
+        return _organization_body(request, organization, access, pages, rules, today, show_welcome=show_welcome,
+                                  welcome_reopen=is_staff_member and not show_welcome, refused=refused, waiting=waiting)
+
+    def unanswered_part() -> str:
+        return render_to_string("reports/_unanswered.html", {"unanswered": unanswered_comments(pages.get(Network.VK))})
+
+    if refused is None and not waiting:
+        body_key = organization_page_key(
+            "organization", organization, pages, access.can_edit, access.can_review, show_welcome, is_staff_member,
+            _values(rules), settings.MAX_BOT_TOKEN != "",
+        )
+        body, top_messages = page_cache.computed(body_key, build)
+        # The comments' list moves with the clock (a comment turns a day old, a post leaves the
+        # fortnight, an age gains an hour): kept a minute at most, and anew at any change.
+        minute = timezone.now().replace(second=0, microsecond=0)
+        unanswered = page_cache.computed(f"{body_key}:unanswered:{minute.isoformat()}", unanswered_part)
+    else:
+        body, top_messages = build()
+        unanswered = unanswered_part()
+    return render(
+        request,
+        "reports/organization.html",
+        {"organization": organization, "access": access, "messages": top_messages,
+         "body": page_cache.filled(body, request, unanswered=unanswered)},
+    )
+
+
+def organization_page_key(name: str, organization: Organization, pages: dict, *parts) -> str:
+    """The cache key (reports.cache) of a part of a page about one organization, drawn from
+    the rows the view has read (the organization, its pages with their states), the checklist
+    items, the settings it is drawn with, `parts`, and the organization's version."""
+    return page_cache.key(
+        name, _values(organization),
+        [(_values(page), _values(getattr(page, "state", None)), _values(getattr(getattr(page, "state", None), "last_run", None)))
+         for page in pages.values()],
+        list(ChecklistItem.objects.order_by("position").values_list()),
+        settings.UPLOAD_MAX_MB,  # the upload forms' limit
+        *parts,
+        version=lambda: page_cache.organization_version(organization.pk),
+    )
+
+
+def _values(row) -> list | None:
+    """A row's stored values, for a cache key: any change to the row makes another key."""
+    if row is None:
+        return None
+    return [field.value_from_object(row) for field in row._meta.concrete_fields]
+
+
+def _organization_body(
+    request: HttpRequest, organization: Organization, access: Access, pages: dict, rules: RuleSettings,
+    today: datetime.date, *, show_welcome: bool, welcome_reopen: bool,
+    refused: tuple[ChecklistEntry, Form] | None, waiting: list,
+) -> tuple[str, list]:
+    """The page's content, with holes (reports.cache), and the messages for its top."""
     bound_forms = {}
     if refused is not None:
         entry, form = refused
@@ -242,8 +313,7 @@ def organization_page(
             form.fields[first_error].widget.attrs["autofocus"] = True  # the browser scrolls to it
         bound_forms[entry.pk] = form
     checklist = organization_checklist(organization, pages=list(pages.values()), bound_forms=bound_forms)
-    page_messages = _messages_to_items(request, checklist["manual_entries"])
-    rules = RuleSettings.for_district(organization.district_id)  # its district's (§2)
+    page_messages = _messages_to_items(waiting, checklist["manual_entries"])
     _notes_in_reader_language(organization, checklist["automatic_entries"], pages, rules.posts_total_min)
     max_required = rules.max_required
     networks = shown_networks(pages, max_required)
@@ -265,12 +335,8 @@ def organization_page(
         key=lambda item: item[1],
         reverse=True,
     )[:30]
-    membership = membership_of(request.user)
-    is_staff_member = access.can_edit and membership is not None and membership.role == Membership.Role.STAFF
-    show_welcome = is_staff_member and (membership.welcome_dismissed_at is None or request.GET.get("welcome") == "1")
-    return render(
-        request,
-        "reports/organization.html",
+    body = render_to_string(
+        "reports/_organization_body.html",
         {
             "organization": organization,
             "access": access,
@@ -278,9 +344,8 @@ def organization_page(
             "todos": todos,
             "welcome": this_week(todos=todos, manual_entries=checklist["manual_entries"], chart=chart, today=today)
             if show_welcome else None,
-            "welcome_reopen": is_staff_member and not show_welcome,
+            "welcome_reopen": welcome_reopen,
             "refused_entry": refused[0] if refused else None,
-            "messages": page_messages,
             "communities": [(Network(c["network"]), c, pages.get(c["network"])) for c in communities],
             "chart": chart,
             "chart_rows": _chart_rows(chart),
@@ -294,16 +359,21 @@ def organization_page(
             "quality": organization_quality(organization),
             **audience_context(organization, pages, communities),
             **checklist,
+            # Holes, filled for each reader (reports.cache.filled).
+            "csrf_token": page_cache.CSRF_HOLE,
+            "unanswered_hole": page_cache.hole("unanswered"),
         },
+        # No request: the context processors (the menu's user and counts) are the page's around it.
     )
+    return body, page_messages
 
 
-def _messages_to_items(request: HttpRequest, entries) -> list:
+def _messages_to_items(messages: list, entries) -> list:
     """Hang each item's message on its entry (it is shown in the item's card, where the
     page lands); return the rest, for the top of the page."""
     by_tag = {item_message_tag(entry.item.code): entry for entry in entries}
     rest = []
-    for message in get_messages(request):
+    for message in messages:
         entry = next((by_tag[tag] for tag in message.extra_tags.split() if tag in by_tag), None)
         if entry is None:
             rest.append(message)

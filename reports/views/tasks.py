@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from checklist.models import ChecklistEntry, WorkStatus
 from checklist.selectors import organization_entries
@@ -14,7 +15,8 @@ from monitoring.models import RuleSettings
 from organizations.access import is_methodologist, membership_of, organizations_for
 from organizations.models import shown_networks
 from reports.reminders import open_paperwork
-from reports.views.organization import what_to_fix
+from reports import cache as page_cache
+from reports.views.organization import organization_page_key, what_to_fix
 
 
 @login_required
@@ -32,16 +34,24 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     if membership is None or membership.organization_id is None:
         return redirect("home")
     organization = membership.organization
-    entries = organization_entries(organization)
     pages = {page.network: page for page in organization.pages.select_related("state__last_run")}
     max_required = RuleSettings.for_district(organization.district_id).max_required
-    networks = shown_networks(pages, max_required)
-    communities = [community_entry(pages.get(network), network) for network in networks]
-    manual = [entry for entry in entries if entry.item.is_manual]
+
+    def tasks() -> dict:
+        entries = organization_entries(organization)
+        networks = shown_networks(pages, max_required)
+        communities = [community_entry(pages.get(network), network) for network in networks]
+        manual = [entry for entry in entries if entry.item.is_manual]
+        return {"todos": what_to_fix(communities, manual, today, max_required), "entries": manual}
+
+    # The list is the organization's, the same for each of its staff: its HTML is kept until
+    # its data changes (reports.cache), and the entries are read only to draw it anew.
     return render(
         request,
         "reports/my_tasks.html",
-        {"organization": organization, "todos": what_to_fix(communities, manual, today, max_required), "entries": manual, "today": today},
+        {"organization": organization, "tasks": SimpleLazyObject(tasks), "today": today,
+         "tasks_key": organization_page_key("my-tasks", organization, pages, max_required),
+         "cache_seconds": page_cache.TIMEOUT},
     )
 
 
