@@ -383,9 +383,14 @@ def measure_dashboard(results: dict) -> None:
         "samples_per_size": DASHBOARD_SAMPLES,
     }
     organization = Organization.objects.order_by("pk").first()
+    cache.clear()
     with CaptureQueriesContext(connection) as captured:
         client.get(f"/org/{organization.pk}/")
-    results["organization_page_queries"] = {"value": len(captured), "target": "<= 15"}
+    with CaptureQueriesContext(connection) as kept:
+        client.get(f"/org/{organization.pk}/")
+    # 15 until §3.6 added the audience history and the comments waiting for an answer (the same
+    # limit as reports/tests/test_organization_page.py); a second look reads the kept page.
+    results["organization_page_queries"] = {"value": len(captured), "target": "<= 17", "kept_page_queries": len(kept)}
 
 
 def measure_storage(results: dict) -> None:
