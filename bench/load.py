@@ -329,8 +329,9 @@ def _healthz_client(url: str, start: threading.Barrier, window: list[float], tal
         return done
 
 
-def _run_healthz(url: str, clients: int, seconds: int) -> dict:
-    tally = Tally()
+def _starting_line(clients: int, seconds: int) -> tuple[threading.Barrier, list[float], list[float]]:
+    """A barrier the clients wait at, and the measured window it opens when the last arrives:
+    (barrier, [end of the window], [its start])."""
     window = [float("inf")]
     started: list[float] = []
 
@@ -338,7 +339,12 @@ def _run_healthz(url: str, clients: int, seconds: int) -> dict:
         started.append(time.monotonic())
         window[0] = started[0] + seconds
 
-    barrier = threading.Barrier(clients, action=open_window)
+    return threading.Barrier(clients, action=open_window), window, started
+
+
+def _run_healthz(url: str, clients: int, seconds: int) -> dict:
+    tally = Tally()
+    barrier, window, started = _starting_line(clients, seconds)
     with ThreadPoolExecutor(max_workers=clients) as pool:
         counts = list(pool.map(lambda _n: _healthz_client(url, barrier, window, tally), range(clients)))
     return {"tally": tally, "requests": sum(counts), "elapsed": time.monotonic() - started[0]}
@@ -352,14 +358,7 @@ def _percentile(values: list[float], share: float) -> float:
 def _run(url: str, prepared: dict, seconds: int) -> dict:
     users, organizations = prepared["users"], prepared["organizations"]
     tally = Tally()
-    window = [float("inf")]
-    started: list[float] = []
-
-    def open_window():
-        started.append(time.monotonic())
-        window[0] = started[0] + seconds
-
-    barrier = threading.Barrier(len(users), action=open_window)
+    barrier, window, started = _starting_line(len(users), seconds)
     with ThreadPoolExecutor(max_workers=len(users)) as pool:
         futures = [pool.submit(_user, url, user, organizations, barrier, window, tally, n)
                    for n, user in enumerate(users)]
