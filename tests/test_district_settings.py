@@ -15,6 +15,7 @@ from html import unescape
 
 import pytest
 from auditlog.models import LogEntry
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -22,10 +23,11 @@ from checklist.models import MAX_ITEM, ChecklistEntry, ChecklistItem, WorkStatus
 from monitoring.models import RuleSettings
 from monitoring.rating import default_weights, rating_of
 from organizations.models import Organization
+from reports.cache import GENERATION_KEY
 from reports.models import Letterhead
 from reports.selectors import dashboard_queryset
 from reports.tests import world
-from tests.factories import DistrictFactory, OrganizationFactory, methodologist
+from tests.factories import DistrictFactory, OrganizationFactory, methodologist, staff_of
 
 pytestmark = pytest.mark.django_db
 
@@ -174,6 +176,29 @@ def test_a_districts_due_date_makes_its_paperwork_overdue_and_no_one_elses(regio
     late = OrganizationFactory(short_name="СОШ №2", district=region.ours)
     assert ChecklistEntry.objects.get(organization=late, item__code="instruction").effective_due_date == datetime.date(2020, 1, 1)
     assert ChecklistEntry.objects.get(organization=region.their_school, item__code="instruction").effective_due_date == datetime.date(2099, 1, 1)
+
+
+def test_kept_pages_show_the_districts_new_due_date_on_the_next_look(region):
+    """The dashboard and the organization page are kept until their data changes (reports.cache),
+    also in another worker that missed the settings' save: a district's new due dates are written
+    onto its entries, which moves the rows' version every worker reads."""
+    world.compliant(region.our_school)
+    world.paperwork(region.our_school, WorkStatus.NOT_STARTED, codes=["instruction"])
+    world.item_due("instruction", datetime.date(2099, 1, 1))
+    methodologist_client = region.client(region.our_methodologist)
+    methodologist_client.post(SETTINGS, form_data({"weeks": 5}, district=region.ours))  # the district's row exists
+    staff = region.client(staff_of(region.our_school, username="staff-ours"))
+    page = reverse("organization-detail", args=[region.our_school.pk])
+    assert 'data-org="СОШ №1"' not in methodologist_client.get(reverse("dashboard"), {"status": "fail"}).content.decode()
+    assert "01.01.2020" not in page_text(staff.get(page))
+    generation = cache.get(GENERATION_KEY)
+
+    methodologist_client.post(SETTINGS, form_data(due={"instruction": datetime.date(2020, 1, 1)}, district=region.ours))
+    cache.set(GENERATION_KEY, generation)  # as another worker's own memory still says: only the rows tell
+
+    assert 'data-org="СОШ №1"' in methodologist_client.get(reverse("dashboard"), {"status": "fail"}).content.decode()
+    assert "01.01.2020" in page_text(staff.get(page))
+    assert "01.01.2020" in page_text(staff.get(reverse("my-tasks")))
 
 
 def test_a_district_that_requires_max_channels_gets_the_item_and_the_other_does_not(region):
