@@ -388,9 +388,10 @@ def measure_dashboard(results: dict) -> None:
         client.get(f"/org/{organization.pk}/")
     with CaptureQueriesContext(connection) as kept:
         client.get(f"/org/{organization.pk}/")
-    # 15 until §3.6 added the audience history and the comments waiting for an answer (the same
-    # limit as reports/tests/test_organization_page.py); a second look reads the kept page.
-    results["organization_page_queries"] = {"value": len(captured), "target": "<= 17", "kept_page_queries": len(kept)}
+    # 15 until §3.6 added the audience history and the comments waiting for an answer, 17 until the
+    # page was kept whole for its reader, which reads their rows and the versions first (the same
+    # limit as reports/tests/test_organization_page.py); a second look is served the kept page.
+    results["organization_page_queries"] = {"value": len(captured), "target": "<= 21", "kept_page_queries": len(kept)}
 
 
 def measure_storage(results: dict) -> None:

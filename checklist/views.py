@@ -173,6 +173,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 def checklist_matrix(request: HttpRequest) -> HttpResponse:
     if not is_methodologist(request.user):
         raise PermissionDenied
+    page_cache.keep_page(request, ("install",))
     # The table shows data only, the same for the whole scope: its HTML is kept until an entry,
     # an item or the day changes (reports.cache), and the entries are read only to render it anew.
     items = selectors.items_for(methodologist_district(request.user))

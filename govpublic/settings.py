@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before anything that loads the user: a kept page is served on one query of the reader's rows.
+    "reports.cache.KeptPagesMiddleware",
     "govpublic.security.AuditlogMiddleware",
     # Last, as django-axes asks: it turns lockouts into a response.
     "axes.middleware.AxesMiddleware",
@@ -106,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "organizations.context_processors.roles",
+                "reports.cache.context",
             ],
         },
     },
@@ -131,7 +134,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # of the data it was computed from (reports.cache), so a process never shows another's stale copy.
 CACHE_URL = env_url("CACHE_URL", example="redis://127.0.0.1:6379/2", schemes=("redis", "rediss", "unix"))
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+    "default": {"BACKEND": "govpublic.cache.RedisCache", "LOCATION": CACHE_URL,
                 "KEY_PREFIX": "govpublic"}
     if CACHE_URL else
     {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "govpublic", "OPTIONS": {"MAX_ENTRIES": 2000}}

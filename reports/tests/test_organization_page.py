@@ -351,7 +351,10 @@ def test_the_page_costs_the_same_few_queries_however_long_its_history(actors, wh
     assert response.content.decode().count('role="alert"') == 41
     queries = "\n".join(q["sql"][:160] for q in long.captured_queries)
     assert len(short) == len(long), queries
-    assert len(long) <= 17, queries  # the audience section adds its history and its waiting comments
+    # the audience section adds its history and its waiting comments; a page to be kept whole for
+    # its reader reads their rows and the versions it is kept against first (reports.cache.keep_page):
+    # the organization's, and a methodologist's menu count's
+    assert len(long) <= 21, queries
 
 
 def test_without_the_bot_token_the_max_card_says_why_it_is_not_read(actors, settings):

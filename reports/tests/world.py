@@ -111,7 +111,10 @@ def compliant(organization: Organization, **vk_overrides: Any) -> Organization:
 
 
 def item_due(code: str, due: datetime.date | None) -> None:
-    ChecklistItem.objects.filter(code=code).update(due_date=due)
+    """As the admin sets an item's date: a saved item (a kept page sees the save at once)."""
+    item = ChecklistItem.objects.get(code=code)
+    item.due_date = due
+    item.save(update_fields=["due_date"])
 
 
 def today() -> datetime.date:

@@ -258,6 +258,7 @@ def _dashboard_data(request: HttpRequest, filters: DashboardFilters, items: list
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    cache.keep_page(request, ("install",))
     filters, items, today, book, district = _asked(request)
     sweep = last_sweep()
     # Everyone of one scope asking the same sees the same data: kept until what it was computed

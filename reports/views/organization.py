@@ -226,6 +226,7 @@ def _notes_in_reader_language(organization: Organization, entries: list[Checklis
 @login_required
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organization, access = get_organization_for_user(request.user, pk)
+    page_cache.keep_page(request, ("organization", organization.pk), *page_cache.menu_versions(request))
     return organization_page(request, organization, access)
 
 
@@ -240,7 +241,8 @@ def organization_page(
     reads anyway and the organization's version, with holes for the CSRF token and the comments
     waiting for an answer (their ages move with the clock). A refused form or a message to show
     is for one reader only: that page is built afresh and not kept. The comments waiting for an
-    answer are kept apart, for a minute at most."""
+    answer are kept apart, for a minute at most, and the whole page for its reader a minute more
+    (`keep_page`)."""
     today = timezone.localdate()
     pages = {page.network: page for page in organization.pages.select_related("state__last_run")}
     rules = RuleSettings.for_district(organization.district_id)  # its district's (§2)

@@ -23,6 +23,7 @@ from reports.views.organization import organization_page_key, what_to_fix
 def my_tasks(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     if is_methodologist(request.user):
+        page_cache.keep_page(request, ("install",))
         organizations = organizations_for(request.user)
         pending = ChecklistEntry.objects.filter(organization__in=organizations, status=WorkStatus.SUBMITTED).count()
         behind = open_paperwork(list(organizations.values_list("pk", flat=True)), today)
@@ -34,6 +35,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     if membership is None or membership.organization_id is None:
         return redirect("home")
     organization = membership.organization
+    page_cache.keep_page(request, ("organization", organization.pk))
     pages = {page.network: page for page in organization.pages.select_related("state__last_run")}
     max_required = RuleSettings.for_district(organization.district_id).max_required
 
