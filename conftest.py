@@ -5,7 +5,10 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.test import Client
+from django.utils.crypto import get_random_string
 
 from tests.factories import OrganizationFactory, methodologist, staff_of
 
@@ -34,9 +37,12 @@ class Actors:
     staff_b: object
 
     def client_for(self, user) -> Client:
+        """A browser logged in as `user`, with the CSRF cookie the login form leaves (the pages
+        kept whole for their reader, reports.cache, are kept only for a browser that has one)."""
         client = Client()
         if user is not None:
             client.force_login(user)
+            client.cookies[settings.CSRF_COOKIE_NAME] = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
         return client
 
 

@@ -108,7 +108,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "organizations.context_processors.roles",
-                "reports.cache.context",
             ],
         },
     },

@@ -46,6 +46,7 @@ the reader is drawn anew and not kept.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -55,12 +56,14 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.session import SessionStorage
-from django.core.cache import cache
+from django.contrib.sessions.backends.cached_db import SessionStore as CachedDbSession
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -106,11 +109,7 @@ def connect_signals() -> None:
     post_delete.connect(bump_generation, sender=user, weak=False, dispatch_uid="reports.cache.user.post_delete")
 
 
-def rows_version() -> tuple:
-    """Counts and latest changes of the rows a dashboard is computed from, in one query. A count
-    catches a deletion, a latest date an edit (entries and pages carry `updated_at`; a sweep
-    writes `checked_at` on the page states it reads, also in bulk where no signal fires), and
-    the sweep runs: a dashboard names the last one."""
+def _rows_version_columns() -> list[str]:
     from checklist.models import ChecklistEntry
     from monitoring.models import PageState, SweepRun
     from organizations.models import OfficialPage, Organization
@@ -118,23 +117,25 @@ def rows_version() -> tuple:
     entries, pages = ChecklistEntry._meta.db_table, OfficialPage._meta.db_table
     states, organizations = PageState._meta.db_table, Organization._meta.db_table
     runs = SweepRun._meta.db_table
-    sql = (
-        f"SELECT (SELECT COUNT(*) FROM {entries}), (SELECT MAX(updated_at) FROM {entries}),"
-        f" (SELECT COUNT(*) FROM {pages}), (SELECT MAX(updated_at) FROM {pages}),"
-        f" (SELECT COUNT(*) FROM {states}), (SELECT MAX(checked_at) FROM {states}),"
-        f" (SELECT COUNT(*) FROM {organizations}), (SELECT MAX(id) FROM {organizations}),"
-        f" (SELECT COUNT(*) FROM {runs}), (SELECT MAX(finished_at) FROM {runs})"
-    )
-    return tuple(_select_rows("rows_version", sql, [])[0])
+    return [
+        f"(SELECT COUNT(*) FROM {entries})", f"(SELECT MAX(updated_at) FROM {entries})",
+        f"(SELECT COUNT(*) FROM {pages})", f"(SELECT MAX(updated_at) FROM {pages})",
+        f"(SELECT COUNT(*) FROM {states})", f"(SELECT MAX(checked_at) FROM {states})",
+        f"(SELECT COUNT(*) FROM {organizations})", f"(SELECT MAX(id) FROM {organizations})",
+        f"(SELECT COUNT(*) FROM {runs})", f"(SELECT MAX(finished_at) FROM {runs})",
+    ]
 
 
-def organization_version(organization_id: int) -> tuple:
-    """`rows_version` for one organization, in one query: per table, the count, the latest id
-    and the latest change of what its page is made of beyond the rows the view reads anyway
-    (the organization, its pages and their states): checklist entries, their documents and
-    events, change events and their acknowledgement, and its pages' posts, snapshots and people's
-    comments (of detached pages too: their history is shown). A row added, changed or removed at another
-    organization leaves it as it is."""
+def rows_version() -> tuple:
+    """Counts and latest changes of the rows a dashboard is computed from, in one query. A count
+    catches a deletion, a latest date an edit (entries and pages carry `updated_at`; a sweep
+    writes `checked_at` on the page states it reads, also in bulk where no signal fires), and
+    the sweep runs: a dashboard names the last one."""
+    return tuple(_select_rows("rows_version", "SELECT " + ", ".join(_rows_version_columns()), [])[0])
+
+
+def _organization_version_parts() -> list[tuple[int, list[str], str]]:
+    """(section, columns, FROM … WHERE with one parameter: the organization) of `organization_version`."""
     from checklist.models import ChecklistEntry, EntryEvent, EvidenceRevision
     from monitoring.models import ChangeEvent, PageComment, PagePost, Snapshot
     from organizations.models import OfficialPage
@@ -145,17 +146,28 @@ def organization_version(organization_id: int) -> tuple:
     comments = PageComment._meta.db_table
     of_entries = f"JOIN {entries} e ON e.id = t.entry_id WHERE e.organization_id = %s"
     of_pages = f"JOIN {pages} p ON p.id = t.page_id WHERE p.organization_id = %s"
-    sql = " UNION ALL ".join([
-        f"SELECT 1, COUNT(*), MAX(t.id), MAX(t.updated_at), 0 FROM {entries} t WHERE t.organization_id = %s",
-        f"SELECT 2, COUNT(*), MAX(t.id), NULL, 0 FROM {revisions} t {of_entries}",
-        f"SELECT 3, COUNT(*), MAX(t.id), NULL, 0 FROM {events} t {of_entries}",
-        f"SELECT 4, COUNT(*), MAX(t.id), MAX(t.acknowledged_at), COUNT(t.acknowledged_at) FROM {changes} t"
-        " WHERE t.organization_id = %s",
-        f"SELECT 5, COUNT(*), MAX(t.id), MAX(t.updated_at), 0 FROM {posts} t {of_pages}",
-        f"SELECT 6, COUNT(*), MAX(t.id), NULL, 0 FROM {snapshots} t {of_pages}",
-        f"SELECT 7, COUNT(*), MAX(t.id), NULL, COUNT(CASE WHEN t.answered THEN 1 END) FROM {comments} t {of_pages}",
-    ])
-    return tuple(sorted(_select_rows("organization_version", sql, [organization_id] * 7)))
+    counted = ["COUNT(*)", "MAX(t.id)"]
+    return [
+        (1, [*counted, "MAX(t.updated_at)", "0"], f"FROM {entries} t WHERE t.organization_id = %s"),
+        (2, [*counted, "NULL", "0"], f"FROM {revisions} t {of_entries}"),
+        (3, [*counted, "NULL", "0"], f"FROM {events} t {of_entries}"),
+        (4, [*counted, "MAX(t.acknowledged_at)", "COUNT(t.acknowledged_at)"], f"FROM {changes} t WHERE t.organization_id = %s"),
+        (5, [*counted, "MAX(t.updated_at)", "0"], f"FROM {posts} t {of_pages}"),
+        (6, [*counted, "NULL", "0"], f"FROM {snapshots} t {of_pages}"),
+        (7, [*counted, "NULL", "COUNT(CASE WHEN t.answered THEN 1 END)"], f"FROM {comments} t {of_pages}"),
+    ]
+
+
+def organization_version(organization_id: int) -> tuple:
+    """`rows_version` for one organization, in one query: per table, the count, the latest id
+    and the latest change of what its page is made of beyond the rows the view reads anyway
+    (the organization, its pages and their states): checklist entries, their documents and
+    events, change events and their acknowledgement, and its pages' posts, snapshots and people's
+    comments (of detached pages too: their history is shown). A row added, changed or removed at another
+    organization leaves it as it is."""
+    parts = _organization_version_parts()
+    sql = " UNION ALL ".join(f"SELECT {n}, {', '.join(columns)} {rest}" for n, columns, rest in parts)
+    return tuple(sorted(_select_rows("organization_version", sql, [organization_id] * len(parts))))
 
 
 def key(name: str, *parts: Any, version: Callable[[], tuple] = rows_version) -> str:
@@ -188,9 +200,8 @@ def hole(name: str) -> SafeString:
 def filled(html: str, request, **parts: str) -> SafeString:
     """Kept HTML made this request's: each form gets the reader's CSRF token (every form of a
     page may carry the same one), each hole its part."""
-    if not _keeping(request):  # else the whole page is kept with its holes, filled as it leaves
-        html = html.replace(f'name="csrfmiddlewaretoken" value="{CSRF_HOLE}"',
-                            f'name="csrfmiddlewaretoken" value="{get_token(request)}"')
+    html = html.replace(f'name="csrfmiddlewaretoken" value="{CSRF_HOLE}"',
+                        f'name="csrfmiddlewaretoken" value="{get_token(request)}"')
     for name, part in parts.items():
         html = html.replace(hole(name), part)
     return mark_safe(html)
@@ -226,63 +237,66 @@ def forget_prepared(sender, connection, **kwargs) -> None:
     connection.__dict__["govpublic_prepared"] = set()
 
 
-def _columns(model, alias: str, *, leave_out: tuple[str, ...] = ()) -> str:
-    return ", ".join(f"{alias}.{field.column}" for field in model._meta.concrete_fields if field.name not in leave_out)
+def _columns(model, alias: str) -> list[str]:
+    return [f"{alias}.{field.column}" for field in model._meta.concrete_fields]
 
 
-def reader_version(user_id) -> list[tuple]:
-    """The reader's account and membership as stored (a login's `last_login` aside), in one query."""
-    from organizations.models import Membership
+def _as_text(columns: list[str]) -> str:
+    """Columns as one text, NULL spelt apart from any value: one shape for every part of `_kept_sql`."""
+    return " || '|' || ".join(f"COALESCE(CAST({column} AS TEXT), '~')" for column in columns)
+
+
+@functools.cache
+def _kept_sql(kinds: tuple[str, ...]) -> tuple[str, int]:
+    """One statement for everything a kept page is checked against (`kept_versions`), as rows of
+    (part, order, text), and how many parameters each kind takes after the reader's one."""
+    from monitoring.models import PageState, SweepRun
+    from organizations.models import Membership, OfficialPage, Organization
 
     user = get_user_model()
-    return _select_rows(
-        "reader_version", f"SELECT {_columns(user, 'u', leave_out=('last_login',))}, {_columns(Membership, 'm')}"
-        f" FROM {user._meta.db_table} u LEFT JOIN {Membership._meta.db_table} m ON m.user_id = u.id WHERE u.id = %s",
-        [user_id],
-    )
+    reader = [c for c in _columns(user, "u") if c != "u.last_login"] + _columns(Membership, "m")
+    selects = [f"SELECT 0, m.id, {_as_text(reader)} FROM {user._meta.db_table} u"
+               f" LEFT JOIN {Membership._meta.db_table} m ON m.user_id = u.id WHERE u.id = %s"]
+    for number, kind in enumerate(kinds, start=1):
+        if kind == "organization":
+            rows = _columns(Organization, "o") + _columns(OfficialPage, "p") + _columns(PageState, "s") + _columns(SweepRun, "r")
+            selects.append(
+                f"SELECT {number}, p.id, {_as_text(rows)} FROM {Organization._meta.db_table} o"
+                f" LEFT JOIN {OfficialPage._meta.db_table} p ON p.organization_id = o.id"
+                f" LEFT JOIN {PageState._meta.db_table} s ON s.page_id = p.id"
+                f" LEFT JOIN {SweepRun._meta.db_table} r ON r.id = s.last_run_id WHERE o.id = %s")
+            selects += [f"SELECT {number}, {-section}, {_as_text(columns)} {rest}"
+                        for section, columns, rest in _organization_version_parts()]
+        elif kind == "install":
+            selects.append(f"SELECT {number}, 0, {_as_text(_rows_version_columns())}")
+        else:
+            raise ValueError(kind)
+    return " UNION ALL ".join(selects) + " ORDER BY 1, 2", {"organization": 8, "install": 0}
 
 
-def organization_rows(organization_id: int) -> list[tuple]:
-    """The rows a page about one organization reads before anything else — the organization, its
-    pages, their states and the runs that last read them — as stored, in one query: a sweep
-    writes states in bulk, where no signal fires."""
-    from monitoring.models import PageState, SweepRun
-    from organizations.models import OfficialPage, Organization
-
-    return _select_rows(
-        "organization_rows", f"SELECT {_columns(Organization, 'o')}, {_columns(OfficialPage, 'p')}, {_columns(PageState, 's')},"
-        f" {_columns(SweepRun, 'r')} FROM {Organization._meta.db_table} o"
-        f" LEFT JOIN {OfficialPage._meta.db_table} p ON p.organization_id = o.id"
-        f" LEFT JOIN {PageState._meta.db_table} s ON s.page_id = p.id"
-        f" LEFT JOIN {SweepRun._meta.db_table} r ON r.id = s.last_run_id"
-        " WHERE o.id = %s ORDER BY p.id",
-        [organization_id],
-    )
-
-
-# What a kept page may be drawn from; `keep_page` names them.
-VERSIONS: dict[str, Callable[..., Any]] = {
-    "organization": lambda pk: (organization_rows(pk), organization_version(pk)),
-    "install": rows_version,
-}
-
-
-def _read(versions: list[tuple]) -> list:
-    return [VERSIONS[name](*args) for name, *args in versions]
+def kept_versions(user_id, versions: list[tuple]) -> list[tuple]:
+    """In one query: the reader's account and membership as stored (a login's `last_login` aside),
+    and what each of `versions` reads — ("organization", pk): the organization, its pages, their
+    states and the runs that last read them as stored (a sweep writes states in bulk, where no
+    signal fires), and `organization_version`; ("install",): `rows_version`."""
+    kinds = tuple(name for name, *_args in versions)
+    sql, arity = _kept_sql(kinds)
+    params = [get_user_model()._meta.pk.to_python(user_id)]
+    for _name, *args in versions:
+        params += args * arity[_name]
+    return _select_rows("kept_" + "_".join(kinds), sql, params)
 
 
 def keep_page(request, *versions: tuple) -> None:
-    """Keep this GET's page whole for its reader (`KeptPagesMiddleware`) while `versions` read
-    the same: ("organization", pk) — everything of that organization; ("install",) — the rows of
-    every organization and the sweeps, which a methodologist's menu count and dashboard are drawn
-    from. To be called before the view reads what it shows: a change made after this read makes
-    the kept page's versions differ. The page's forms get the CSRF hole (`context`), filled for
-    each request, this one included."""
+    """Keep this GET's page whole for its reader (`KeptPagesMiddleware`) while their rows and
+    `versions` read the same: ("organization", pk) — everything of that organization;
+    ("install",) — the rows of every organization and the sweeps, which a methodologist's menu
+    count and dashboard are drawn from. To be called before the view reads what it shows: a
+    change made after this read makes the kept page's versions differ."""
     marked = getattr(request, "kept_page", None)
     if marked is None or request.method != "GET":  # not seen by the middleware, or not a GET
         return
-    marked.update(versions=list(versions), values=_read(list(versions)),
-                  reader=reader_version(request.session.get(SESSION_KEY)))
+    marked.update(versions=list(versions), values=kept_versions(request.user.pk, list(versions)))
 
 
 def menu_versions(request) -> list[tuple]:
@@ -293,56 +307,65 @@ def menu_versions(request) -> list[tuple]:
     return [("install",)] if is_methodologist(request.user) else []
 
 
-def _keeping(request) -> bool:
-    return "values" in (getattr(request, "kept_page", None) or {})
-
-
-def context(request) -> dict:
-    """The context processor: a page to be kept gets the CSRF hole in its forms."""
-    return {"csrf_token": CSRF_HOLE} if _keeping(request) else {}
+def _session_data(request) -> dict | None:
+    """The session as stored, read with the kept page where sessions live in the same cache
+    (cached_db): one round trip for both. None: no session to speak of."""
+    store = request.session
+    if store.session_key is None:
+        return None
+    if isinstance(store, CachedDbSession) and settings.SESSION_CACHE_ALIAS == DEFAULT_CACHE_ALIAS:
+        return {"cache_key": store.cache_key_prefix + store.session_key}
+    return dict(store.items())
 
 
 def _page_key(request) -> str:
-    """Whose login, which address, in which language, drawn with which of the install's settings."""
-    session = request.session
-    identity = json.dumps([session.get(SESSION_KEY), session.get(HASH_SESSION_KEY), session.get(BACKEND_SESSION_KEY),
-                           request.get_full_path(), get_language(), settings.MAX_BOT_TOKEN != "", settings.UPLOAD_MAX_MB])
-    return f"reports:page:1:{hashlib.sha256(identity.encode()).hexdigest()}"  # :1: the shape of what is kept
+    """Which session, which CSRF secret (the page's forms carry tokens of it), which address, in
+    which language, drawn with which of the install's settings."""
+    identity = json.dumps([request.session.session_key, request.META.get("CSRF_COOKIE"), request.get_full_path(),
+                           get_language(), settings.MAX_BOT_TOKEN != "", settings.UPLOAD_MAX_MB])
+    return f"reports:page:2:{hashlib.sha256(identity.encode()).hexdigest()}"  # :2: the shape of what is kept
 
 
-def _messages_waiting(request) -> bool:
-    """A message for the reader is shown once, on the page they open next: that page is drawn anew."""
-    return CookieStorage.cookie_name in request.COOKIES or SessionStorage.session_key in request.session
+def _login_of(session: dict) -> list:
+    return [session.get(SESSION_KEY), session.get(HASH_SESSION_KEY), session.get(BACKEND_SESSION_KEY)]
 
 
 class KeptPagesMiddleware:
-    """Serves a page kept by `keep_page` for the same reader, or lets the view draw it and keeps
-    it. Stands after the session, messages and authentication middleware, and before anything
-    that loads the user: a kept page is served with the reader's account read in one query
-    (`reader_version`), not the user and membership objects; the view runs with Django's own
-    check of the session whenever anything differs."""
+    """Serves a page kept by `keep_page` for the same session, or lets the view draw it and keeps
+    it. Stands after the session, CSRF, messages and authentication middleware, and before
+    anything that loads the user: a kept page costs one cache round trip (the page, the counter
+    and, with cached_db, the session itself) and one query (`kept_versions`), no user or
+    membership object; the view runs, with Django's own check of the session, whenever anything
+    differs. A page is kept only for a request that brings its CSRF cookie, so its forms' tokens
+    stay good for whoever is served it: the same browser, the same session."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method != "GET" or not request.session.get(SESSION_KEY) or _messages_waiting(request):
+        session = _session_data(request) if request.method == "GET" else None
+        if session is None or CookieStorage.cookie_name in request.COOKIES or not request.META.get("CSRF_COOKIE"):
             return self.get_response(request)
         page_key, now = _page_key(request), timezone.now()
-        found = cache.get_many([GENERATION_KEY, page_key])
+        found = cache.get_many([GENERATION_KEY, page_key, *([session["cache_key"]] if "cache_key" in session else [])])
+        if "cache_key" in session:
+            session = found.get(session["cache_key"]) or {}
         counter, kept = found.get(GENERATION_KEY) or 0, found.get(page_key)
-        if (kept is not None and kept["generation"] == counter and timezone.localdate(now) == kept["date"]
-                and 0 <= (now - kept["drawn_at"]).total_seconds() < PAGE_SECONDS
-                and kept["reader"] == reader_version(request.session[SESSION_KEY]) and kept["values"] == _read(kept["versions"])):
-            return HttpResponse(filled(kept["html"], request), content_type=kept["content_type"])
-        request.kept_page = {}
-        response = self.get_response(request)
-        if not _keeping(request) or response.streaming:
+        login = _login_of(session)
+        if login[0] is None or SessionStorage.session_key in session:  # no one logged in, or a message waits
+            return self.get_response(request)
+        if (kept is not None and kept["login"] == login and kept["generation"] == counter
+                and timezone.localdate(now) == kept["date"] and 0 <= (now - kept["drawn_at"]).total_seconds() < PAGE_SECONDS
+                and kept["values"] == kept_versions(login[0], kept["versions"])):
+            response = HttpResponse(kept["content"], content_type=kept["content_type"])
+            patch_vary_headers(response, ("Cookie",))  # as the session middleware says of a page that read the session
             return response
-        marked, request.kept_page = request.kept_page, {}  # kept as it is: now its holes are filled
-        html = response.content.decode(response.charset)
-        if response.status_code == 200 and marked["reader"] and request.user.pk == marked["reader"][0][0]:
-            cache.set(page_key, {"html": html, "content_type": response["Content-Type"], "generation": counter,
-                                 "drawn_at": now, "date": timezone.localdate(now), **marked}, PAGE_SECONDS)
-        response.content = filled(html, request).encode(response.charset)
+        csrf_secret, request.kept_page = request.META["CSRF_COOKIE"], {}
+        response = self.get_response(request)
+        marked = request.kept_page
+        if ("values" in marked and response.status_code == 200 and not response.streaming
+                and str(request.user.pk) == str(login[0]) and request.META.get("CSRF_COOKIE") == csrf_secret):
+            cache.set(page_key, {"content": response.content, "content_type": response["Content-Type"], "login": login,
+                                 "generation": counter, "drawn_at": now, "date": timezone.localdate(now), **marked},
+                      PAGE_SECONDS)
         return response

@@ -45,6 +45,16 @@ def page_a(actors):
     return actors.org_a
 
 
+def browser(user, **kwargs) -> Client:
+    """A logged-in browser that has its CSRF cookie, as after the login form: a page is kept only
+    for a request that brings one (its forms' tokens are made of it)."""
+    client = Client(**kwargs)
+    client.force_login(user)
+    client.get(reverse("notifications"))
+    assert "csrftoken" in client.cookies
+    return client
+
+
 def looked(client: Client, path: str) -> tuple[str, int]:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
@@ -57,7 +67,7 @@ def looked(client: Client, path: str) -> tuple[str, int]:
     ("methodologist", "my-tasks"), ("methodologist", "dashboard"), ("methodologist", "checklist-matrix"),
 ])
 def test_a_second_look_is_the_same_page_for_a_few_queries(actors, page_a, who, path):
-    client = actors.client_for(getattr(actors, who))
+    client = browser(getattr(actors, who))
     address = url(page_a) if path == "organization" else reverse(path)
 
     first, drawn = looked(client, address)
@@ -73,7 +83,7 @@ def test_the_first_look_sets_the_csrf_cookie_its_forms_carry(actors, page_a):
     client = Client(enforce_csrf_checks=True)
     client.force_login(actors.staff_a)
 
-    html = client.get(url(page_a)).content.decode()
+    html = client.get(url(page_a)).content.decode()  # no CSRF cookie yet: drawn, and it sets one
 
     assert "csrftoken" in client.cookies
     assert client.post(reverse("welcome-dismiss", args=[page_a.pk]),
@@ -81,8 +91,7 @@ def test_the_first_look_sets_the_csrf_cookie_its_forms_carry(actors, page_a):
 
 
 def test_a_kept_page_gives_a_working_csrf_token(actors, page_a):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(actors.staff_a)
+    client = browser(actors.staff_a, enforce_csrf_checks=True)
     client.get(url(page_a))
     run = SweepRun.objects.create(started_at=timezone.now(), trigger=SweepRun.Trigger.COMMAND)
     event = ChangeEvent.objects.create(page=page_a.pages.get(network="vk"), organization=page_a, run=run,
@@ -101,10 +110,10 @@ def test_two_readers_of_one_organization_each_get_their_own_menu(actors, page_a)
     colleague = staff_of(page_a, username="kollega", first_name="Ольга", last_name="Колесова")
     actors.staff_a.first_name, actors.staff_a.last_name = "Иван", "Петров"
     actors.staff_a.save()
-    mine = actors.client_for(actors.staff_a)
+    mine = browser(actors.staff_a)
     mine.get(url(page_a))
 
-    theirs = actors.client_for(colleague).get(url(page_a)).content.decode()
+    theirs = browser(colleague).get(url(page_a)).content.decode()
     mine_again = mine.get(url(page_a)).content.decode()
 
     assert "Ольга Колесова" in theirs and "Иван Петров" not in theirs
@@ -113,7 +122,7 @@ def test_two_readers_of_one_organization_each_get_their_own_menu(actors, page_a)
 
 def test_a_password_changed_behind_the_portals_back_ends_the_kept_page(actors, page_a):
     """No signal, no counter: the reader's own row is read on every look."""
-    client = actors.client_for(actors.staff_a)
+    client = browser(actors.staff_a)
     client.get(url(page_a))
     client.get(url(page_a))
 
@@ -124,7 +133,7 @@ def test_a_password_changed_behind_the_portals_back_ends_the_kept_page(actors, p
 
 
 def test_a_deactivated_account_is_not_served_its_kept_page(actors, page_a):
-    client = actors.client_for(actors.staff_a)
+    client = browser(actors.staff_a)
     client.get(url(page_a))
 
     get_user_model().objects.filter(pk=actors.staff_a.pk).update(is_active=False)
@@ -134,7 +143,7 @@ def test_a_deactivated_account_is_not_served_its_kept_page(actors, page_a):
 
 
 def test_staff_moved_to_another_organization_no_longer_see_the_old_one(actors, page_a):
-    client = actors.client_for(actors.staff_a)
+    client = browser(actors.staff_a)
     assert "СОШ №9" in client.get(url(page_a)).content.decode()
 
     Membership.objects.filter(user=actors.staff_a).update(organization=actors.org_b)
@@ -144,7 +153,7 @@ def test_staff_moved_to_another_organization_no_longer_see_the_old_one(actors, p
 
 
 def test_a_rename_written_in_bulk_shows_at_once(actors, page_a):
-    client = actors.client_for(actors.staff_a)
+    client = browser(actors.staff_a)
     client.get(url(page_a))
 
     Organization.objects.filter(pk=page_a.pk).update(short_name="СОШ №99")
@@ -153,7 +162,7 @@ def test_a_rename_written_in_bulk_shows_at_once(actors, page_a):
 
 
 def test_a_message_is_shown_on_the_next_look_and_only_there(actors, page_a):
-    client = actors.client_for(actors.staff_a)
+    client = browser(actors.staff_a)
     client.get(url(page_a))
     client.get(url(page_a))
 
@@ -165,7 +174,7 @@ def test_a_message_is_shown_on_the_next_look_and_only_there(actors, page_a):
 
 
 def test_a_kept_page_is_a_minute_old_at_most(actors, page_a):
-    client = actors.client_for(actors.staff_a)
+    client = browser(actors.staff_a)
     now = timezone.now()
     with time_machine.travel(now, tick=False):
         _html, drawn = looked(client, url(page_a))
@@ -178,9 +187,33 @@ def test_a_kept_page_is_a_minute_old_at_most(actors, page_a):
 
 
 def test_another_language_is_another_page(actors, page_a):
-    client = actors.client_for(actors.staff_a)
+    client = browser(actors.staff_a)
     client.get(url(page_a))
 
     client.post(reverse("set_language"), {"language": "en", "next": url(page_a)})
 
     assert 'lang="en"' in client.get(url(page_a)).content.decode()
+
+
+def test_after_logout_the_kept_page_is_not_served(actors, page_a):
+    client = browser(actors.staff_a)
+    client.get(url(page_a))
+    client.get(url(page_a))
+
+    client.post(reverse("logout"))
+    answer = client.get(url(page_a))
+
+    assert answer.status_code == 302 and reverse("login") in answer["Location"]
+
+
+def test_another_browser_of_the_same_person_gets_tokens_of_its_own(actors, page_a):
+    first, second = browser(actors.staff_a), browser(actors.staff_a, enforce_csrf_checks=True)
+    first.get(url(page_a))
+    first.get(url(page_a))
+
+    second.get(url(page_a))
+    second_again, queries = looked(second, url(page_a))
+
+    assert queries <= 5
+    assert second.post(reverse("welcome-dismiss", args=[page_a.pk]),
+                       {"csrfmiddlewaretoken": TOKEN.search(second_again).group(1)}).status_code == 302
