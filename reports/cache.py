@@ -237,8 +237,14 @@ def forget_prepared(sender, connection, **kwargs) -> None:
     connection.__dict__["govpublic_prepared"] = set()
 
 
-def _columns(model, alias: str) -> list[str]:
-    return [f"{alias}.{field.column}" for field in model._meta.concrete_fields]
+def _row_stamp(model, alias: str, *, leave_out: tuple[str, ...] = ()) -> list[str]:
+    """What tells a row's every change: on PostgreSQL its id and where and by which transaction
+    this version of it was written (`ctid`, `xmin`: every UPDATE, a bulk one too, writes a new
+    version, at a new place even within one transaction; casting a wide row to text cost most of
+    a kept page's query), elsewhere all its columns but `leave_out`."""
+    if connection.vendor == "postgresql":
+        return [f"{alias}.{model._meta.pk.column}", f"{alias}.xmin", f"{alias}.ctid"]
+    return [f"{alias}.{field.column}" for field in model._meta.concrete_fields if field.name not in leave_out]
 
 
 def _as_text(columns: list[str]) -> str:
@@ -254,12 +260,14 @@ def _kept_sql(kinds: tuple[str, ...]) -> tuple[str, int]:
     from organizations.models import Membership, OfficialPage, Organization
 
     user = get_user_model()
-    reader = [c for c in _columns(user, "u") if c != "u.last_login"] + _columns(Membership, "m")
+    # On PostgreSQL a login's `last_login` makes a new version of the user's row: one more draw.
+    reader = _row_stamp(user, "u", leave_out=("last_login",)) + _row_stamp(Membership, "m")
     selects = [f"SELECT 0, m.id, {_as_text(reader)} FROM {user._meta.db_table} u"
                f" LEFT JOIN {Membership._meta.db_table} m ON m.user_id = u.id WHERE u.id = %s"]
     for number, kind in enumerate(kinds, start=1):
         if kind == "organization":
-            rows = _columns(Organization, "o") + _columns(OfficialPage, "p") + _columns(PageState, "s") + _columns(SweepRun, "r")
+            rows = (_row_stamp(Organization, "o") + _row_stamp(OfficialPage, "p") + _row_stamp(PageState, "s")
+                    + _row_stamp(SweepRun, "r"))
             selects.append(
                 f"SELECT {number}, p.id, {_as_text(rows)} FROM {Organization._meta.db_table} o"
                 f" LEFT JOIN {OfficialPage._meta.db_table} p ON p.organization_id = o.id"
