@@ -18,31 +18,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from checklist.models import WorkStatus
 from checklist.tests.documents import entry_of, pdf_upload
 from monitoring.models import ChangeEvent, SweepRun
 from organizations.models import Membership, Organization
-from reports.tests import world
+from reports.tests.test_organization_cache import TOKEN, url, without_tokens
 from tests.factories import staff_of
 
 pytestmark = pytest.mark.django_db
-
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def url(organization) -> str:
-    return reverse("organization-detail", args=[organization.pk])
-
-
-def without_tokens(html: str) -> str:
-    return TOKEN.sub('name="csrfmiddlewaretoken" value=""', html)
-
-
-@pytest.fixture
-def page_a(actors):
-    world.compliant(actors.org_a)
-    world.paperwork(actors.org_a, WorkStatus.NOT_STARTED, codes=["instruction"])
-    return actors.org_a
 
 
 def browser(user, **kwargs) -> Client:

@@ -38,13 +38,6 @@ def without_tokens(html: str) -> str:
     return TOKEN.sub('name="csrfmiddlewaretoken" value=""', html)
 
 
-@pytest.fixture
-def page_a(actors):
-    world.compliant(actors.org_a)
-    world.paperwork(actors.org_a, WorkStatus.NOT_STARTED, codes=["instruction"])
-    return actors.org_a
-
-
 def test_the_second_look_costs_fewer_queries_and_shows_the_same(actors, page_a):
     client = actors.client_for(actors.staff_a)
     client.get(url(page_a))  # the session warmed
