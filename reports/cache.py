@@ -31,17 +31,17 @@ token of each form (`CSRF_HOLE`, filled with the reader's own) and parts that mo
 clock (`hole`, kept apart a minute at most), filled on each request by `filled`.
 
 A page a person opens again and again (their organization, «Мои задачи», the dashboard, the
-checklist matrix) is also kept whole, menu and all, for that reader (`keep_page`,
-`KeptPagesMiddleware`): the next look is one query of the reader's own rows and one or two of
-the data's versions, no view. It is found by the session's login (user, password hash,
-backend), the address and the language, and served while it is less than PAGE_SECONDS old, the
-day and the counter are the same and the versions read the same: those of the reader's account
-and membership among them, so a changed password, a deactivation or a new role ends it at the
-next look, whichever process or script wrote it. The checklist's items and the rule
-settings are not read: their saves move the counter, and a bulk write to them shows within
-PAGE_SECONDS. Only its CSRF holes are left; what moves with
-the clock is at most PAGE_SECONDS older than on a page drawn anew. A page with a message for
-the reader is drawn anew and not kept.
+checklist matrix) is also kept whole, menu and tokens and all, for that browser's session
+(`keep_page`, `KeptPagesMiddleware`): the next look is one cache round trip (the page, the
+counter and, with cached_db sessions, the session) and one query (`kept_versions`: the reader's
+account and membership, and the data's versions), no view. It is found by the session, the CSRF
+secret its forms' tokens are made of, the address and the language, and served while it is less
+than PAGE_SECONDS old, the session holds the same login, the day and the counter are the same
+and the versions read the same, so a changed password, a deactivation or a new role ends it at
+the next look, whichever process or script wrote it. The checklist's items and the rule settings
+are not read: their saves move the counter, and a bulk write to them shows within PAGE_SECONDS,
+as does what moves with the clock. A page with a message for the reader is drawn anew and not
+kept.
 """
 
 from __future__ import annotations
