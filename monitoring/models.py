@@ -5,7 +5,7 @@ rerun after a crash updates rows instead of duplicating them."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -17,8 +17,10 @@ from organizations.models import DistrictSettings, Network, OfficialPage, Organi
 class RuleSettings(DistrictSettings):
     """The thresholds of DESIGN §3.2 and the choices §2 lets a district make: the region's
     defaults, edited by the regional coordinator (by the methodologist where the install is one
-    district), and a row per district that changed them; the settings page shows where a
-    district's differ from the region's."""
+    district), and a row per district that changed some of them. A district inherits value by
+    value: `own` names the values it set; every other value is the region's, also after the
+    region changes it. Such a row is stored with the region's values where it inherits (`save`
+    keeps it so) and read with them (`inheriting`), so every reader gets what holds."""
 
     weeks = models.PositiveSmallIntegerField(_("недель в окне"), default=4)
     posts_per_week_min = models.PositiveSmallIntegerField(_("минимум публикаций в неделю"), default=3)
@@ -50,6 +52,9 @@ class RuleSettings(DistrictSettings):
         _("хранить исходные ответы API, дней"), default=90,
         help_text=_("После этого срока сырые JSON-ответы удаляются, нормализованные данные остаются."),
     )
+    # A district row's values it set itself (names of `district_values()`); the rest are the
+    # region's. Written by `save`, never by a form.
+    own = models.JSONField(_("свои значения района"), default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("пороги правил")
@@ -63,9 +68,81 @@ class RuleSettings(DistrictSettings):
     @classmethod
     def book(cls) -> "RulesBook":
         """Every district's settings from one query, for work that spans districts."""
-        rows = list(cls.objects.all())
+        rows = list(cls.objects.order_by("pk"))
         region = next((row for row in rows if row.district_id is None), None) or cls.load()
-        return RulesBook(region, {row.district_id: row for row in rows if row.district_id is not None})
+        return RulesBook(region, {row.district_id: row.inheriting(region) for row in rows if row.district_id is not None})
+
+    @classmethod
+    def district_values(cls) -> list[str]:
+        """The values a district may set for itself, in the form's order. Not the due dates (a
+        district's are its own item by item) nor how long raw answers are kept (the install's)."""
+        return [field.attname for field in cls._meta.concrete_fields
+                if field.name not in ("id", "district", "due_dates", "raw_retention_days", "own")]
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        row = super().from_db(db, field_names, values)
+        row._remember_as_read()
+        return row
+
+    def _remember_as_read(self) -> None:
+        # What a reader was handed, so that `save` tells a value someone set from one left as read.
+        self._as_read = {name: self.__dict__[name] for name in self._loaded_values()}
+
+    def inheriting(self, region: RuleSettings) -> RuleSettings:
+        """This district row with the region's values wherever the district set none of its own."""
+        for name in self.district_values():
+            if name not in self.own:
+                setattr(self, name, getattr(region, name))
+        self.raw_retention_days = region.raw_retention_days
+        self._remember_as_read()
+        return self
+
+    def save(self, *args, **kwargs) -> None:
+        """A district row: a value someone changed becomes the district's own where it differs
+        from the region's, and the region's again where it is the same; a value left as read
+        stays what it was (own, or the region's current). The region's row: every district
+        stores the new values it inherits."""
+        region = type(self).load() if self.district_id is not None else None
+        with transaction.atomic():
+            if region is not None:
+                self._own_against(region)
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "own", *self._loaded_values()}
+                if not self._state.adding and self.pk is not None:
+                    stored_own = type(self).objects.filter(pk=self.pk).values_list("own", flat=True).first()
+                    self._stored_inheriting(region, stored_own or [])
+            super().save(*args, **kwargs)
+            if region is None:
+                for row in type(self).objects.exclude(district=None).only("pk", "own"):
+                    row._stored_inheriting(self, row.own)
+        self._remember_as_read()
+
+    def _loaded_values(self) -> list[str]:
+        return [name for name in self.district_values() if name in self.__dict__]  # not the deferred
+
+    def _own_against(self, region: RuleSettings) -> None:
+        as_read, own = getattr(self, "_as_read", {}), set(self.own or ())
+        for name in self._loaded_values():
+            value, theirs = getattr(self, name), getattr(region, name)
+            if name in as_read and value == as_read[name]:
+                if name not in own:
+                    setattr(self, name, theirs)
+            elif value != theirs:
+                own.add(name)
+            else:
+                own.discard(name)
+        self.own = [name for name in self.district_values() if name in own]
+        self.raw_retention_days = region.raw_retention_days
+
+    def _stored_inheriting(self, region: RuleSettings, own: list[str]) -> None:
+        """The stored row takes the region's values where it inherits (`own`: what it set as
+        stored), quietly: `update` writes no audit entry, so the log says of a district's change
+        what the district saw, old → new, and nothing of the region's values it merely follows."""
+        type(self).objects.filter(pk=self.pk).update(
+            raw_retention_days=region.raw_retention_days,
+            **{name: getattr(region, name) for name in self.district_values() if name not in own},
+        )
 
     def thresholds(self) -> Thresholds:
         """The thresholds the rules judge by (`monitoring.rules` knows nothing of the database)."""

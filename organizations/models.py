@@ -26,8 +26,10 @@ class District(models.Model):
 
 class DistrictSettings(models.Model):
     """Settings a district may make its own (DESIGN §2): the row without a district holds the
-    region's defaults; a district that changed them has a row of its own, holding all its
-    values, until it goes back to the region's (its row is deleted)."""
+    region's defaults; a district that changed them has a row of its own until it goes back to
+    the region's (its row is deleted). What a district's row holds beyond what it set is the
+    subclass's to say (`inheriting`): a letterhead is the district's whole, the rule settings
+    are the district's value by value."""
 
     district = models.OneToOneField(
         District, on_delete=models.CASCADE, null=True, blank=True, related_name="%(class)s", verbose_name=_("район"),
@@ -43,13 +45,19 @@ class DistrictSettings(models.Model):
 
     @classmethod
     def for_district(cls, district_id: int | None):
-        """What holds for the district: its own row, else the region's."""
+        """What holds for the district: its own row with what it inherits from the region's,
+        else the region's."""
         if district_id is None:
             return cls.load()
-        # One query: the district's row first, else the region's.
-        row = (cls.objects.filter(Q(district_id=district_id) | Q(district=None))
-               .order_by(models.F("district_id").asc(nulls_last=True), "pk").first())
-        return row or cls.load()
+        # One query: the district's row and the region's.
+        rows = list(cls.objects.filter(Q(district_id=district_id) | Q(district=None)).order_by("pk"))
+        region = next((row for row in rows if row.district_id is None), None) or cls.load()
+        own = next((row for row in rows if row.district_id is not None), None)
+        return own.inheriting(region) if own is not None else region
+
+    def inheriting(self, region):
+        """This district row as it holds, given the region's row: here all of it is the district's."""
+        return self
 
     def copied_for(self, district: District):
         """An unsaved row of `district` with these values: what a district starts from."""

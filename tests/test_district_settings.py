@@ -1,20 +1,24 @@
 """Settings per district (issue 14, item 2; DESIGN §2): thresholds, due dates, `max_required`, the
-rating's weights and the report's letterhead are the region's until a district changes its own;
-a district's methodologist changes only their district's, the regional coordinator the region's
-defaults or any district's; each change is in the audit log with who, when and old → new; and
-what a district set is what its organizations are judged by: on the pages, in the sweep, in the
-rating and in its report."""
+rating's weights and the report's letterhead are the region's until a district changes its own —
+the thresholds, `max_required` and the weights value by value: a value the district did not set
+follows the region's later changes; a district's methodologist changes only their district's,
+the regional coordinator the region's defaults or any district's; each change is in the audit
+log with who, when and old → new; and what a district set is what its organizations are judged
+by: on the pages, in the sweep, in the rating and in its report."""
 
 from __future__ import annotations
 
 import datetime
+import importlib
 import io
+import json
 import re
 import zipfile
 from html import unescape
 
 import pytest
 from auditlog.models import LogEntry
+from django.apps import apps
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -80,7 +84,19 @@ def form_data(rules: dict | None = None, due: dict | None = None, *, district=No
 
 def page_text(response) -> str:
     assert response.status_code == 200, response.status_code
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+    return page_text_of(response.content.decode())
+
+
+def page_text_of(html: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def shown_value(html: str, name: str) -> tuple[str, str]:
+    """What the settings page shows for a value: the number in its field, and whether it is
+    marked as the district's own («own») or the region's («region»)."""
+    found = re.search(rf'name="{name}" value="(\d+)".*?data-district-value="(\w+)"', html, re.S)
+    assert found, name
+    return found.group(1), found.group(2)
 
 
 def test_a_district_methodologist_changes_their_districts_thresholds_and_not_the_regions(region):
@@ -94,8 +110,11 @@ def test_a_district_methodologist_changes_their_districts_thresholds_and_not_the
     region_rules = RuleSettings.load()
     assert (region_rules.weeks, region_rules.posts_per_week_min) == (4, 3)
     assert RuleSettings.for_district(region.theirs.pk) == region_rules  # inherits the region's
-    page = page_text(client.get(SETTINGS))
-    assert "У района свои настройки" in page and "В регионе — 4." in page and "В регионе — 3." in page
+    html = client.get(SETTINGS).content.decode()
+    page = page_text_of(html)
+    assert "У района свои значения части настроек" in page
+    assert "Своё значение района. В регионе — 4." in page and "Своё значение района. В регионе — 3." in page
+    assert shown_value(html, "weeks") == ("6", "own") and shown_value(html, "posts_total_min") == ("2", "region")
 
 
 def test_a_district_methodologist_cannot_change_another_districts_settings_by_naming_it(region):
@@ -123,23 +142,133 @@ def test_the_first_change_of_a_district_is_in_the_audit_log_old_to_new_with_who_
     entries = list(LogEntry.objects.get_for_object(ours).order_by("pk"))
     assert [entry.action for entry in entries] == [LogEntry.Action.CREATE, LogEntry.Action.UPDATE]
     assert all(entry.actor == region.our_methodologist for entry in entries)
-    assert entries[1].changes_dict == {"posts_per_week_min": ["3", "2"], "max_required": ["False", "True"]}
+    changes = dict(entries[1].changes_dict)
+    assert json.loads(changes.pop("own")[1]) == ["posts_per_week_min", "max_required"]  # the bookkeeping
+    assert changes == {"posts_per_week_min": ["3", "2"], "max_required": ["False", "True"]}
     page = page_text(region.client(region.our_methodologist).get(SETTINGS))
     assert "Журнал изменений" in page
     assert "минимум публикаций в неделю: 3 → 2" in page and "канал в MAX обязателен: нет → да" in page
+    assert "свои значения района" not in page and "posts_per_week_min" not in page
 
 
-def test_the_coordinators_region_defaults_reach_the_districts_without_their_own(region):
+def test_the_regions_later_change_reaches_a_district_in_every_value_it_did_not_set_itself(region):
     region.client(region.our_methodologist).post(SETTINGS, form_data({"weeks": 6}, district=region.ours))
     client = region.client(region.coordinator)
-
     page = client.get(SETTINGS).content.decode()
     assert "data-district-picker" in page and "data-region-defaults" in page
-    client.post(SETTINGS, form_data({"posts_per_week_min": 2}))
+    assert "Кущевский район — свои настройки" in page and "Ейский район — свои настройки" not in page
 
-    assert RuleSettings.load().posts_per_week_min == 2
-    assert RuleSettings.for_district(region.theirs.pk).posts_per_week_min == 2
-    assert RuleSettings.for_district(region.ours.pk).posts_per_week_min == 3  # its own row keeps its own
+    client.post(SETTINGS, form_data({"posts_per_week_min": 2, "weeks": 5, "rating_views": 30}))
+
+    book = RuleSettings.book()
+    ours, theirs = book.of(region.ours.pk), book.of(region.theirs.pk)
+    assert (ours.weeks, ours.posts_per_week_min, ours.rating_views) == (6, 2, 30)  # its own weeks, the region's rest
+    assert (theirs.weeks, theirs.posts_per_week_min, theirs.rating_views) == (5, 2, 30)
+    assert ours.thresholds().weeks == 6 and ours.thresholds().posts_per_week_min == 2
+    assert RuleSettings.for_district(region.ours.pk).posts_per_week_min == 2
+    html = region.client(region.our_methodologist).get(SETTINGS).content.decode()
+    assert shown_value(html, "weeks") == ("6", "own") and "Своё значение района. В регионе — 5." in page_text_of(html)
+    assert shown_value(html, "posts_per_week_min") == ("2", "region")
+    assert shown_value(html, "rating_views") == ("30", "region")
+
+
+def test_a_value_set_back_to_the_regions_follows_the_region_again(region):
+    client = region.client(region.our_methodologist)
+    client.post(SETTINGS, form_data({"weeks": 6, "posts_total_min": 5}, district=region.ours))
+
+    response = client.post(SETTINGS, form_data({"weeks": 4}, district=region.ours), follow=True)  # the region's 4
+
+    html = response.content.decode()
+    assert "Настройки сохранены" in page_text_of(html)
+    assert shown_value(html, "weeks") == ("4", "region") and shown_value(html, "posts_total_min") == ("5", "own")
+    region.client(region.coordinator).post(SETTINGS, form_data({"weeks": 8, "posts_total_min": 1}))
+    ours = RuleSettings.book().of(region.ours.pk)
+    assert (ours.weeks, ours.posts_total_min) == (8, 5)
+    client.post(SETTINGS, form_data({"posts_total_min": 1}, district=region.ours))  # the last own value back
+    assert "Кущевский район — свои настройки" not in region.client(region.coordinator).get(SETTINGS).content.decode()
+
+
+def history_of(html: str) -> str:
+    return page_text_of(html.split("data-settings-history", 1)[1])
+
+
+def test_the_history_tells_who_changed_which_value_old_to_new_and_nothing_of_what_the_district_follows(region):
+    client = region.client(region.our_methodologist)
+    client.post(SETTINGS, form_data({"weeks": 6}, district=region.ours))
+    region.client(region.coordinator).post(SETTINGS, form_data({"posts_per_week_min": 2}))  # the district follows
+
+    client.post(SETTINGS, form_data({"posts_total_min": 5}, district=region.ours))
+    client.post(SETTINGS, form_data({"weeks": 4}, district=region.ours))
+
+    ours = RuleSettings.for_district(region.ours.pk)
+    updates = LogEntry.objects.get_for_object(ours).filter(action=LogEntry.Action.UPDATE).order_by("pk")
+    assert [{name: change for name, change in entry.changes_dict.items() if name != "own"} for entry in updates] == [
+        {"weeks": ["4", "6"]}, {"posts_total_min": ["2", "5"]}, {"weeks": ["6", "4"]}]
+    assert {entry.actor for entry in updates} == {region.our_methodologist}
+    history = history_of(client.get(SETTINGS).content.decode())
+    assert "Пороги правил: Кущевский район: недель в окне: 6 → 4 (как в регионе)" in history
+    assert "Пороги правил: Кущевский район: минимум публикаций всего: 2 → 5 " in history
+    assert "Пороги правил: Кущевский район: недель в окне: 4 → 6 " in history
+    assert "минимум публикаций в неделю" not in history and "свои значения района" not in history
+
+
+def test_a_district_row_saved_elsewhere_keeps_what_it_left_as_read_following_the_region(region):
+    """As the admin saves it: a value changed there becomes the district's own; the others stay
+    the region's, even where the stored row missed a write no signal saw."""
+    region.client(region.our_methodologist).post(SETTINGS, form_data({"weeks": 6}, district=region.ours))
+    RuleSettings.objects.filter(district=None).update(posts_per_week_min=2)
+    row = RuleSettings.objects.get(district=region.ours)  # still stored with the region's old 3
+
+    row.posts_total_min = 5
+    row.save()
+    region_rules = RuleSettings.load()
+    region_rules.posts_per_week_min = 1
+    region_rules.save()
+
+    ours = RuleSettings.for_district(region.ours.pk)
+    assert (ours.weeks, ours.posts_total_min, ours.posts_per_week_min) == (6, 5, 1)
+    assert RuleSettings.objects.get(district=region.ours).posts_per_week_min == 1  # stored as it holds
+
+
+def test_the_migration_makes_a_districts_own_the_values_that_differ_from_the_regions(region):
+    migration = importlib.import_module("monitoring.migrations.0016_rulesettings_own")
+    regions = {name: getattr(RuleSettings.load(), name) for name in migration.DISTRICT_VALUES}
+    assert migration.own_values({**regions, "weeks": 6, "max_required": True}, regions) == ["weeks", "max_required"]
+    assert migration.own_values(regions, regions) == []
+    row = RuleSettings.objects.create(district=region.ours)
+    RuleSettings.objects.filter(pk=row.pk).update(weeks=6, max_required=True, own=[])  # as a row stood before
+
+    migration.mark_own(apps, None)
+
+    assert RuleSettings.objects.get(pk=row.pk).own == ["weeks", "max_required"]
+    region.client(region.coordinator).post(SETTINGS, form_data({"posts_per_week_min": 2, "weeks": 5}))
+    ours = RuleSettings.for_district(region.ours.pk)
+    assert (ours.weeks, ours.max_required, ours.posts_per_week_min) == (6, True, 2)
+
+
+def test_the_regions_change_reaches_the_kept_pages_of_a_district_that_inherits_it(region):
+    """A district's pages are kept until their data changes (reports.cache): the region's change
+    of a value the district did not set is such a change — at once where the save moves the
+    counter, and by the pages' keys (the values that hold) in another worker that missed it."""
+    world.compliant(region.our_school)
+    methodologist_client = region.client(region.our_methodologist)
+    methodologist_client.post(SETTINGS, form_data({"weeks": 6}, district=region.ours))  # its own weeks
+    staff = region.client(staff_of(region.our_school, username="staff-ours"))
+    page, dashboard = reverse("organization-detail", args=[region.our_school.pk]), reverse("dashboard")
+    for _look in range(2):  # the second look is a kept page
+        assert "норма 3–4 в неделю" in page_text(staff.get(page))
+        assert "Канал MAX" not in methodologist_client.get(dashboard).content.decode()
+
+    region.client(region.coordinator).post(SETTINGS, form_data({"posts_per_week_min": 2, "max_required": True}))
+
+    assert "норма 2–4 в неделю" in page_text(staff.get(page))
+    assert "Канал MAX" in methodologist_client.get(dashboard).content.decode()
+
+    generation = cache.get(GENERATION_KEY)
+    region.client(region.coordinator).post(SETTINGS, form_data({"posts_per_week_min": 1}))
+    cache.set(GENERATION_KEY, generation)  # as another worker's own memory still says
+
+    assert "норма 1–4 в неделю" in page_text(region.client(staff_of(region.our_school, username="staff-2")).get(page))
 
 
 def test_the_coordinator_changes_a_districts_settings_and_the_district_goes_back_to_the_regions(region):

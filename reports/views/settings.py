@@ -70,6 +70,10 @@ def _history_text(entry: LogEntry, titles: dict[str, str]) -> str:
     if entry.action == LogEntry.Action.DELETE:
         return _("%(what)s: район вернулся к настройкам региона") % {"what": entry.object_repr}
     names = {field.name: field.verbose_name for field in entry.content_type.model_class()._meta.fields}
+    changed = dict(entry.changes_dict)
+    # `own` (RuleSettings) is bookkeeping: told as the values that follow the region again.
+    own = [set(json.loads(value)) if value not in ("None", "") else set() for value in changed.pop("own", ())]
+    back = own[0] - own[1] if own else set()
 
     def shown(name: str, value: str) -> str:
         if name == "due_dates":  # {"instruction": "2026-09-01"} → «Инструкция: 01.09.2026»
@@ -78,14 +82,20 @@ def _history_text(entry: LogEntry, titles: dict[str, str]) -> str:
                              for code, day in dates.items()) or _("как в регионе")
         return {"True": _("да"), "False": _("нет"), "None": "—"}.get(value, value)
 
-    changes = "; ".join(f"{names.get(name, name)}: {shown(name, old)} → {shown(name, new)}"
-                        for name, (old, new) in entry.changes_dict.items())
+    def told(name: str) -> str:
+        if name not in changed:
+            return f"{names.get(name, name)}: {_('как в регионе')}"
+        old, new = changed[name]
+        line = f"{names.get(name, name)}: {shown(name, old)} → {shown(name, new)}"
+        return f"{line} ({_('как в регионе')})" if name in back else line
+
+    changes = "; ".join(told(name) for name in [*changed, *sorted(back - changed.keys())])
     return f"{entry.object_repr}: {changes}"
 
 
 def _kept(row):
-    """`row` saved: a district's first change first stores the region's values as its own, so
-    the audit log has the change itself old → new."""
+    """`row` saved: a district's first change first stores a row with the region's values (all
+    inherited), so the audit log has the change itself old → new."""
     if row.pk is None:
         start = type(row).load().copied_for(row.district)
         start.save()
@@ -97,8 +107,9 @@ def _kept(row):
 def rule_settings(request: HttpRequest) -> HttpResponse:
     """The thresholds of DESIGN §3.2, the paperwork due dates, `max_required`, the rating's
     weights and the district report's letterhead: the region's defaults, or a district's own
-    (§2); one refused field saves nothing. A district starts from the region's values and may go
-    back to them."""
+    (§2); one refused field saves nothing. A district inherits the region's rule settings value
+    by value: what it changes becomes its own, what it sets back to the region's follows the
+    region again; it may go back to the region's settings altogether."""
     if not is_methodologist(request.user):
         raise PermissionDenied
     district = _settings_district(request)
@@ -107,7 +118,8 @@ def rule_settings(request: HttpRequest) -> HttpResponse:
     if district is None:
         rules, letterhead = region, Letterhead.load()
     else:
-        rules = RuleSettings.objects.filter(district=district).first() or region.copied_for(district)
+        rules = RuleSettings.for_district(district.pk)  # with the region's values where it inherits
+        rules = rules if rules.district_id is not None else region.copied_for(district)
         letterhead = Letterhead.objects.filter(district=district).first() or Letterhead.load().copied_for(district)
     here = reverse("rule-settings") + (f"?district={district.pk}" if district else "")
     if request.method == "POST" and request.POST.get("action") == "reset" and district is not None:
@@ -121,6 +133,9 @@ def rule_settings(request: HttpRequest) -> HttpResponse:
     form = RuleSettingsForm(data, instance=rules, region=region if district else None)
     dates = DueDatesForm(data, items=items, district_dates=rules.due_dates if district else None)
     letter_form = LetterheadForm(data, instance=letterhead)
+    if district is not None:
+        for name, field in form.fields.items():  # told under each field (_setting_field.html)
+            field.district_value = "own" if name in rules.own else "region"
     if data is not None:
         # All three validated before any is saved, so every refusal shows at once.
         if all([form.is_valid(), dates.is_valid(), letter_form.is_valid()]):
@@ -142,9 +157,10 @@ def rule_settings(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Исправьте ошибки в форме."))
     return render(request, "reports/rule_settings.html", {
         "form": form, "dates": dates, "letter_form": letter_form, "district": district,
-        "own": district is not None and rules.pk is not None,
+        "own": district is not None and (bool(rules.own or rules.due_dates) or letterhead.pk is not None),
         # The regional coordinator picks whose settings to change; a district's methodologist has theirs.
-        "districts": District.objects.annotate(own=Exists(RuleSettings.objects.filter(district=OuterRef("pk"))))
+        "districts": District.objects.annotate(own=Exists(
+            RuleSettings.objects.filter(district=OuterRef("pk")).exclude(own=[], due_dates={})))
         if district is None and methodologist_district(request.user) is None and District.objects.count() > 1 else None,
         "coordinator": methodologist_district(request.user) is None,
         "history": _settings_history([rules, letterhead, *([] if district else items)]),
