@@ -16,11 +16,15 @@ class NameLookupError(Exception):
 
 
 def district_by_name(name: str) -> District:
-    """The district a person named, whatever the case, spaces or «ё» they typed it with."""
+    """The district a person named, whatever the case, spaces or «ё» they typed it with, or by
+    its id (the number in a dashboard's `?district=`) when no district is called so."""
     wanted = district_key(name)
     districts = list(District.objects.all())
     for district in districts:
         if district_key(district.name) == wanted:
+            return district
+    for district in districts:
+        if wanted == str(district.pk):
             return district
     raise NameLookupError(
         _("Нет района «%(name)s». Районы: %(names)s.")

@@ -337,3 +337,53 @@ def test_a_path_it_cannot_write_is_one_russian_line_and_leaves_nothing(db, tmp_p
 
     assert message in str(failed.value) and "\n" not in str(failed.value)
     assert list(tmp_path.iterdir()) == []
+
+
+# --- one district of several (--district) ------------------------------------------------------------
+
+
+@pytest.fixture
+def two_districts(db):
+    yeysk = DistrictFactory(name="Ейский район")
+    OrganizationFactory(short_name="Школа Альфа", district=DistrictFactory(name="Кущевский район"))
+    OrganizationFactory(short_name="Школа Бета", district=yeysk)
+    OrganizationFactory(short_name="Школа Гамма", district=yeysk)
+    return yeysk
+
+
+def export_of(fmt: str, tmp_path, *options: str) -> bytes:
+    path = tmp_path / f"export.{fmt}"
+    call_command(
+        "export_compliance", "--format", fmt, "--output", str(path), *options,
+        stdout=io.StringIO(), stderr=io.StringIO(),
+    )
+    return path.read_bytes()
+
+
+def test_with_a_district_by_name_or_id_only_its_organizations_are_exported(two_districts, tmp_path):
+    for district in ("ейский район", str(two_districts.pk)):
+        data = json.loads(export_of("json", tmp_path, "--district", district))
+        assert [org["short_name"] for org in data["organizations"]] == ["Школа Бета", "Школа Гамма"]
+        assert {org["district"] for org in data["organizations"]} == {"Ейский район"}
+
+
+def test_with_a_district_the_xlsx_has_only_its_rows(two_districts, tmp_path):
+    header, *rows = openpyxl.load_workbook(
+        io.BytesIO(export_of("xlsx", tmp_path, "--district", "Ейский район"))
+    ).active.iter_rows(values_only=True)
+
+    assert {row[header.index("short_name")] for row in rows} == {"Школа Бета", "Школа Гамма"}
+
+
+def test_without_a_district_every_district_is_exported(two_districts, tmp_path):
+    data = json.loads(export_of("json", tmp_path))
+
+    assert {org["short_name"] for org in data["organizations"]} == {"Школа Альфа", "Школа Бета", "Школа Гамма"}
+
+
+def test_a_district_that_does_not_exist_is_refused_and_nothing_written(two_districts, tmp_path):
+    with pytest.raises(CommandError) as failed:
+        export_of("json", tmp_path, "--district", "Тихий район")
+
+    assert str(failed.value) == "Нет района «Тихий район». Районы: Ейский район, Кущевский район."
+    assert list(tmp_path.iterdir()) == []

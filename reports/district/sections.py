@@ -16,7 +16,7 @@ from monitoring.compliance import INFO_LABELS, NETWORKS, compliance_export, stal
 from checklist.selectors import items_for
 from monitoring.models import RuleSettings
 from monitoring.networks.max.rules import bot_missing_error
-from organizations.models import Organization
+from organizations.models import District, Organization
 from reports.district.best_posts import BEST_POSTS_LIMIT, posts_of_period
 from reports.district.period import MOSCOW, Period, default_period, latest_sweep
 from monitoring.rating import rating_of
@@ -39,12 +39,27 @@ from reports.district.rows import (
 def build_district_report(
     organizations: QuerySet[Organization],
     *,
+    district: District | None = None,
+    region: bool = False,
     period: Period | None = None,
     best_posts_limit: int = BEST_POSTS_LIMIT,
 ) -> DistrictReport:
-    """Everything the report shows, for the organizations in scope."""
+    """Everything the report shows, for the organizations in scope.
+
+    With `district`, the report is that district's: only its organizations are read, and its
+    name, settings and letterhead head the report, even before it has any organization. With
+    `region`, it is the whole region's and says so, whichever districts the organizations are
+    of (an install of one district: that district's). Without either, the organizations given
+    name it: their district when they are of one."""
+    if district is not None:
+        organizations = organizations.filter(district=district)
+    elif region:
+        district = _only_district()
     export = compliance_export(organizations)
     rules = export["rules"]
+    if district is not None:
+        # The export's are the district's too, once it has an organization; before, the region's.
+        rules = _rules_of(RuleSettings.for_district(district.pk))
     run = latest_sweep()
     period = period or default_period(rules["weeks"], anchor=run.started_at if run else timezone.now())
     orgs = sorted(export["organizations"], key=lambda o: organization_key(o["kind"], o["short_name"]))
@@ -55,13 +70,19 @@ def build_district_report(
     for org in orgs:
         status_counts[org["status"]] = status_counts.get(org["status"], 0) + 1
 
-    districts = set(organizations.order_by().values_list("district_id", flat=True).distinct())
-    district = next(iter(districts)) if len(districts) == 1 else None  # else the region's
-    items_total, items_by_org = _checklist(orgs, items_for(district))
+    if district is not None:
+        district_id, district_name = district.pk, district.name
+    elif region:
+        district_id, district_name = None, _("Все районы региона")
+    else:
+        districts = set(organizations.order_by().values_list("district_id", flat=True).distinct())
+        district_id = next(iter(districts)) if len(districts) == 1 else None  # else the region's
+        district_name = _district_name(orgs)
+    items_total, items_by_org = _checklist(orgs, items_for(district_id))
     posts, stats = posts_of_period(organizations, period, best_posts_limit)
     return DistrictReport(
         title=str(TITLE),
-        district=_district_name(orgs),
+        district=district_name,
         generated_at=timezone.now().astimezone(MOSCOW),
         swept_at=run.started_at.astimezone(MOSCOW) if run else None,
         period=period,
@@ -96,10 +117,22 @@ def build_district_report(
         best_posts=posts,
         post_stats=stats,
         weeks=_window_weeks(pages),
-        max_channels=_max_channels(orgs, RuleSettings.for_district(district).max_required),
+        max_channels=_max_channels(orgs, RuleSettings.for_district(district_id).max_required),
         rating=rating_of(organizations),
-        district_id=district,
+        district_id=district_id,
     )
+
+
+def _only_district() -> District | None:
+    """The install's district when it has just one: its region is that district."""
+    districts = list(District.objects.all()[:2])
+    return districts[0] if len(districts) == 1 else None
+
+
+def _rules_of(settings: RuleSettings) -> dict[str, int]:
+    """The rules as the export states them (`compliance_export`'s `rules`)."""
+    return {"weeks": settings.weeks, "posts_per_week_min": settings.posts_per_week_min,
+            "posts_total_min": settings.posts_total_min}
 
 
 def _max_channels(orgs: list[dict[str, Any]], required: bool) -> MaxChannels:
