@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +21,7 @@ from checklist.preview import has_preview
 from checklist.upload_handlers import MIB, UploadSizeLimit
 from organizations.access import (
     Access,
+    drilled_district,
     get_organization_for_user,
     is_methodologist,
     methodologist_district,
@@ -27,6 +29,7 @@ from organizations.access import (
     require_edit,
     require_review,
 )
+from organizations.models import District, Organization
 from reports import cache as page_cache
 from reports.views.organization import item_message_tag, organization_page
 
@@ -135,10 +138,13 @@ def _review(request: HttpRequest, entry_id: int, action) -> HttpResponse:
             % {"org": entry.organization.short_name, "item": entry.item.short_title, "status": entry.get_status_display()},
         )
     if request.POST.get("next", "") == "queue":
-        # Back to the queue at the next document (this one's own place when it stayed there).
+        # Back to the queue at the next document (this one's own place when it stayed there),
+        # within the district drilled into.
         following = request.POST.get("following", "")
         at = entry.pk if entry.status == WorkStatus.SUBMITTED else following
-        return redirect(reverse("review-queue") + (f"#entry-{at}" if str(at).isdigit() else ""))
+        district = request.POST.get("district", "")
+        return redirect(reverse("review-queue") + (f"?district={district}" if district.isdecimal() else "")
+                        + (f"#entry-{at}" if str(at).isdigit() else ""))
     return redirect(reverse("organization-detail", args=[entry.organization_id]) + f"#item-{entry.item.code}")
 
 
@@ -154,33 +160,64 @@ def entry_return(request: HttpRequest, entry_id: int) -> HttpResponse:
     return _review(request, entry_id, services.entry_return)
 
 
+def _scope(request: HttpRequest) -> tuple[QuerySet[Organization], District | None]:
+    """The organizations a methodologist's list page shows: their scope, or the district the
+    region's coordinator drilled into (`?district=`, 404 outside the scope), and that district."""
+    if not is_methodologist(request.user):
+        raise PermissionDenied
+    district = drilled_district(request.user, request.GET.get("district"))
+    organizations = organizations_for(request.user)
+    return (organizations.filter(district=district) if district else organizations), district
+
+
+def _district_names(user, district: District | None) -> dict[int, str]:
+    """District names by id when the page lists organizations of several districts (the region
+    looked at as a whole), for a row to name its district: every district has its «СОШ №1».
+    Empty for one district's page or an install of one district. One query at most."""
+    if district is not None or methodologist_district(user) is not None:
+        return {}
+    names = dict(District.objects.values_list("pk", "name"))
+    return names if len(names) > 1 else {}
+
+
 @require_GET
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    if not is_methodologist(request.user):
-        raise PermissionDenied
-    groups = selectors.review_queue(organizations_for(request.user))
+    organizations, district = _scope(request)
+    groups = selectors.review_queue(organizations)
+    names = _district_names(request.user, district)
+    for group in groups:
+        group.district_name = names.get(group.organization.district_id, "")
     entries = [entry for group in groups for entry in group.entries]
     for entry, following in zip(entries, [*entries[1:], None]):
         entry.following = following
         entry.previewed = entry.revision is not None and has_preview(entry.revision)
         entry.waiting = _("ждёт %(time)s") % {"time": timesince(entry.waiting_since, depth=1)}
-    return render(request, "checklist/review_queue.html", {"groups": groups, "entries": entries})
+    return render(request, "checklist/review_queue.html", {"groups": groups, "entries": entries, "district": district})
+
+
+def _matrix(user, organizations: QuerySet[Organization], items, district: District | None) -> tuple:
+    """The matrix's columns and rows, each row with its district's name when the page lists several."""
+    columns, rows = selectors.checklist_matrix(organizations, items)
+    names = _district_names(user, district)
+    for row in rows:
+        row.district_name = names.get(row.organization.district_id, "")
+    return columns, rows
 
 
 @require_GET
 @login_required
 def checklist_matrix(request: HttpRequest) -> HttpResponse:
-    if not is_methodologist(request.user):
-        raise PermissionDenied
+    organizations, district = _scope(request)
     page_cache.keep_page(request, ("install",))
     # The table shows data only, the same for the whole scope: its HTML is kept until an entry,
     # an item or the day changes (reports.cache), and the entries are read only to render it anew.
-    items = selectors.items_for(methodologist_district(request.user))
-    table_key = page_cache.key("matrix", methodologist_district(request.user), [(i.code, i.mode, i.due_date) for i in items])
-    matrix = SimpleLazyObject(lambda: selectors.checklist_matrix(organizations_for(request.user), items))
+    looked_at = district.pk if district else methodologist_district(request.user)
+    items = selectors.items_for(looked_at)
+    table_key = page_cache.key("matrix", looked_at, [(i.code, i.mode, i.due_date) for i in items])
+    matrix = SimpleLazyObject(lambda: _matrix(request.user, organizations, items, district))
     return render(request, "checklist/matrix.html",
-                  {"matrix": matrix, "table_key": table_key, "cache_seconds": page_cache.TIMEOUT})
+                  {"matrix": matrix, "table_key": table_key, "cache_seconds": page_cache.TIMEOUT, "district": district})
 
 
 @require_GET

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from organizations.models import Membership, Organization
+from organizations.models import District, Membership, Organization
 
 
 @dataclass(frozen=True)
@@ -63,12 +63,26 @@ def methodologist_district(user) -> int | None:
 
 
 def district_looked_at(user, asked: str | int | None = None) -> int | None:
-    """The district a methodologist's page shows: their own; for the region's coordinator the
-    one drilled into (`?district=`), else None, the whole region."""
+    """The district a methodologist's page shows: the one drilled into (`?district=`, see
+    `drilled_district`), else their own; None for the region's coordinator, the whole region."""
+    drilled = drilled_district(user, asked)
+    return drilled.pk if drilled is not None else methodologist_district(user)
+
+
+def drilled_district(user, asked: str | int | None) -> District | None:
+    """The district a methodologist's page is narrowed to by `?district=` (`asked`), or None
+    when nothing is asked: the page shows the user's whole scope. 404 for a district that does
+    not exist (or an id that is not one), for another district than a district methodologist's
+    own, and for anyone but a methodologist: as for any object outside the user's scope."""
+    if asked is None or str(asked).strip() == "":
+        return None
+    if not is_methodologist(user) or not str(asked).strip().isdecimal():
+        raise Http404
+    district = District.objects.filter(pk=int(asked)).first()
     own = methodologist_district(user)
-    if own is not None:
-        return own
-    return int(asked) if str(asked or "").isdigit() else None
+    if district is None or own not in (None, district.pk):
+        raise Http404
+    return district
 
 
 def access_to(user, organization: Organization) -> Access:

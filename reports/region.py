@@ -59,14 +59,22 @@ def criteria(items: list[ChecklistItem]) -> list[Criterion]:
         Criterion("vk_regular", _("Регулярность ВКонтакте")), Criterion("ok_regular", _("Регулярность в Одноклассниках"))]
 
 
-SORTS = ("rank", "name", "in_order", "waiting", "rating", "last_sweep")
+SORTS = ("rank", "name", "organizations", "in_order", "waiting", "rating", "last_sweep")
+ASCENDING = ("rank", "name")  # the rest put the largest (the latest) first
 
 
-def district_rows(today: datetime.date | None = None, sort: str = "rank") -> tuple[list[DistrictRow], list[Criterion]]:
+def sort_asked(asked: str | None, crits: list[Criterion]) -> str:
+    """The order asked (`?sort=`): one of SORTS or a criterion's code, its share; else the rank."""
+    return asked if asked in SORTS or any(c.code == asked for c in crits) else "rank"
+
+
+def district_rows(today: datetime.date | None = None, sort: str = "rank",
+                  items: list[ChecklistItem] | None = None) -> tuple[list[DistrictRow], list[Criterion]]:
     """Every district with its figures, ranked by the share of organizations in order (then
-    the rating): seven queries whatever the number of districts."""
+    the rating), in the order `sort` asks: seven queries whatever the number of districts
+    (`items`, those of `items_for(None)`, when the caller has read them already)."""
     today = today or timezone.localdate()
-    items = items_for(None)
+    items = items_for(None) if items is None else items
     rows = {d.pk: DistrictRow(d, judged=dict.fromkeys((item.code for item in items), 0)) for d in District.objects.all()}
     for district_id, count in Organization.objects.order_by().values_list("district_id").annotate(n=Count("pk")):
         rows[district_id].organizations = count
@@ -122,14 +130,21 @@ def district_rows(today: datetime.date | None = None, sort: str = "rank") -> tup
 
 
 def _sorted(rows: list[DistrictRow], sort: str) -> list[DistrictRow]:
+    """Rows (given by rank) in the order asked; a district without the value asked for stands
+    last, equal ones by rank."""
     keys = {
         "name": lambda r: r.district.name,
+        "organizations": lambda r: -r.organizations,
         "in_order": lambda r: -(r.in_order_share or 0),
         "waiting": lambda r: -r.waiting,
         "rating": lambda r: (r.rating is None, -(r.rating or 0)),
         "last_sweep": lambda r: (r.last_sweep is None, -(r.last_sweep.timestamp() if r.last_sweep else 0)),
     }
-    return sorted(rows, key=keys[sort]) if sort in keys else rows
+    if sort in keys:
+        return sorted(rows, key=keys[sort])
+    if sort != "rank":  # a criterion's code: its share
+        return sorted(rows, key=lambda r: (r.share(sort) is None, -(r.share(sort) or 0)))
+    return rows
 
 
 # --- the regional report ----------------------------------------------------------------------

@@ -64,8 +64,8 @@ def test_the_districts_stand_side_by_side_best_first(region, client):
     rows = re.findall(r'<tr data-district="([^"]+)"', page.content.decode())
     assert rows == ["Кущевский район", "Ейский район"]
     shown = text(page)
-    assert re.search(r"1 Кущевский район 4 75 %", shown)
-    assert re.search(r"2 Ейский район 2 0 % [\d,.]+ 1 12\.03\.2025 06:00", shown)
+    assert re.search(r"1 Кущевский район чек-лист 4 75 %", shown)
+    assert re.search(r"2 Ейский район чек-лист 2 0 % [\d,.]+ 1 12\.03\.2025 06:00", shown)
     assert f'href="/dashboard/?district={weak.pk}"' in page.content.decode()
 
 
@@ -76,6 +76,82 @@ def test_sorted_by_documents_waiting_the_weak_district_comes_first(region, clien
     page = client.get(reverse("region-overview") + "?sort=waiting").content.decode()
 
     assert re.findall(r'<tr data-district="([^"]+)"', page)[0] == "Ейский район"
+
+
+def order_of(page) -> list[str]:
+    return re.findall(r'<tr data-district="([^"]+)"', page.content.decode())
+
+
+def header_of(page, sort: str) -> str:
+    """The column header that sorts by `sort`, as HTML."""
+    match = re.search(rf'<th scope="col"[^>]*>(?:(?!</th>).)*data-sort="{sort}"(?:(?!</th>).)*</th>', page.content.decode())
+    assert match, f"no header sorting by {sort}"
+    return match.group(0)
+
+
+def column(page, sort: str) -> list[str]:
+    """The figures of the column that `sort` sorts by, top to bottom, as shown."""
+    html = page.content.decode()
+    headers = re.findall(r'data-sort="([^"]+)"', html[html.index("<thead>"):html.index("</thead>")])
+    rows = re.findall(r"<tr data-district=.*?</tr>", html, flags=re.S)
+    cells = [re.findall(r"<t[dh][ >].*?</t[dh]>", row, flags=re.S) for row in rows]
+    return [re.sub(r"<[^>]+>|\s+", " ", unescape(row[headers.index(sort)])).strip() for row in cells]
+
+
+def test_sorted_by_a_criterions_share_the_higher_share_comes_first(region, client):
+    strong, _weak, coordinator = region
+    # A fifth school in the strong district posts irregularly: 4 of its 5 VK pages are regular,
+    # both of the weak district's are; a district without organizations has no share at all.
+    world.page(OrganizationFactory(short_name="Кущевский район: СОШ №5", district=strong), "vk", world.verdict(regular=False))
+    DistrictFactory(name="Абинский район")
+    client.force_login(coordinator)
+
+    by_rank = client.get(reverse("region-overview"))
+    by_share = client.get(reverse("region-overview") + "?sort=vk_regular")
+
+    assert order_of(by_rank) == ["Кущевский район", "Ейский район", "Абинский район"]
+    assert order_of(by_share) == ["Ейский район", "Кущевский район", "Абинский район"]
+    assert column(by_share, "vk_regular") == ["100", "80", "—"]
+
+
+def test_every_column_header_sorts_the_table_and_the_current_one_is_marked(region, client):
+    _strong, _weak, coordinator = region
+    client.force_login(coordinator)
+
+    default = client.get(reverse("region-overview"))
+    by_share = client.get(reverse("region-overview") + "?sort=vk_gov_mark")
+
+    for sort in ("rank", "name", "organizations", "in_order", "rating", "waiting", "last_sweep", "vk_gov_mark", "ok_regular"):
+        assert f'href="?sort={sort}"' in header_of(default, sort)
+    assert 'aria-sort="ascending"' in header_of(default, "rank") and "▲" in header_of(default, "rank")
+    assert "aria-sort" not in header_of(default, "vk_gov_mark")
+    assert 'aria-sort="descending"' in header_of(by_share, "vk_gov_mark") and "▼" in header_of(by_share, "vk_gov_mark")
+    assert "aria-sort" not in header_of(by_share, "rank")
+    # The select says the same order.
+    assert re.search(r'<option value="vk_gov_mark" selected>', by_share.content.decode())
+
+
+def test_an_unknown_sort_gives_the_ranking(region, client):
+    _strong, _weak, coordinator = region
+    client.force_login(coordinator)
+
+    page = client.get(reverse("region-overview") + "?sort=__class__")
+
+    assert page.status_code == 200
+    assert order_of(page) == ["Кущевский район", "Ейский район"]
+    assert 'aria-sort="ascending"' in header_of(page, "rank")
+
+
+def test_a_districts_waiting_documents_and_its_checklist_open_drilled_into_it(region, client):
+    _strong, weak, coordinator = region
+    client.force_login(coordinator)
+
+    page = client.get(reverse("region-overview")).content.decode()
+
+    assert f'href="/review/?district={weak.pk}"' in page
+    assert f'href="/matrix/?district={weak.pk}"' in page
+    queue = client.get(f"/review/?district={weak.pk}")
+    assert "Документы на проверке: Ейский район" in text(queue)
 
 
 def test_the_drill_down_shows_the_district_dashboard(region, client):
