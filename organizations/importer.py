@@ -37,7 +37,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
 from organizations.links import NETWORKS, LinkError, PageLink, parse_page_link
@@ -53,7 +53,7 @@ COLUMNS = (
 REQUIRED = ("short_name", "name")
 MAX_LENGTHS = {"short_name": 100, "name": 500, "phone": 100, "address": 500, "website": 200, "district": 200}
 # The district a row-less-of-district file makes on an install that has none yet.
-DEFAULT_DISTRICT = _lazy("Основной район")
+DEFAULT_DISTRICT = gettext_lazy("Основной район")
 
 KIND_ALIASES = {
     "school": Organization.Kind.SCHOOL,

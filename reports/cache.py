@@ -24,12 +24,6 @@ other school's page. Its kept HTML has holes for what must never be shared or ke
 token of each form (`CSRF_HOLE`, filled with the reader's own) and parts that move with the
 clock (`hole`, kept apart a minute at most), filled on each request by `filled`.
 
-A page about one organization is keyed the same way with that organization's version instead
-of the district's (`organization_version`), so that a change at one school does not drop every
-other school's page. Its kept HTML has holes for what must never be shared or kept: the CSRF
-token of each form (`CSRF_HOLE`, filled with the reader's own) and parts that move with the
-clock (`hole`, kept apart a minute at most), filled on each request by `filled`.
-
 A page a person opens again and again (their organization, «Мои задачи», the dashboard, the
 checklist matrix) is also kept whole, menu and tokens and all, for that browser's session
 (`keep_page`, `KeptPagesMiddleware`): the next look is one cache round trip (the page, the

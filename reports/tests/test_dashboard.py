@@ -490,11 +490,12 @@ def test_the_export_says_which_page_values_are_kept_from_an_earlier_sweep(actors
         header, *body = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     else:
         header, *body = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert list(header[-2:]) == ["ВКонтакте: устаревшие данные", "Одноклассники: устаревшие данные"]
+    assert list(header[-3:]) == ["ВКонтакте: устаревшие данные", "Одноклассники: устаревшие данные", "Район"]
+    vk, ok = -3, -2
     rows = {row[0]: row for row in body}
-    assert rows["СОШ №9"][-2] == "устарело: публикаций всего, по неделям, текущая неделя, регулярность, публикации не от имени сообщества (данные от 11.03.2025 06:00)"
+    assert rows["СОШ №9"][vk] == "устарело: публикаций всего, по неделям, текущая неделя, регулярность, публикации не от имени сообщества (данные от 11.03.2025 06:00)"
     assert rows["СОШ №9"][header.index("ВКонтакте: регулярность")] == "да"  # the kept value, said stale beside it
-    assert rows["СОШ №9"][-1] in ("", None) and rows["д/с №10"][-2] in ("", None)
+    assert rows["СОШ №9"][ok] in ("", None) and rows["д/с №10"][vk] in ("", None)
 
 
 def test_the_export_is_not_cut_at_a_page(actors):
@@ -591,3 +592,79 @@ def test_the_agenda_says_what_waits_today(actors, district):
     assert _text(agenda["waiting"]) == "Документов ждут проверки: 1 →"
     assert _text(agenda["events"]) == "Изменений на страницах за последнюю проверку: 2, срочных: 1 →"
     assert f'href="{reverse("sweep-detail", args=[run.pk])}"' in html
+
+
+def test_a_run_of_a_few_pages_or_of_another_district_is_not_the_district_s_last_sweep(actors):
+    """A MAX channel read at one school, or the next district's «Проверить сейчас», reads none of
+    this district's other pages: judged against its start they would all turn grey «данные
+    устарели», and its time and changes are not this district's."""
+    from monitoring.models import ChangeEvent, SweepRun
+
+    world.page(actors.org_a, "vk", world.verdict())
+    district = actors.org_a.district
+    ours = SweepRun.objects.create(started_at=world.CHECKED_AT - datetime.timedelta(hours=1), finished_at=world.CHECKED_AT,
+                                   trigger=SweepRun.Trigger.MANUAL, scope=f"district:{district.pk}")
+    later = timezone.now()
+    other = DistrictFactory(name="Соседний район")
+    theirs = SweepRun.objects.create(started_at=later, finished_at=later, trigger=SweepRun.Trigger.MANUAL,
+                                     scope=f"district:{other.pk}")
+    channel = SweepRun.objects.create(started_at=later, finished_at=later, trigger=SweepRun.Trigger.MANUAL,
+                                      scope="orgs:" + "0" * 32, networks=["max"])
+    page = OfficialPage.objects.get(organization=actors.org_a, network="vk")
+    ChangeEvent.objects.create(page=page, organization=actors.org_a, run=ours, kind="renamed",
+                               severity=ChangeEvent.Severity.INFO, message="…")
+    ChangeEvent.objects.create(page=page, organization=actors.org_a, run=channel, kind="renamed",
+                               severity=ChangeEvent.Severity.CRITICAL, message="…")
+
+    response = actors.client_for(methodologist(district=district, username="met-ours")).get(URL)
+
+    css, title = cell(response, "СОШ №9", "vk_page")
+    assert css == "cell-ok" and "устарели" not in title, title
+    html = response.content.decode()
+    assert "Последняя проверка страниц: 12.03.2025 06:00" in _text(html)
+    assert f'href="{reverse("sweep-detail", args=[ours.pk])}"' in html
+    assert f'href="{reverse("sweep-detail", args=[theirs.pk])}"' not in html
+    agenda = dict(re.findall(r'data-agenda="(\w+)">(.*?)</a>', html, re.S))
+    assert _text(agenda["events"]) == "Изменений на страницах за последнюю проверку: 1 →"
+
+    # The region's run that starts after the page was read does make it stale.
+    SweepRun.objects.create(started_at=later, finished_at=later, trigger=SweepRun.Trigger.SCHEDULE, scope="all")
+    css, title = cell(actors.client_for(methodologist(district=district, username="met-2")).get(URL), "СОШ №9", "vk_page")
+    assert "данные устарели" in title, title
+
+
+def test_a_district_methodologist_cannot_drill_into_another_district(actors):
+    other = DistrictFactory(name="Соседний район")
+    OrganizationFactory(short_name="СОШ №1", district=other)
+    client = actors.client_for(methodologist(district=actors.org_a.district, username="met-ours"))
+
+    for url in (f"{URL}?district={other.pk}", f"{XLSX}?district={other.pk}"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "Соседний район" not in response.content.decode()
+    assert client.get(f"{URL}?district={actors.org_a.district.pk}").status_code == 200
+    coordinator = actors.client_for(actors.methodologist)
+    assert coordinator.get(f"{URL}?district=987654").status_code == 404
+    assert "Соседний район" in coordinator.get(f"{URL}?district={other.pk}").content.decode()
+
+
+def test_rows_name_their_district_where_the_list_spans_several(actors):
+    """Every district has its «СОШ №1»: the coordinator's region-wide list tells them apart, a
+    district's own list (or a region of one district) does not repeat its name on every row."""
+    alone = actors.client_for(actors.methodologist).get(URL).content.decode()
+    assert "data-district" not in alone and "Госпаблики района" in alone and "Госпаблики региона" not in alone
+    other = DistrictFactory(name="Соседний район")
+    OrganizationFactory(short_name="СОШ №9", district=other)
+
+    html = actors.client_for(actors.methodologist).get(URL).content.decode()
+    named = re.findall(r'<tr data-org="СОШ №9">.*?data-district>(.*?)</span>', html, re.S)
+    assert sorted(named) == sorted([actors.org_a.district.name, "Соседний район"])
+    assert "<h1 class=\"h3 mb-1\">Госпаблики региона</h1>" in html
+    drilled = actors.client_for(actors.methodologist).get(f"{URL}?district={other.pk}").content.decode()
+    assert "data-district" not in drilled and "Госпаблики района: Соседний район" in drilled
+    ours = actors.client_for(methodologist(district=actors.org_a.district, username="met-ours")).get(URL)
+    assert "data-district" not in ours.content.decode()
+
+    sheet = load_workbook(io.BytesIO(actors.client_for(actors.methodologist).get(XLSX).content)).active
+    header, *body = list(sheet.iter_rows(values_only=True))
+    assert sorted(row[header.index("Район")] for row in body if row[0] == "СОШ №9") == sorted(named)

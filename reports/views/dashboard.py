@@ -26,7 +26,7 @@ from govpublic import states
 from monitoring.compliance import kept_fields, stale_entry, stale_text
 from checklist.selectors import items_for
 from monitoring.models import ChangeEvent, RuleSettings, RulesBook
-from organizations.access import district_looked_at, is_methodologist, methodologist_district, organizations_for
+from organizations.access import drilled_district, is_methodologist, methodologist_district, organizations_for
 from organizations.models import District, Organization
 from reports import cache
 from reports.views import document_response
@@ -194,12 +194,14 @@ def _agenda(scope, sweep) -> dict[str, int]:
 
 def _asked(request: HttpRequest):
     """What every dashboard answer starts from: the filters asked, the checklist's items as the
-    district looked at lists them, today and every district's settings. Methodologists only."""
+    district looked at lists them, today, every district's settings, the district's id and the
+    district drilled into (404 outside the user's scope). Methodologists only."""
     if not is_methodologist(request.user):
         raise PermissionDenied
     filters = DashboardFilters.from_query(request.GET)
-    district = district_looked_at(request.user, filters.district)
-    return filters, items_for(district), timezone.localdate(), RuleSettings.book(), district
+    drilled = drilled_district(request.user, filters.district)
+    district = drilled.pk if drilled else methodologist_district(request.user)
+    return filters, items_for(district), timezone.localdate(), RuleSettings.book(), district, drilled
 
 
 @dataclass(frozen=True)
@@ -238,13 +240,14 @@ def _dashboard_data(request: HttpRequest, filters: DashboardFilters, items: list
     scope = organizations_for(request.user)
     queryset = apply_filters(dashboard_queryset(scope, items, today, book), filters, items)
     stale_before = sweep.started_at if sweep else None
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    totals = dashboard_totals(queryset, items)
+    page = Paginator(queryset.select_related("district"), PAGE_SIZE).get_page(request.GET.get("page"))
     codes = [code for code, _label in _columns(items)]
     rows = [
-        ({"pk": row.pk, "short_name": row.short_name}, list(zip(codes, _row_cells(row, items, today, stale_before))))
+        ({"pk": row.pk, "short_name": row.short_name, "district": row.district.name if totals.several_districts else ""},
+         list(zip(codes, _row_cells(row, items, today, stale_before))))
         for row in page.object_list
     ]
-    totals = dashboard_totals(queryset, items)
     add_week_ago(totals, scope, filters, today)
     return {
         "rows": rows,
@@ -252,6 +255,9 @@ def _dashboard_data(request: HttpRequest, filters: DashboardFilters, items: list
         "totals": totals,
         "legend": [(states.state(code), totals.statuses.get(code, 0)) for code in STATUSES],
         "agenda": _agenda(scope, sweep),
+        # The coordinator's whole region, where there is more than the one district, is named so.
+        "region_wide": not filters.district and methodologist_district(request.user) is None
+        and District.objects.count() > 1,
     }
 
 
@@ -259,8 +265,8 @@ def _dashboard_data(request: HttpRequest, filters: DashboardFilters, items: list
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     cache.keep_page(request, ("install",))
-    filters, items, today, book, district = _asked(request)
-    sweep = last_sweep()
+    filters, items, today, book, district, drilled = _asked(request)
+    sweep = last_sweep(district)
     # Everyone of one scope asking the same sees the same data: kept until what it was computed
     # from changes (reports.cache); the page around it (menu, CSRF token) is rendered per request.
     data_key = cache.key(
@@ -279,8 +285,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "kept_query": f"{kept}&" if kept else "",
-            "district_name": District.objects.filter(pk=filters.district).values_list("name", flat=True).first()
-            if filters.district else None,
+            "district_name": drilled.name if drilled else None,
             "query_string": urlencode(query),
             "columns": _columns(items),
             **data,
@@ -305,18 +310,20 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered rows (all pages of them), as the methodologist sees them."""
     if fmt not in ("xlsx", "csv"):
         raise Http404
-    filters, items, today, book, _district = _asked(request)
+    filters, items, today, book, district, _drilled = _asked(request)
     queryset = apply_filters(dashboard_queryset(organizations_for(request.user), items, today, book), filters, items)
-    sweep = last_sweep()
+    sweep = last_sweep(district)
     stale_before = sweep.started_at if sweep else None
     header = [_("Краткое название"), _("Полное название"), _("Тип")] + [label for _code, label in _columns(items)]
     # Added last, so the columns people already read keep their places.
     header += [_("%(n)s: устаревшие данные") % {"n": NETWORK_LABELS[network]} for network in NETWORKS]
+    header.append(_("Район"))
     rows = [
         [row.short_name, row.name, row.get_kind_display()]
         + _row_cells(row, items, today, stale_before)
         + [_stale_value(row, network) for network in NETWORKS]
-        for row in with_kept_values(queryset).iterator(chunk_size=500)
+        + [row.district.name]
+        for row in with_kept_values(queryset.select_related("district")).iterator(chunk_size=500)
     ]
     stamp = timezone.localtime().strftime("%Y-%m-%d")
     if fmt == "csv":
