@@ -76,7 +76,8 @@ with transaction.atomic():
             # half scoped to the demo district, half to the whole region
             Membership.objects.create(user=user, role=Membership.Role.METHODOLOGIST,
                                       district=district if n % 2 == 0 else None)
-            made.append({"username": user.username, "role": "methodologist", "organization": None})
+            made.append({"username": user.username, "role": "methodologist" if n % 2 == 0 else "coordinator",
+                         "organization": None})
         else:
             organization = organizations[n - methodologists]
             Membership.objects.create(user=user, role=Membership.Role.STAFF, organization_id=organization)
@@ -250,11 +251,13 @@ def _login(session, url: str, username: str, tally: Tally) -> bool:
 
 
 def _pages(user: dict, organizations: list[int], rng: random.Random) -> list[tuple[str, str]]:
-    """(kind, path) in the order a person goes through them; a methodologist opens a random organization."""
+    """(kind, path) in the order a person goes through them; a methodologist opens a random
+    organization, the region's coordinator also the districts side by side."""
     if user["role"] == "staff":
         return [("org_own", f"/org/{user['organization']}/"), ("tasks", "/tasks/")]
-    return [("dashboard", "/dashboard/"), ("dashboard_vk_regular", "/dashboard/?criterion=vk_regular"),
-            ("org", f"/org/{rng.choice(organizations)}/"), ("matrix", "/matrix/")]
+    pages = [("dashboard", "/dashboard/"), ("dashboard_vk_regular", "/dashboard/?criterion=vk_regular"),
+             ("org", f"/org/{rng.choice(organizations)}/"), ("matrix", "/matrix/")]
+    return pages + [("region", "/region/")] if user["role"] == "coordinator" else pages
 
 
 def _get(session, url: str, tally: Tally):
@@ -407,8 +410,9 @@ def measure_load(results: dict) -> None:
         "cache": env.get("CACHE_URL") or "each process's memory",
     }
     mix = {
-        "mix": f"{METHODOLOGISTS} methodologists (/dashboard/, /dashboard/?criterion=vk_regular, /org/<random>/, "
-               f"/matrix/), {USERS - METHODOLOGISTS} staff (/org/<own>/, /tasks/)",
+        "mix": f"{METHODOLOGISTS} methodologists, half the district's, half the region's coordinators (/dashboard/, "
+               f"/dashboard/?criterion=vk_regular, /org/<random>/, /matrix/, and /region/ for coordinators), "
+               f"{USERS - METHODOLOGISTS} staff (/org/<own>/, /tasks/)",
         "client": "requests.Session per user in threads, same host", "cpus": os.cpu_count(),
         "loadavg_1min_before_after": f"{load_before:.2f}/{load_after:.2f}",
     }
