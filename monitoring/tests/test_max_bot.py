@@ -7,9 +7,12 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
+import uuid
 from datetime import timedelta
 
 import pytest
+import responses
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -17,7 +20,7 @@ from django.utils import timezone
 
 from monitoring import notify
 from monitoring.models import MaxAccount, MaxBotChat, MaxBotState, MaxLinkCode, Notification, SweepRun
-from monitoring.networks.max.bot import drain_updates, handle_update, link_code_create
+from monitoring.networks.max.bot import bot_username, drain_updates, handle_update, link_code_create
 from monitoring.notify import notify_run
 from monitoring.tests.sweeping import SCHOOL_VK, point_settings, register, run_sweep, world_scenario
 
@@ -296,3 +299,16 @@ def test_the_command_refuses_a_webhook_the_portal_could_not_take(bot, settings, 
     with pytest.raises(CommandError, match=said):
         max_updates("--subscribe", url)
     assert bot.simulator.simulator.max.subscriptions() == []
+
+
+def test_when_max_does_not_answer_me_pages_stop_asking_for_a_while(settings):
+    """A page that offers the link asks MAX for the bot's name; while MAX is down, one page waits
+    through the retries, and the next pages do not ask again (nor wait)."""
+    settings.MAX_API_URL, settings.MAX_BOT_TOKEN = "https://max.invalid", f"token-{uuid.uuid4().hex}"
+    settings.API_RETRY_BACKOFF_SECONDS = 0
+    with responses.RequestsMock() as mock:
+        mock.add(responses.GET, re.compile(r"https://max\.invalid/me.*"), status=503)
+        assert bot_username() is None
+        asked = len(mock.calls)
+        assert bot_username() is None
+        assert asked > 0 and len(mock.calls) == asked

@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 CODE_LIFETIME = timedelta(days=1)
 CODE_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 USERNAME_CACHE = "max-bot-username"
+USERNAME_RETRY_SECONDS = 300  # after MAX did not answer /me
 UPDATE_TYPES = ("bot_started", "bot_added", "bot_removed")
 DRAIN_ROUNDS = 50  # a backlog of 50 × 100 events at most per drain; the next one takes the rest
 
@@ -48,7 +49,8 @@ def bot_client() -> MaxClient | None:
 
 def bot_username() -> str | None:
     """The bot's `@username` (without the @) from `GET /me`, kept an hour; None without a
-    token or when MAX does not answer — a page never fails for it."""
+    token or when MAX does not answer — a page never fails for it, and for the next few minutes
+    pages do not ask again (each asking would keep a page waiting through the retries)."""
     if not settings.MAX_BOT_TOKEN:
         return None
     # Per API and token: another bot (a new token, a test's simulator) is another name.
@@ -60,6 +62,7 @@ def bot_username() -> str | None:
             name = str(client.me().get("username") or "")
         except ApiError as error:
             logger.warning("MAX /me failed: %s", type(error).__name__)
+            cache.set(key, "", USERNAME_RETRY_SECONDS)
             return None
         cache.set(key, name, 3600)
     return name or None
