@@ -361,15 +361,16 @@ def compliance_export(organizations: QuerySet[Organization], *, today: datetime.
     districts = {organization.district_id: organization.district.name for organization in organizations}
     export = {
         "generated_at": timezone.localtime().isoformat(),
-        "rules": _rules_entry(book.of(next(iter(districts)) if len(districts) == 1 else None)),
+        "rules": rules_entry(book.of(next(iter(districts)) if len(districts) == 1 else None)),
         "organizations": result,
     }
     if len(districts) > 1:
-        export["district_rules"] = {name: _rules_entry(book.own[pk]) for pk, name in districts.items() if pk in book.own}
+        export["district_rules"] = {name: rules_entry(book.own[pk]) for pk, name in districts.items() if pk in book.own}
     return export
 
 
-def _rules_entry(rules: RuleSettings) -> dict[str, int]:
+def rules_entry(rules: RuleSettings) -> dict[str, int]:
+    """The rules as the export states them (its `rules`)."""
     return {"weeks": rules.weeks, "posts_per_week_min": rules.posts_per_week_min, "posts_total_min": rules.posts_total_min}
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checklist.models import ChecklistItem, Verdict, WorkStatus
-from monitoring.compliance import INFO_LABELS, NETWORKS, compliance_export, stale_text
+from monitoring.compliance import INFO_LABELS, NETWORKS, compliance_export, rules_entry, stale_text
 from checklist.selectors import items_for
 from monitoring.models import RuleSettings
 from monitoring.networks.max.rules import bot_missing_error
@@ -59,7 +59,7 @@ def build_district_report(
     rules = export["rules"]
     if district is not None:
         # The export's are the district's too, once it has an organization; before, the region's.
-        rules = _rules_of(RuleSettings.for_district(district.pk))
+        rules = rules_entry(RuleSettings.for_district(district.pk))
     run = latest_sweep()
     period = period or default_period(rules["weeks"], anchor=run.started_at if run else timezone.now())
     orgs = sorted(export["organizations"], key=lambda o: organization_key(o["kind"], o["short_name"]))
@@ -127,12 +127,6 @@ def _only_district() -> District | None:
     """The install's district when it has just one: its region is that district."""
     districts = list(District.objects.all()[:2])
     return districts[0] if len(districts) == 1 else None
-
-
-def _rules_of(settings: RuleSettings) -> dict[str, int]:
-    """The rules as the export states them (`compliance_export`'s `rules`)."""
-    return {"weeks": settings.weeks, "posts_per_week_min": settings.posts_per_week_min,
-            "posts_total_min": settings.posts_total_min}
 
 
 def _max_channels(orgs: list[dict[str, Any]], required: bool) -> MaxChannels:
