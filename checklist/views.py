@@ -21,6 +21,7 @@ from checklist.preview import has_preview
 from checklist.upload_handlers import MIB, UploadSizeLimit
 from organizations.access import (
     Access,
+    district_names,
     drilled_district,
     get_organization_for_user,
     is_methodologist,
@@ -170,22 +171,12 @@ def _scope(request: HttpRequest) -> tuple[QuerySet[Organization], District | Non
     return (organizations.filter(district=district) if district else organizations), district
 
 
-def _district_names(user, district: District | None) -> dict[int, str]:
-    """District names by id when the page lists organizations of several districts (the region
-    looked at as a whole), for a row to name its district: every district has its «СОШ №1».
-    Empty for one district's page or an install of one district. One query at most."""
-    if district is not None or methodologist_district(user) is not None:
-        return {}
-    names = dict(District.objects.values_list("pk", "name"))
-    return names if len(names) > 1 else {}
-
-
 @require_GET
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     organizations, district = _scope(request)
     groups = selectors.review_queue(organizations)
-    names = _district_names(request.user, district)
+    names = district_names(request.user, district)
     for group in groups:
         group.district_name = names.get(group.organization.district_id, "")
     entries = [entry for group in groups for entry in group.entries]
@@ -199,7 +190,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 def _matrix(user, organizations: QuerySet[Organization], items, district: District | None) -> tuple:
     """The matrix's columns and rows, each row with its district's name when the page lists several."""
     columns, rows = selectors.checklist_matrix(organizations, items)
-    names = _district_names(user, district)
+    names = district_names(user, district)
     for row in rows:
         row.district_name = names.get(row.organization.district_id, "")
     return columns, rows

@@ -85,6 +85,17 @@ def drilled_district(user, asked: str | int | None) -> District | None:
     return district
 
 
+def district_names(user, drilled: District | int | str | None) -> dict[int, str]:
+    """District names by id when a page lists the region's organizations as a whole (the
+    coordinator's, nothing `drilled` into, several districts), for a row to name its district:
+    every district has its «СОШ №1». Empty for one district's page or an install of one district.
+    One query at most."""
+    if drilled or methodologist_district(user) is not None:
+        return {}
+    names = dict(District.objects.values_list("pk", "name"))
+    return names if len(names) > 1 else {}
+
+
 def access_to(user, organization: Organization) -> Access:
     if user.is_superuser:
         return Access(can_edit=True, can_review=True)

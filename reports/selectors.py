@@ -17,8 +17,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     IntegerField,
-    Max,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -250,9 +248,6 @@ class DashboardTotals:
     # People's comments waiting more than a day for an answer, and at how many organizations.
     unanswered: int = 0
     unanswered_organizations: int = 0
-    # The rows come from more than one district: a row then names its district beside its short
-    # name, for every district has its «СОШ №1».
-    several_districts: bool = False
 
 
 def dashboard_totals(queryset, items: list[ChecklistItem]) -> DashboardTotals:
@@ -262,10 +257,9 @@ def dashboard_totals(queryset, items: list[ChecklistItem]) -> DashboardTotals:
         queryset.order_by().values_list("status").annotate(
             n=Count("pk"), comments=Sum("comments_unanswered"),
             commented=Count("pk", filter=Q(comments_unanswered__gt=0)),
-            first_district=Min("district_id"), last_district=Max("district_id"),
         )
     )
-    statuses = {status: n for status, n, *_rest in by_status}
+    statuses = {status: n for status, n, _comments, _commented in by_status}
     organizations = sum(statuses.values())
     counts = {
         row["item__code"]: row
@@ -283,9 +277,8 @@ def dashboard_totals(queryset, items: list[ChecklistItem]) -> DashboardTotals:
     )
     totals = DashboardTotals(
         organizations=organizations, statuses=statuses,
-        unanswered=sum(comments or 0 for _status, _n, comments, *_rest in by_status),
-        unanswered_organizations=sum(commented for _status, _n, _comments, commented, *_rest in by_status),
-        several_districts=len({district for *_counts, first, last in by_status for district in (first, last)}) > 1,
+        unanswered=sum(comments or 0 for _status, _n, comments, _commented in by_status),
+        unanswered_organizations=sum(commented for _status, _n, _comments, commented in by_status),
     )
     for item in items:
         row = counts.get(item.code, {})

@@ -33,6 +33,9 @@ PERSONAL = {"login", "logout", "password_change", "api-tokens", "notifications",
 # Starting work (a sweep, a channel read) is checked on another district's object only.
 SIDE_EFFECTS = {"sweep-now"}
 OBJECTS = {"pk", "entry_id", "revision_id", "event_id", "run_id"}  # what belongs to one district
+# Pages that list the organizations of the district looked at.
+LISTS = ("dashboard", "rating", "checklist-matrix", "dashboard-export", "rating-export", "review-queue",
+         "district-report-pdf", "district-report-xlsx", "api-organization-list", "qr-posters-zip")
 
 
 def patterns(resolver: URLResolver | None = None, prefix: str = ""):
@@ -143,10 +146,6 @@ def test_a_district_methodologist_reaches_nothing_of_another_district(region, na
     assert drilled.status_code in (200, 302, 404, 405), f"{name}?district=: {drilled.status_code}"
     assert their_school not in text_of(drilled) and their_district not in text_of(drilled), f"{name}?district="
 
-
-# Pages that list the organizations of the district looked at.
-LISTS = ("dashboard", "rating", "checklist-matrix", "dashboard-export", "rating-export", "review-queue",
-         "district-report-pdf", "district-report-xlsx", "api-organization-list", "qr-posters-zip")
 
 
 @pytest.mark.parametrize(("name", "converters"), [(n, c) for n, c in walked() if OBJECTS & set(c)],

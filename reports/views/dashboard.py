@@ -26,8 +26,8 @@ from govpublic import states
 from monitoring.compliance import kept_fields, stale_entry, stale_text
 from checklist.selectors import items_for
 from monitoring.models import ChangeEvent, RuleSettings, RulesBook
-from organizations.access import drilled_district, is_methodologist, methodologist_district, organizations_for
-from organizations.models import District, Organization
+from organizations.access import district_names, drilled_district, is_methodologist, methodologist_district, organizations_for
+from organizations.models import Organization
 from reports import cache
 from reports.views import document_response
 from organizations.spreadsheets import STATUS, Column, Marked, inert_row, new_workbook, workbook_bytes, write_sheet
@@ -240,14 +240,15 @@ def _dashboard_data(request: HttpRequest, filters: DashboardFilters, items: list
     scope = organizations_for(request.user)
     queryset = apply_filters(dashboard_queryset(scope, items, today, book), filters, items)
     stale_before = sweep.started_at if sweep else None
-    totals = dashboard_totals(queryset, items)
-    page = Paginator(queryset.select_related("district"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     codes = [code for code, _label in _columns(items)]
+    names = district_names(request.user, filters.district)
     rows = [
-        ({"pk": row.pk, "short_name": row.short_name, "district": row.district.name if totals.several_districts else ""},
+        ({"pk": row.pk, "short_name": row.short_name, "district": names.get(row.district_id, "")},
          list(zip(codes, _row_cells(row, items, today, stale_before))))
         for row in page.object_list
     ]
+    totals = dashboard_totals(queryset, items)
     add_week_ago(totals, scope, filters, today)
     return {
         "rows": rows,
@@ -256,8 +257,7 @@ def _dashboard_data(request: HttpRequest, filters: DashboardFilters, items: list
         "legend": [(states.state(code), totals.statuses.get(code, 0)) for code in STATUSES],
         "agenda": _agenda(scope, sweep),
         # The coordinator's whole region, where there is more than the one district, is named so.
-        "region_wide": not filters.district and methodologist_district(request.user) is None
-        and District.objects.count() > 1,
+        "region_wide": bool(names),
     }
 
 

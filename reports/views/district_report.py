@@ -7,12 +7,11 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.views.decorators.http import require_GET
 
 from monitoring.models import RuleSettings
-from organizations.access import district_looked_at, is_methodologist, organizations_for
+from organizations.access import drilled_district, is_methodologist, methodologist_district, organizations_for
 from organizations.models import District
 from reports.district import PeriodError, build_district_report, parse_period
 from reports.views import document_response
@@ -26,8 +25,9 @@ RENDERERS = {"pdf": render_district_pdf, "docx": render_district_docx, "xlsx": r
 def _district_asked(request: HttpRequest) -> District | None:
     """The district the report is of: the coordinator's `?district=` or a district methodologist's
     own, else None, the whole region. Another district's id, or one that names none, is 404."""
-    district_id = district_looked_at(request.user, request.GET.get("district"))
-    return get_object_or_404(District, pk=district_id) if district_id is not None else None
+    drilled = drilled_district(request.user, request.GET.get("district"))
+    own = methodologist_district(request.user)
+    return drilled or (District.objects.get(pk=own) if own is not None else None)
 
 
 @require_GET
