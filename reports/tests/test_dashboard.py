@@ -659,6 +659,9 @@ def test_rows_name_their_district_where_the_list_spans_several(actors):
     html = actors.client_for(actors.methodologist).get(URL).content.decode()
     named = re.findall(r'<tr data-org="СОШ №9">.*?data-district>(.*?)</span>', html, re.S)
     assert sorted(named) == sorted([actors.org_a.district.name, "Соседний район"])
+    # On a phone too: the cards of the two «СОШ №9» say whose they are.
+    carded = re.findall(r'<li class="org-card[^"]*" data-org="СОШ №9">.*?data-district>(.*?)</div>', html, re.S)
+    assert sorted(carded) == sorted(named)
     assert "<h1 class=\"h3 mb-1\">Госпаблики региона</h1>" in html
     drilled = actors.client_for(actors.methodologist).get(f"{URL}?district={other.pk}").content.decode()
     assert "data-district" not in drilled and "Госпаблики района: Соседний район" in drilled
